@@ -1,0 +1,28 @@
+"""Command-line shell over the engine: parse options, call the engine, print, map outcomes to exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from migrate.cli.app import app
+
+# Each module registers its commands on `app` when imported.
+from migrate.cli import scan as _scan  # noqa: F401,E402
+
+
+def main() -> None:
+    try:
+        app(prog_name="idtoken-migrate")
+    except KeyboardInterrupt:
+        print("idtoken-migrate: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: one line, and the traceback only on request
+        if os.environ.get("IDTOKEN_MIGRATE_DEBUG"):
+            raise
+        print(
+            f"idtoken-migrate: internal error: {type(exc).__name__}: {exc} "
+            "(set IDTOKEN_MIGRATE_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(2)

@@ -1,0 +1,63 @@
+"""The migration's configuration (`idtoken-migrate.yaml`): typed, frozen, validated by `configfile`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+PROVIDERS: tuple[str, ...] = ("auth0", "cognito", "keycloak", "okta", "entra", "google", "generic")
+PHASES: tuple[str, ...] = ("dual", "strict")
+DEFAULT_KILL_SWITCH_ENV = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"
+DEFAULT_LEEWAY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class AccessTokenConfig:
+    # Cognito access tokens carry no aud: there, these are app client ids checked against `client_id`.
+    audience: tuple[str, ...] = ()
+    algorithms: tuple[str, ...] = ("RS256",)
+    required_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LegacyIdTokenConfig:
+    client_ids: tuple[str, ...] = ()
+    algorithms: tuple[str, ...] = ("RS256",)
+    secret_env: str | None = None  # HS* only: the environment variable holding the key, never the key
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    sunset: dt.date | None = None
+    kill_switch_env: str = DEFAULT_KILL_SWITCH_ENV
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    module: str | None = None  # path of the generated verifier module, relative to the project root
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    version: int = 1
+    provider: str = "generic"
+    issuer: str = ""
+    jwks_uri: str | None = None
+    phase: str = "dual"
+    leeway: int = DEFAULT_LEEWAY_SECONDS
+    access_token: AccessTokenConfig = field(default_factory=AccessTokenConfig)
+    legacy_id_token: LegacyIdTokenConfig = field(default_factory=LegacyIdTokenConfig)
+    window: WindowConfig = field(default_factory=WindowConfig)
+    claims: tuple[tuple[str, str], ...] = ()  # legacy claim -> where the access token carries it
+    output: OutputConfig = field(default_factory=OutputConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    source: str | None = None  # the file this came from; None for defaults
+
+    @property
+    def claim_map(self) -> dict[str, str]:
+        return dict(self.claims)
