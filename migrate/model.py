@@ -181,3 +181,15 @@ class ScanResult:
 
 class UsageError(Exception):
     """Bad input the user can fix (path, config, option). The CLI prints one line and exits 2."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What scanning one file produced: the unit the cache stores and worker processes return."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: FileError | None = None
+    suppressed: int = 0
+    parsed: bool = False  # False when the prefilter kept the parser away
+    lines: int = 0
