@@ -1,0 +1,199 @@
+"""The sarif format: valid against the official SARIF 2.1.0 schema, with what GitHub reads."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from report_samples import BEARER, FINDINGS, RULES, UNVERIFIED, in_order, make_result
+
+from migrate.report import BaselineDiff, render
+from migrate.report.sarif import FINGERPRINT_KEY
+
+# The shared folder is a sibling of the repository root.
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "../shared/schemas/sarif-schema-2.1.0.json"
+
+
+# RFC 3986 characters; jsonschema checks "uri" formats only with optional extras, so we do.
+_URI_CHARS = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]|%[0-9A-Fa-f]{2})*")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def is_uri_reference(value: object) -> bool:
+    if not isinstance(value, str) or not _URI_CHARS.fullmatch(value):
+        return False
+    # A relative reference whose first segment holds ':' would read as a scheme.
+    return bool(_SCHEME.match(value)) or ":" not in value.split("/")[0]
+
+
+def is_uri(value: object) -> bool:
+    return is_uri_reference(value) and bool(_SCHEME.match(str(value)))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    if not SCHEMA_PATH.is_file():
+        pytest.skip(f"the official SARIF schema is not at {SCHEMA_PATH}")
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)  # the draft the schema declares
+    cls.check_schema(schema)
+    formats = copy.deepcopy(cls.FORMAT_CHECKER)
+    formats.checks("uri")(is_uri)
+    formats.checks("uri-reference")(is_uri_reference)
+    return cls(schema, format_checker=formats)
+
+
+def sarif(**kwargs: Any) -> dict[str, Any]:
+    return json.loads(render(kwargs.pop("result", make_result()), "sarif", **kwargs))
+
+
+def assert_valid(validator: Any, log: dict[str, Any]) -> None:
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+
+
+def test_valid_against_the_official_schema(validator: Any) -> None:
+    assert_valid(validator, sarif())
+    assert_valid(validator, sarif(baseline_diff=BaselineDiff(new=(BEARER,), unchanged_count=5)))
+    assert_valid(validator, sarif(result=make_result(findings=(), errors=(), root="relative/dir")))
+
+
+def test_the_schema_check_can_fail(validator: Any) -> None:
+    log = sarif()
+    broken = copy.deepcopy(log)
+    broken["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(validator.iter_errors(broken))
+    broken = copy.deepcopy(log)
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    assert list(validator.iter_errors(broken))
+    broken = copy.deepcopy(log)
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
+        "uri"
+    ] = "api/a b.py"
+    assert list(validator.iter_errors(broken))
+
+
+@pytest.mark.parametrize(
+    ("value", "reference", "absolute"),
+    [
+        ("api/auth%2C%20v2/x.py", True, False),
+        ("file:///home/dev/legacy%20app/", True, True),
+        ("https://example.com/rules/x", True, True),
+        ("api/a b.py", False, False),
+        ("c:x.py", True, True),  # reads as scheme 'c': why ':' must be encoded in paths
+        ("dir%3Ax.py", True, False),
+        ("100%.py", False, False),
+    ],
+)
+def test_uri_format_checks(value: str, reference: bool, absolute: bool) -> None:
+    assert is_uri_reference(value) is reference
+    assert is_uri(value) is absolute
+
+
+def test_driver_and_rules() -> None:
+    driver = sarif(tool_version="9.8.7")["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "idtoken-migrate"
+    assert driver["version"] == "9.8.7"
+    assert driver["informationUri"].startswith("https://")
+    by_id = {r["id"]: r for r in driver["rules"]}
+    assert [r["id"] for r in driver["rules"][: len(RULES)]] == [r.id for r in RULES]
+    bearer = by_id["pyjwt-id-token-bearer"]
+    assert bearer["name"] == "PyJwtIdTokenBearer"
+    assert bearer["shortDescription"]["text"] == RULES[0].summary
+    assert bearer["fullDescription"]["text"] == RULES[0].help
+    assert bearer["help"]["text"] == RULES[0].help
+    assert RULES[0].docs_url in bearer["help"]["markdown"]
+    assert bearer["helpUri"] == RULES[0].docs_url
+    assert "pyjwt" in bearer["properties"]["tags"]
+    assert "helpUri" not in by_id["authlib-ambiguous"]  # no docs_url, no empty URI
+    # A finding from a rule the result does not describe still gets a descriptor.
+    assert by_id["custom-rule:x"]["shortDescription"]["text"]
+
+
+def test_results_in_order_with_levels_and_rule_indexes() -> None:
+    run = sarif()["runs"][0]
+    results = run["results"]
+    expected = in_order(FINDINGS)
+    assert [r["partialFingerprints"][FINGERPRINT_KEY] for r in results] == [
+        f.fingerprint for f in expected
+    ]
+    levels = {
+        "id-token-bearer": "error",
+        "unverified-decode": "error",
+        "ambiguous": "warning",
+        "id-token-login": "note",
+        "access-token": "note",
+    }
+    for r, f in zip(results, expected, strict=True):
+        assert r["ruleId"] == f.rule
+        assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == f.rule
+        assert r["level"] == levels[f.kind]
+        assert r["properties"]["kind"] == f.kind
+        assert r["properties"]["confidence"] == f.confidence
+        assert r["properties"]["library"] == f.library
+        assert r["properties"]["provider"] == f.provider
+        assert r["properties"]["evidence"] == list(f.evidence)
+        assert r["message"]["text"].startswith(f.message)
+        assert "baselineState" not in r
+
+
+def test_locations_are_relative_encoded_uris_with_a_region() -> None:
+    run = sarif()["runs"][0]
+    r = next(r for r in run["results"] if r["ruleId"] == BEARER.rule and "42" in json.dumps(r))
+    location = r["locations"][0]["physicalLocation"]
+    uri = location["artifactLocation"]["uri"]
+    assert uri == "api/auth%2C%20v2/verify%3A%20100%25%20token.py"
+    assert unquote(uri) == BEARER.path
+    assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+    assert location["region"] == {
+        "startLine": 42,
+        "startColumn": 15,
+        "endLine": 42,
+        "endColumn": 61,
+        "snippet": {"text": BEARER.snippet},
+    }
+    assert run["originalUriBaseIds"]["%SRCROOT%"] == {"uri": "file:///home/dev/legacy%20app/"}
+    for result in run["results"]:
+        path = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert " " not in path and not path.startswith("/")
+
+
+def test_multi_line_region() -> None:
+    results = sarif()["runs"][0]["results"]
+    r = next(r for r in results if r["ruleId"] == UNVERIFIED.rule)
+    region = r["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["endLine"], region["endColumn"]) == (7, 9, 6)
+
+
+def test_file_errors_become_tool_notifications() -> None:
+    invocation = sarif()["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is True
+    notes = invocation["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == [
+        "bin/blob.py",
+        "legacy/broken%2C%20old.py",
+    ]
+    assert notes[1]["message"]["text"].endswith("invalid syntax: unexpected <EOF>")
+    assert notes[1]["locations"][0]["physicalLocation"]["region"] == {"startLine": 3}
+    assert all(n["level"] == "error" for n in notes)
+
+
+def test_baseline_state() -> None:
+    results = sarif(baseline_diff=BaselineDiff(new=(BEARER,), unchanged_count=5))["runs"][0][
+        "results"
+    ]
+    states = {r["partialFingerprints"][FINGERPRINT_KEY]: r["baselineState"] for r in results}
+    assert states.pop(BEARER.fingerprint) == "new"
+    assert set(states.values()) == {"unchanged"}
+
+
+def test_relative_root_is_described_not_given_as_uri() -> None:
+    bases = sarif(result=make_result(root="."))["runs"][0]["originalUriBaseIds"]
+    assert "uri" not in bases["%SRCROOT%"]
+    assert bases["%SRCROOT%"]["description"]["text"]
