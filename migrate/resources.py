@@ -1,4 +1,4 @@
-"""Where the bundled rule packs and templates live: inside the wheel, or beside the package in a checkout."""
+"""Where the bundled rule packs and templates live: in the wheel, or beside the package."""
 
 from __future__ import annotations
 

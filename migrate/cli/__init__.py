@@ -1,14 +1,15 @@
-"""Command-line shell over the engine: parse options, call the engine, print, map outcomes to exit codes."""
+"""Command-line shell over the engine: parse options, call the engine, print, map exit codes."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from migrate.cli.app import app
-
 # Each module registers its commands on `app` when imported.
+from migrate.cli import check as _check  # noqa: F401,E402
+from migrate.cli import init as _init  # noqa: F401,E402
 from migrate.cli import scan as _scan  # noqa: F401,E402
+from migrate.cli.app import app
 
 
 def main() -> None:

@@ -1,0 +1,549 @@
+"""Weigh what a site's arguments, callers and readers say about the token it verifies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, argument
+from migrate.rulepack import Rule
+from migrate.signals import Signals
+
+STRONG, MEDIUM, WEAK = 3, 2, 1
+_HS = ("HS256", "HS384", "HS512")
+
+
+class SiteBuilder:
+    def __init__(self, analysis: ModuleAnalysis, signals: Signals) -> None:
+        self.a = analysis
+        self.s = signals
+        self.c = analysis.c
+
+    # -- entry points ---------------------------------------------------------------------
+    def sites(self) -> Iterator[Site]:
+        verifying_funcs: set[int] = set()
+        pending_unverified: list[tuple[Site, Function]] = []
+        for call, func, symbol in self.c.candidates:
+            for rule, qualname in self.a.match(call):
+                site = self._call_site(rule, qualname, call, func, symbol)
+                if rule.always_unverified:
+                    pending_unverified.append((site, func))
+                    continue
+                verifying_funcs.add(id(func))
+                yield site
+        for site, func in pending_unverified:
+            # A peek at unverified claims beside a real verification is how kid/iss get chosen.
+            if id(func) not in verifying_funcs:
+                yield site
+        for assign, symbol in self.c.settings:
+            for rule in self.c.rules:
+                if rule.form == "settings" and any(
+                    isinstance(t.target, cst.Name) and t.target.value in rule.settings_targets
+                    for t in assign.targets
+                ):
+                    yield self._settings_site(rule, assign, symbol)
+        yield from self._claim_check_sites(verifying_funcs)
+
+    # -- sites ----------------------------------------------------------------------------
+    def _call_site(
+        self, rule: Rule, qualname: str, call: cst.Call, func: Function, symbol: str
+    ) -> Site:
+        ev: list[Evidence] = []
+        facts: dict[str, str] = {"site": rule.form, "qualname": qualname}
+        if func is not None:
+            facts["function"] = func.name.value
+            facts["class"] = self.c.func_class.get(id(func), "")
+        handlers = self.c.handlers.get(id(call))
+        if handlers:
+            facts["handlers"] = ",".join(handlers)
+
+        if rule.token == "id":
+            ev.append(
+                Evidence("api-verifies-id-tokens", "id", STRONG, f"{qualname} verifies ID tokens")
+            )
+        elif rule.token == "access":
+            ev.append(
+                Evidence(
+                    "api-verifies-access-tokens",
+                    "access",
+                    STRONG,
+                    f"{qualname} verifies access tokens",
+                )
+            )
+        if rule.always_unverified:
+            ev.append(
+                Evidence(
+                    "signature-not-verified",
+                    "unverified",
+                    STRONG,
+                    f"{qualname} checks no signature",
+                )
+            )
+
+        token_expr = argument(rule, call, "token")
+        token_funcs: list[Function] = [func]
+        token_trace = Trace()
+        uses = []
+        if token_expr is None and rule.form == "call" and rule.token is not None:
+            # A verifier object: the token arrives at `.verify(token)` on it.
+            uses = self.a.uses_of(call)
+            for use, use_func in uses:
+                if use.args:
+                    token_trace = _merge(
+                        token_trace, self._token_trace(use.args[0].value, use_func)
+                    )
+                    token_funcs.append(use_func)
+        if token_expr is not None:
+            facts["token_expr"] = self.a.code(token_expr)
+            token_trace = self._token_trace(token_expr, func)
+        ev.extend(self._source_evidence(token_trace, rule, token_funcs))
+
+        for role in ("audience", "client_id"):
+            aud = argument(rule, call, role)
+            if aud is not None:
+                facts["audience_expr"] = self.a.code(aud)
+                ev.extend(self._audience_evidence(self.a.trace(aud), self.a.code(aud), rule))
+                break
+        else:
+            if rule.arg("audience") is not None and rule.token is None:
+                ev.append(Evidence("audience-not-checked", "note", 0, "no audience is passed"))
+
+        key = argument(rule, call, "key")
+        if key is not None:
+            facts["key_expr"] = self.a.code(key)
+        algorithms = argument(rule, call, "algorithms")
+        alg_values = self.a.trace(algorithms).strings if algorithms is not None else []
+        if algorithms is not None:
+            facts["algorithms"] = self.a.code(algorithms)
+        ev.extend(self._key_evidence(key, alg_values, rule))
+        issuer = argument(rule, call, "issuer")
+        if issuer is not None:
+            facts["issuer_expr"] = self.a.code(issuer)
+        options = argument(rule, call, "options")
+        ev.extend(self._options_evidence(rule, call, options))
+        claims_cls = argument(rule, call, "claims_cls")
+        if claims_cls is not None:
+            name = get_full_name_for_node(claims_cls) or ""
+            if "IDToken" in name:
+                ev.append(
+                    Evidence("claims-class-id-token", "id", STRONG, f"claims validated as {name}")
+                )
+
+        result_funcs = [f for f in token_funcs]
+        ev.extend(self._claims_evidence(call, func, result_funcs, facts, uses))
+        line, col, end_line, end_col = self.a._pos(call)
+        words = token_trace.all() + [qualname]
+        for role in ("audience", "client_id", "key", "issuer"):
+            expr = argument(rule, call, role)
+            if expr is not None:
+                words += self.a.trace(expr).all()
+        provider = rule.provider or self._provider(words)
+        return Site(
+            rule=rule,
+            line=line,
+            column=col,
+            end_line=end_line,
+            end_column=end_col,
+            symbol=symbol,
+            snippet=_one_line(self.a.code(call)),
+            evidence=tuple(ev),
+            facts=tuple(sorted(facts.items())),
+            provider=provider,
+            qualname=qualname,
+        )
+
+    def _settings_site(self, rule: Rule, assign: cst.Assign, symbol: str) -> Site:
+        assert isinstance(assign.value, cst.Dict)
+        roles = dict(rule.settings_roles)
+        ev: list[Evidence] = [
+            Evidence(
+                "framework-reads-bearer", "request", STRONG, "the framework reads the bearer token"
+            )
+        ]
+        facts: dict[str, str] = {"site": "settings", "qualname": rule.settings_targets[0]}
+        words: list[str] = []
+        for element in assign.value.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = _string_value(element.key)
+            role = roles.get(key or "")
+            if role is None:
+                continue
+            trace = self.a.trace(element.value)
+            words += trace.all()
+            facts[f"{role}_expr"] = self.a.code(element.value)
+            if role == "audience":
+                ev.extend(self._audience_evidence(trace, self.a.code(element.value), rule))
+            elif role == "key":
+                ev.extend(self._key_evidence(element.value, [], rule))
+        line, col, end_line, end_col = self.a._pos(assign)
+        return Site(
+            rule=rule,
+            line=line,
+            column=col,
+            end_line=end_line,
+            end_column=end_col,
+            symbol=symbol,
+            snippet=_one_line(self.a.code(assign)),
+            evidence=tuple(ev),
+            facts=tuple(sorted(facts.items())),
+            provider=rule.provider or self._provider(words),
+            qualname=rule.settings_targets[0],
+        )
+
+    def _claim_check_sites(self, verifying_funcs: set[int]) -> Iterator[Site]:
+        rules = [r for r in self.c.rules if r.form == "claim_check"]
+        if not rules:
+            return
+        for func_id, checks in self.c.checks.items():
+            if func_id in verifying_funcs:
+                continue
+            for rule in rules:
+                hits = [(k, v, n) for k, v, n in checks if k in rule.claim_check_keys]
+                if not hits:
+                    continue
+                # Report at the token_use check when there is one, else at the first listed key's.
+                hits.sort(key=lambda h: rule.claim_check_keys.index(h[0]))
+                key, value, node = hits[0]
+                func = self._func_by_id(func_id)
+                ev = list(self._check_evidence(func_id))
+                if not any(e.toward in ("id", "access") for e in ev):
+                    continue
+                line, col, end_line, end_col = self.a._pos(node)
+                facts = {"site": "claim_check", "qualname": f"claims[{key!r}]"}
+                if func is not None:
+                    facts["function"] = func.name.value
+                symbol = self.c.func_symbol.get(func_id, "<module>")
+                yield Site(
+                    rule=rule,
+                    line=line,
+                    column=col,
+                    end_line=end_line,
+                    end_column=end_col,
+                    symbol=symbol,
+                    snippet=_one_line(self.a.code(node)),
+                    evidence=tuple(ev)
+                    + tuple(self._source_evidence(Trace(), rule, [func] if func else [])),
+                    facts=tuple(sorted(facts.items())),
+                    provider=rule.provider,
+                    qualname=f"claims[{key!r}]",
+                )
+
+    def _func_by_id(self, func_id: int) -> cst.FunctionDef | None:
+        for defs in self.c.functions.values():
+            for func in defs:
+                if id(func) == func_id:
+                    return func
+        return None
+
+    # -- evidence -------------------------------------------------------------------------
+    def _token_trace(self, expr: cst.BaseExpression, func: Function, depth: int = 0) -> Trace:
+        trace = self.a.trace(expr)
+        if depth < 2:
+            for owner, param in list(trace.params):
+                for arg, caller in self.a.caller_args(owner, param):
+                    trace = _merge(trace, self._token_trace(arg, caller, depth + 1))
+        return trace
+
+    def _source_evidence(self, trace: Trace, rule: Rule, funcs: list[Function]) -> list[Evidence]:
+        ev: list[Evidence] = []
+        words = trace.words
+        login_value = self.s.any("login_values", trace.strings)
+        login_name = self.s.any("login_names", words)
+        if login_value or login_name:
+            ev.append(
+                Evidence(
+                    "token-from-token-response",
+                    "login",
+                    STRONG,
+                    f"the token comes from a token endpoint response ({login_value or login_name})",
+                )
+            )
+        strong = self.s.any("request_strong", trace.all())
+        if strong:
+            ev.append(
+                Evidence(
+                    "token-from-request",
+                    "request",
+                    STRONG,
+                    f"the token comes from the request ({strong})",
+                )
+            )
+        elif not login_value and not login_name:
+            weak = self.s.any("request_weak", words)
+            if weak:
+                ev.append(
+                    Evidence(
+                        "token-from-request",
+                        "request",
+                        MEDIUM,
+                        f"the token comes from the request ({weak})",
+                    )
+                )
+        for func in funcs:
+            if func is None:
+                continue
+            made = self.c.call_words.get(id(func), [])
+            session = self.s.any("session_calls", made) or self._writes_session(func)
+            if session:
+                ev.append(
+                    Evidence(
+                        "creates-session",
+                        "login",
+                        MEDIUM,
+                        f"{func.name.value}() creates a session ({session})",
+                    )
+                )
+            if self.s.patterns["login_function_names"].search(func.name.value):
+                ev.append(
+                    Evidence(
+                        "login-handler",
+                        "login",
+                        WEAK,
+                        f"{func.name.value}() looks like a login handler",
+                    )
+                )
+        return _dedupe(ev)
+
+    def _writes_session(self, func: cst.FunctionDef) -> str | None:
+        for base, _key in self.c.reads.get(id(func), []):
+            if base.rsplit(".", 1)[-1] == "session":
+                return base
+        return None
+
+    def _audience_evidence(self, trace: Trace, code: str, rule: Rule) -> list[Evidence]:
+        client = self.s.any("client_id_names", trace.words) or self.s.any(
+            "client_id_values", trace.strings
+        )
+        client = client or self.s.any("client_id_names", trace.strings)
+        api = self.s.any("api_audience_names", trace.all()) or self.s.any(
+            "api_audience_values", trace.strings
+        )
+        ev: list[Evidence] = []
+        if client and not api:
+            strength = rule.weight("audience-is-client-id", STRONG)
+            ev.append(
+                Evidence(
+                    "audience-is-client-id", "id", strength, f"the audience is a client id ({code})"
+                )
+            )
+        elif api and not client:
+            ev.append(
+                Evidence("audience-is-api", "access", STRONG, f"the audience is an API ({code})")
+            )
+        elif api and client:
+            ev.append(
+                Evidence(
+                    "audience-unclear",
+                    "note",
+                    0,
+                    f"the audience mixes API and client names ({code})",
+                )
+            )
+        else:
+            ev.append(
+                Evidence(
+                    "audience-unknown", "note", 0, f"the audience `{code}` decides the token kind"
+                )
+            )
+        return ev
+
+    def _key_evidence(
+        self, key: cst.BaseExpression | None, algs: list[str], rule: Rule
+    ) -> list[Evidence]:
+        ev: list[Evidence] = []
+        hs = [a for a in algs if a.upper() in _HS]
+        if key is None:
+            return ev
+        trace = self.a.trace(key)
+        code = self.a.code(key)
+        secret = self.s.any("client_secret_names", trace.all())
+        if secret:
+            ev.append(
+                Evidence(
+                    "key-is-client-secret",
+                    "id",
+                    STRONG,
+                    f"the key is the OAuth client secret ({code})",
+                )
+            )
+        elif self.s.any("app_secret_names", trace.all()):
+            ev.append(
+                Evidence(
+                    "key-is-app-secret",
+                    "self-issued",
+                    MEDIUM,
+                    f"the key is the app's own secret ({code})",
+                )
+            )
+        elif self.s.any("issuer_key_names", trace.all()):
+            ev.append(
+                Evidence(
+                    "key-from-issuer", "note", 0, f"the key comes from the issuer's JWKS ({code})"
+                )
+            )
+        if hs and secret:
+            ev.append(
+                Evidence("hs256-client-secret", "id", WEAK, f"{hs[0]} with the client secret")
+            )
+        return ev
+
+    def _options_evidence(
+        self, rule: Rule, call: cst.Call, options: cst.BaseExpression | None
+    ) -> list[Evidence]:
+        ev: list[Evidence] = []
+        for arg in call.args:
+            if (
+                arg.keyword is not None
+                and arg.keyword.value in rule.unverified_keywords
+                and isinstance(arg.value, cst.Name)
+                and arg.value.value == "False"
+            ):
+                ev.append(
+                    Evidence(
+                        "signature-not-verified", "unverified", STRONG, f"{arg.keyword.value}=False"
+                    )
+                )
+        if options is None:
+            return ev
+        values = options
+        if isinstance(options, cst.Name):
+            for a in self.a._assignments(options):
+                if id(a.node) in self.c.values:
+                    values = self.c.values[id(a.node)]
+        if not isinstance(values, cst.Dict):
+            return ev
+        for element in values.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = _string_value(element.key)
+            off = isinstance(element.value, cst.Name) and element.value.value == "False"
+            if off and key in rule.unverified_options:
+                ev.append(
+                    Evidence("signature-not-verified", "unverified", STRONG, f'"{key}": False')
+                )
+            elif off and key == "verify_aud":
+                ev.append(Evidence("audience-check-disabled", "note", 0, '"verify_aud": False'))
+        return ev
+
+    def _claims_evidence(
+        self,
+        call: cst.Call,
+        func: Function,
+        funcs: list[Function],
+        facts: dict[str, str],
+        uses: list[tuple[cst.Call, Function]],
+    ) -> list[Evidence]:
+        """What the code reads and checks in the claims the site returns."""
+        ev: list[Evidence] = []
+        scopes: list[Function] = list(dict.fromkeys(funcs))
+        # The verified claims flow back to callers of the function that returns them.
+        for f in list(scopes):
+            if f is not None and self.c.returns.get(id(f)):
+                scopes.extend(caller for _, caller in self.c.calls_by_name.get(f.name.value, []))
+        scopes = list(dict.fromkeys(scopes))
+        read_keys: list[str] = []
+        for f in scopes:
+            read_keys.extend(k for _, k in self.c.reads.get(id(f), []))
+            read_keys.extend(self.c.membership.get(id(f), []))
+        id_read = sorted({k for k in read_keys if k in self.s.id_claims})
+        access_read = sorted({k for k in read_keys if k in self.s.access_claims})
+        if id_read:
+            facts["claims_read"] = ",".join(id_read)
+            ev.append(
+                Evidence(
+                    "reads-id-token-claims",
+                    "id",
+                    MEDIUM,
+                    "reads ID-token claims: " + ", ".join(id_read),
+                )
+            )
+        if access_read:
+            ev.append(
+                Evidence(
+                    "reads-access-token-claims",
+                    "access",
+                    MEDIUM,
+                    "reads access-token claims: " + ", ".join(access_read),
+                )
+            )
+        for f in scopes:
+            ev.extend(self._check_evidence(id(f)))
+        return _dedupe(ev)
+
+    def _check_evidence(self, func_id: int) -> Iterator[Evidence]:
+        for key, value, node in self.c.checks.get(func_id, []):
+            code = _one_line(self.a.code(node))
+            if key == "token_use" and value == "id":
+                yield Evidence("token-use-id", "id", STRONG, f"checks token_use is id ({code})")
+            elif key == "token_use" and value == "access":
+                yield Evidence(
+                    "token-use-access", "access", STRONG, f"checks token_use is access ({code})"
+                )
+            elif key == "typ" and value in ("ID", "id"):
+                yield Evidence("typ-id", "id", STRONG, f"checks typ is ID ({code})")
+            elif key == "typ" and value in ("Bearer", "at+jwt", "at+JWT"):
+                yield Evidence("typ-access", "access", STRONG, f"checks typ is {value} ({code})")
+            elif key in ("client_id", "cid", "azp") and value is not None and key != "azp":
+                yield Evidence(
+                    "client-id-claim-check", "access", MEDIUM, f"checks the {key} claim ({code})"
+                )
+            elif key in ("scp", "scope", "roles", "permissions"):
+                yield Evidence("scope-check", "access", MEDIUM, f"checks {key} ({code})")
+            elif key == "aud" and value is not None:
+                if self.s.patterns["client_id_names"].search(value) or self.s.patterns[
+                    "client_id_values"
+                ].search(value):
+                    yield Evidence(
+                        "audience-is-client-id",
+                        "id",
+                        STRONG,
+                        f"checks aud against a client id ({code})",
+                    )
+                elif self.s.patterns["api_audience_names"].search(value) or self.s.patterns[
+                    "api_audience_values"
+                ].search(value):
+                    yield Evidence(
+                        "audience-is-api", "access", STRONG, f"checks aud against an API ({code})"
+                    )
+
+    def _provider(self, words: list[str]) -> str | None:
+        hits = self.s.provider_hits(words)
+        if not hits:
+            hits = self.s.provider_hits(_file_words(self.a.text))
+        if not hits:
+            return None
+        return max(sorted(hits), key=lambda p: hits[p])
+
+
+def _file_words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[A-Za-z_][A-Za-z0-9_.:/-]{3,}", text)
+
+
+def _merge(a: Trace, b: Trace) -> Trace:
+    return Trace(a.words + b.words, a.strings + b.strings, a.params + b.params)
+
+
+def _dedupe(ev: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in ev:
+        if (e.signal, e.detail) not in seen:
+            seen.add((e.signal, e.detail))
+            out.append(e)
+    return out
+
+
+def _one_line(code: str) -> str:
+    return " ".join(code.split())[:200]
+
+
+def _string_value(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -1,0 +1,373 @@
+"""Rule packs: YAML files under `rules/` (and `--rules DIR`) that say what to match and how.
+
+The format is documented in docs/rules.md. Loading validates every key and names the file and
+line of a mistake, because users write their own packs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from migrate.model import RuleInfo, UsageError
+from migrate.resources import rules_dir
+
+# Argument roles a rule can bind; the analyzer knows what each one means.
+ROLES = ("token", "key", "audience", "issuer", "algorithms", "options", "claims_cls", "client_id")
+# What a rule asserts about the token it verifies, before any evidence is weighed.
+TOKEN_HINTS = ("id", "access", "unverified", None)
+MATCH_FORMS = ("call", "method", "settings", "claim_check")
+STRENGTHS = {"strong": 3, "medium": 2, "weak": 1, "none": 0}
+
+_PACK_KEYS = {"pack", "library", "description", "docs_url", "prefilter", "rules"}
+_RULE_KEYS = {
+    "id",
+    "name",
+    "summary",
+    "help",
+    "docs_url",
+    "match",
+    "args",
+    "token",
+    "unverified",
+    "weights",
+    "provider",
+    "fix",
+    "examples",
+}
+_MATCH_KEYS = {"call", "method", "settings", "claim_check"}
+_METHOD_KEYS = {"classes", "names"}
+_SETTINGS_KEYS = {"targets", "roles"}
+_UNVERIFIED_KEYS = {"options_false", "keyword_false", "always"}
+_FIX_KEYS = {"codemod", "template", "params"}
+_EXAMPLE_KEYS = {"positive", "negative"}
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    role: str
+    position: int | None
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    pack: str
+    library: str
+    summary: str
+    help: str
+    docs_url: str
+    form: str  # one of MATCH_FORMS
+    qualnames: tuple[str, ...] = ()  # call: callee; method: the classes the receiver was built from
+    method_names: tuple[str, ...] = ()
+    settings_targets: tuple[str, ...] = ()
+    settings_roles: tuple[tuple[str, str], ...] = ()  # dict key -> role
+    claim_check_keys: tuple[str, ...] = ()
+    args: tuple[ArgSpec, ...] = ()
+    token: str | None = None  # TOKEN_HINTS
+    unverified_options: tuple[str, ...] = ()
+    unverified_keywords: tuple[str, ...] = ()
+    always_unverified: bool = False
+    weights: tuple[tuple[str, int], ...] = ()  # signal -> strength override
+    provider: str | None = None
+    fix: tuple[tuple[str, Any], ...] = ()
+    positive_example: str = ""
+    negative_example: str = ""
+    source: str = ""  # file the rule came from
+
+    @property
+    def info(self) -> RuleInfo:
+        return RuleInfo(
+            id=self.id,
+            name=self.name,
+            library=self.library,
+            summary=self.summary,
+            help=self.help,
+            docs_url=self.docs_url,
+            pack=self.pack,
+        )
+
+    def arg(self, role: str) -> ArgSpec | None:
+        for spec in self.args:
+            if spec.role == role:
+                return spec
+        return None
+
+    def weight(self, signal: str, default: int) -> int:
+        return dict(self.weights).get(signal, default)
+
+    @property
+    def last_names(self) -> frozenset[str]:
+        """Bare trailing names that can start a match: the cheap test before qualified names."""
+        if self.form == "method":
+            return frozenset(self.method_names)
+        return frozenset(q.rsplit(".", 1)[-1] for q in self.qualnames)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    library: str
+    description: str
+    prefilter: tuple[bytes, ...]
+    rules: tuple[Rule, ...]
+    source: str
+    digest: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    packs: tuple[RulePack, ...]
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(r for p in self.packs for r in p.rules)
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for p in self.packs:
+            h.update(p.digest.encode())
+        return h.hexdigest()[:16]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+    def packs_for(self, data: bytes) -> tuple[RulePack, ...]:
+        """The packs whose prefilter literals occur in the raw bytes of a file."""
+        return tuple(p for p in self.packs if any(lit in data for lit in p.prefilter))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every mapping, so errors can name it."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    lines = {}
+    for key_node, _ in node.value:
+        lines[str(loader.construct_object(key_node))] = key_node.start_mark.line + 1
+    return _Located(mapping, lines, node.start_mark.line + 1)
+
+
+class _Located(dict):
+    """A dict that knows the line of each key (1-based)."""
+
+    def __init__(self, data: dict, lines: dict[str, int], line: int) -> None:
+        super().__init__(data)
+        self.key_lines = lines
+        self.line = line
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _PackError(UsageError):
+    pass
+
+
+def _err(source: str, line: int | None, key: str, message: str) -> UsageError:
+    where = f"{source}:{line}" if line else source
+    return _PackError(f"{where}: {key}: {message}")
+
+
+def _check_keys(obj: Any, allowed: set[str], source: str, where: str) -> None:
+    if not isinstance(obj, dict):
+        line = getattr(obj, "line", None)
+        raise _err(source, line, where, "expected a mapping")
+    for key in obj:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            lines = getattr(obj, "key_lines", {})
+            raise _err(
+                source, lines.get(str(key)), f"{where}.{key}".lstrip("."), "unknown key" + hint
+            )
+
+
+def _line(obj: Any, key: str) -> int | None:
+    return getattr(obj, "key_lines", {}).get(key, getattr(obj, "line", None))
+
+
+def _str_list(obj: Any, key: str, source: str, where: str) -> tuple[str, ...]:
+    value = obj.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _err(
+            source, _line(obj, key), f"{where}.{key}", "expected a string or a list of strings"
+        )
+    return tuple(value)
+
+
+def _parse_args(raw: Any, source: str, where: str) -> tuple[ArgSpec, ...]:
+    if raw is None:
+        return ()
+    _check_keys(raw, set(ROLES), source, where)
+    specs = []
+    for role, spec in raw.items():
+        items = spec if isinstance(spec, list) else [spec]
+        position = None
+        keywords = []
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                position = item
+            elif isinstance(item, str):
+                keywords.append(item)
+            else:
+                raise _err(
+                    source, _line(raw, role), f"{where}.{role}", "expected positions and names"
+                )
+        specs.append(ArgSpec(role, position, tuple(keywords)))
+    return tuple(specs)
+
+
+def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> Rule:
+    where = f"rules[{index}]"
+    _check_keys(raw, _RULE_KEYS, source, where)
+    for required in ("id", "name", "summary", "match"):
+        if required not in raw:
+            raise _err(source, getattr(raw, "line", None), f"{where}.{required}", "missing")
+    rid = raw["id"]
+    where = f"rules[{rid}]"
+    match = raw["match"]
+    _check_keys(match, _MATCH_KEYS, source, f"{where}.match")
+    forms = [k for k in MATCH_FORMS if k in match]
+    if len(forms) != 1:
+        raise _err(
+            source, _line(raw, "match"), f"{where}.match", f"needs exactly one of {MATCH_FORMS}"
+        )
+    form = forms[0]
+    kwargs: dict[str, Any] = {}
+    if form == "call":
+        kwargs["qualnames"] = _str_list(match, "call", source, f"{where}.match")
+    elif form == "method":
+        method = match["method"]
+        _check_keys(method, _METHOD_KEYS, source, f"{where}.match.method")
+        kwargs["qualnames"] = _str_list(method, "classes", source, f"{where}.match.method")
+        kwargs["method_names"] = _str_list(method, "names", source, f"{where}.match.method")
+    elif form == "settings":
+        settings = match["settings"]
+        _check_keys(settings, _SETTINGS_KEYS, source, f"{where}.match.settings")
+        kwargs["settings_targets"] = _str_list(
+            settings, "targets", source, f"{where}.match.settings"
+        )
+        roles = settings.get("roles", {})
+        if not isinstance(roles, dict) or any(v not in ROLES for v in roles.values()):
+            raise _err(
+                source, _line(settings, "roles"), f"{where}.match.settings.roles", f"roles: {ROLES}"
+            )
+        kwargs["settings_roles"] = tuple((str(k), str(v)) for k, v in roles.items())
+    else:
+        kwargs["claim_check_keys"] = _str_list(match, "claim_check", source, f"{where}.match")
+    token = raw.get("token")
+    if token not in TOKEN_HINTS:
+        raise _err(
+            source, _line(raw, "token"), f"{where}.token", f"one of {TOKEN_HINTS[:-1]} or null"
+        )
+    unverified = raw.get("unverified") or {}
+    _check_keys(unverified, _UNVERIFIED_KEYS, source, f"{where}.unverified")
+    weights_raw = raw.get("weights") or {}
+    if not isinstance(weights_raw, dict) or any(v not in STRENGTHS for v in weights_raw.values()):
+        raise _err(source, _line(raw, "weights"), f"{where}.weights", f"values: {list(STRENGTHS)}")
+    fix = raw.get("fix") or {}
+    _check_keys(fix, _FIX_KEYS, source, f"{where}.fix")
+    examples = raw.get("examples") or {}
+    _check_keys(examples, _EXAMPLE_KEYS, source, f"{where}.examples")
+    return Rule(
+        id=str(rid),
+        name=str(raw["name"]),
+        pack=pack,
+        library=library,
+        summary=str(raw["summary"]).strip(),
+        help=str(raw.get("help", "")).strip(),
+        docs_url=str(raw.get("docs_url", "")),
+        form=form,
+        args=_parse_args(raw.get("args"), source, f"{where}.args"),
+        token=token,
+        unverified_options=_str_list(unverified, "options_false", source, f"{where}.unverified"),
+        unverified_keywords=_str_list(unverified, "keyword_false", source, f"{where}.unverified"),
+        always_unverified=bool(unverified.get("always", False)),
+        weights=tuple((k, STRENGTHS[v]) for k, v in weights_raw.items()),
+        provider=raw.get("provider"),
+        fix=tuple(sorted((str(k), v) for k, v in fix.items() if k != "params"))
+        + tuple(sorted(("param." + str(k), v) for k, v in (fix.get("params") or {}).items())),
+        positive_example=str(examples.get("positive", "")),
+        negative_example=str(examples.get("negative", "")),
+        source=source,
+        **kwargs,
+    )
+
+
+def load_pack(path: Path) -> RulePack:
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read rule pack: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.load(data.decode("utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except UnicodeDecodeError:
+        raise UsageError(f"{source}: rule pack is not UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UsageError(f"{source}{line}: invalid YAML: {problem}") from None
+    _check_keys(raw, _PACK_KEYS, source, "")
+    for required in ("pack", "library", "prefilter", "rules"):
+        if required not in raw:
+            raise _err(source, getattr(raw, "line", None), required, "missing")
+    prefilter = _str_list(raw, "prefilter", source, "")
+    if not prefilter:
+        raise _err(source, _line(raw, "prefilter"), "prefilter", "needs at least one literal")
+    if not isinstance(raw["rules"], list):
+        raise _err(source, _line(raw, "rules"), "rules", "expected a list")
+    rules = tuple(
+        _parse_rule(r, str(raw["pack"]), str(raw["library"]), source, i)
+        for i, r in enumerate(raw["rules"])
+    )
+    return RulePack(
+        name=str(raw["pack"]),
+        library=str(raw["library"]),
+        description=str(raw.get("description", "")).strip(),
+        prefilter=tuple(p.encode() for p in prefilter),
+        rules=rules,
+        source=source,
+        digest=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def pack_files(directory: Path) -> list[Path]:
+    """Library packs of a folder: `*.yaml` at its top (provider profiles live in `providers/`)."""
+    return sorted(p for p in directory.glob("*.y*ml") if p.is_file() and p.name != "signals.yaml")
+
+
+def load_rules(extra_dirs: tuple[Path, ...] = (), *, bundled: bool = True) -> RuleSet:
+    """The bundled packs plus the user's; a rule id defined twice is an error naming both files."""
+    dirs = ([rules_dir()] if bundled else []) + list(extra_dirs)
+    packs: list[RulePack] = []
+    seen: dict[str, str] = {}
+    for directory in dirs:
+        if not directory.is_dir():
+            raise UsageError(f"{directory}: rules folder does not exist")
+        for path in pack_files(directory):
+            pack = load_pack(path)
+            for rule in pack.rules:
+                if rule.id in seen:
+                    raise UsageError(
+                        f"{path}: rule id {rule.id} is already defined in {seen[rule.id]}"
+                    )
+                seen[rule.id] = str(path)
+            packs.append(pack)
+    return RuleSet(tuple(packs))

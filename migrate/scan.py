@@ -1,0 +1,335 @@
+"""The scan pipeline: discover -> read -> prefilter -> parse once -> analyze -> classify.
+
+`scan_paths` drives the whole tree, `scan_file` one file from disk, `scan_bytes` one file's bytes.
+Nothing here prints or exits: problems with one file travel as `FileError`s in the result, problems
+with the request itself (a path that does not exist, a broken rule pack) are `UsageError`s.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from migrate import __version__
+from migrate.discover import Discovered, discover, scan_root
+from migrate.model import FileError, FileOutcome, Finding, ScanResult, ScanStats
+from migrate.rulepack import RuleSet, load_rules
+from migrate.signals import Signals, load_signals
+from migrate.suppress import parse_suppressions
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# Below this many files to parse, worker start-up costs more than it saves.
+_MIN_FILES_FOR_WORKERS = 24
+
+Progress = Callable[[int, int], None]  # (files done, files total)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    excludes: tuple[str, ...] = ()
+    jobs: int = 0  # 0: one per core
+    rules_dirs: tuple[Path, ...] = ()
+    prefilter: bool = True
+    respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    cache_dir: Path | None = None  # None: no cache
+    extra_salt: str = ""  # folded into the cache key (e.g. the config's hash)
+
+
+@dataclass
+class _Engine:
+    """What each worker loads once: the rules and the vocabulary."""
+
+    rules: RuleSet
+    signals: Signals = field(default_factory=load_signals)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, PEP 263 coding line, else UTF-8)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        name = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+        hint = " (declare the encoding with a PEP 263 coding line)" if name == "UTF-8" else ""
+        raise ValueError(f"line {line}: not valid {name}{hint}") from None
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r} in the coding line") from None
+
+
+def scan_bytes(
+    data: bytes,
+    relpath: str,
+    rules: RuleSet,
+    signals: Signals | None = None,
+    *,
+    prefilter: bool = True,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> FileOutcome:
+    """Scan one file's bytes. Never raises for a bad file: the problem comes back as `error`."""
+    if len(data) > max_file_size:
+        return FileOutcome(
+            relpath,
+            error=FileError(relpath, f"file too large ({len(data)} bytes, limit {max_file_size})"),
+        )
+    if b"\x00" in data[:8192] or b"\x00" in data:
+        return FileOutcome(relpath, error=FileError(relpath, "binary file (contains NUL bytes)"))
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    packs = rules.packs_for(data) if prefilter else rules.packs
+    if not packs:
+        return FileOutcome(relpath, lines=lines)
+    try:
+        text = decode_source(data)
+    except ValueError as exc:
+        return FileOutcome(relpath, error=FileError(relpath, str(exc)), lines=lines)
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper
+
+    from migrate.analyze import ModuleAnalysis, collect
+    from migrate.classify import to_finding
+    from migrate.evidence import SiteBuilder
+
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        message = " ".join(exc.message.split())
+        return FileOutcome(
+            relpath,
+            error=FileError(relpath, f"syntax error: {message}", exc.raw_line),
+            parsed=True,
+            lines=lines,
+        )
+    except (RecursionError, MemoryError):
+        return FileOutcome(
+            relpath, error=FileError(relpath, "file too deeply nested to parse"), lines=lines
+        )
+    signals = signals or load_signals()
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    collector = collect(wrapper, packs)
+    analysis = ModuleAnalysis(collector, signals, text)
+    suppressions = parse_suppressions(text)
+    findings: list[Finding] = []
+    suppressed = 0
+    occurrences: dict[tuple[str, str, str], int] = {}
+    sites = sorted(
+        SiteBuilder(analysis, signals).sites(), key=lambda s: (s.line, s.column, s.rule.id)
+    )
+    for site in sites:
+        key = (site.rule.id, site.symbol, site.snippet)
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        finding = to_finding(site, relpath, occurrence)
+        if finding is None:
+            continue
+        if suppressions.covers(finding.rule, finding.line, finding.end_line):
+            suppressed += 1
+            continue
+        findings.append(finding)
+    return FileOutcome(relpath, tuple(findings), suppressed=suppressed, parsed=True, lines=lines)
+
+
+def scan_file(item: Discovered, engine: _Engine, options: ScanOptions) -> FileOutcome:
+    try:
+        data = item.path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(
+            item.relpath, error=FileError(item.relpath, f"cannot read: {exc.strerror or exc}")
+        )
+    return scan_bytes(
+        data,
+        item.relpath,
+        engine.rules,
+        engine.signals,
+        prefilter=options.prefilter,
+        max_file_size=options.max_file_size,
+    )
+
+
+# -- worker processes -------------------------------------------------------------------------
+_WORKER: tuple[_Engine, ScanOptions] | None = None
+
+
+def _init_worker(options: ScanOptions) -> None:
+    global _WORKER
+    _WORKER = (_Engine(load_rules(options.rules_dirs)), options)
+
+
+def _scan_in_worker(item: tuple[str, str, bytes]) -> FileOutcome:
+    assert _WORKER is not None
+    engine, options = _WORKER
+    relpath, _abs, data = item
+    return scan_bytes(
+        data,
+        relpath,
+        engine.rules,
+        engine.signals,
+        prefilter=False,  # the parent already applied it
+        max_file_size=options.max_file_size,
+    )
+
+
+def _jobs(requested: int, work: int) -> int:
+    if requested == 1 or work < _MIN_FILES_FOR_WORKERS:
+        return 1
+    cores = os.cpu_count() or 1
+    return max(1, min(requested or cores, cores * 2, work // 8 or 1))
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    options: ScanOptions | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Scan files and folders; the result's paths are relative to their common root."""
+    options = options or ScanOptions()
+    paths = [Path(p) for p in paths] or [Path(".")]
+    files = list(
+        discover(
+            paths, scan_root(paths), options.excludes, respect_gitignore=options.respect_gitignore
+        )
+    )
+    root = scan_root(paths)
+    engine = _Engine(load_rules(options.rules_dirs))
+    cache = _open_cache(options, root, engine)
+    outcomes: list[FileOutcome] = []
+    to_parse: list[tuple[Discovered, bytes, str | None]] = []
+    total = len(files)
+    done = 0
+    for item in files:
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            outcomes.append(
+                FileOutcome(
+                    item.relpath,
+                    error=FileError(item.relpath, f"cannot read: {exc.strerror or exc}"),
+                )
+            )
+            continue
+        key = None
+        if cache is not None:
+            from migrate.cache import file_key
+
+            key = file_key(item.relpath, data)
+            hit = cache.get(key)
+            if hit is not None:
+                outcomes.append(replace(hit, parsed=False) if hit.parsed else hit)
+                done += 1
+                continue
+        if (
+            options.prefilter
+            and not engine.rules.packs_for(data)
+            and len(data) <= options.max_file_size
+        ):
+            lines = data.count(b"\n")
+            outcome = FileOutcome(item.relpath, lines=lines)
+            outcomes.append(outcome)
+            if cache is not None and key is not None:
+                cache.put(key, outcome)
+            done += 1
+            continue
+        to_parse.append((item, data, key))
+    if progress:
+        progress(done, total)
+    cached_count = len(outcomes) if cache is not None else 0
+    parsed_outcomes = _parse_all(to_parse, engine, options, progress, done, total)
+    if cache is not None:
+        for (_, _, key), outcome in zip(to_parse, parsed_outcomes, strict=True):
+            if key is not None:
+                cache.put(key, outcome)
+        cache.close()
+    outcomes.extend(parsed_outcomes)
+    return _result(root, files, outcomes, engine, cache_hits=cached_count if cache else 0)
+
+
+def _parse_all(
+    to_parse: list[tuple[Discovered, bytes, str | None]],
+    engine: _Engine,
+    options: ScanOptions,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> list[FileOutcome]:
+    jobs = _jobs(options.jobs, len(to_parse))
+    results: list[FileOutcome] = []
+    if jobs == 1:
+        for item, data, _ in to_parse:
+            results.append(
+                scan_bytes(
+                    data,
+                    item.relpath,
+                    engine.rules,
+                    engine.signals,
+                    prefilter=False,
+                    max_file_size=options.max_file_size,
+                )
+            )
+            done += 1
+            if progress:
+                progress(done, total)
+        return results
+    work = [(item.relpath, str(item.path), data) for item, data, _ in to_parse]
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(options,)
+    ) as pool:
+        for outcome in pool.map(_scan_in_worker, work, chunksize=max(1, len(work) // (jobs * 8))):
+            results.append(outcome)
+            done += 1
+            if progress:
+                progress(done, total)
+    return results
+
+
+def _open_cache(options: ScanOptions, root: Path, engine: _Engine):  # noqa: ANN202
+    if options.cache_dir is None:
+        return None
+    from migrate.cache import ScanCache, cache_salt
+
+    salt = cache_salt(
+        __version__,
+        engine.rules.digest,
+        options.extra_salt,
+        str(options.prefilter),
+        str(options.max_file_size),
+    )
+    return ScanCache(options.cache_dir, salt)
+
+
+def _result(
+    root: Path,
+    files: list[Discovered],
+    outcomes: list[FileOutcome],
+    engine: _Engine,
+    cache_hits: int,
+) -> ScanResult:
+    findings = sorted(
+        (f for o in outcomes for f in o.findings),
+        key=lambda f: (f.path, f.line, f.column, f.rule),
+    )
+    errors = sorted((o.error for o in outcomes if o.error), key=lambda e: e.path)
+    parsed = sum(1 for o in outcomes if o.parsed)
+    stats = ScanStats(
+        files=len(files),
+        prefiltered=sum(1 for o in outcomes if not o.parsed and o.error is None) - cache_hits,
+        parsed=parsed,
+        cached=cache_hits,
+        suppressed=sum(o.suppressed for o in outcomes),
+        errors=len(errors),
+        lines=sum(o.lines for o in outcomes),
+    )
+    return ScanResult(
+        root=str(root),
+        findings=tuple(findings),
+        errors=tuple(errors),
+        stats=stats,
+        rules=tuple(r.info for r in engine.rules.rules),
+    )
