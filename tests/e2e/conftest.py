@@ -6,7 +6,8 @@ Modules
                   ``make_providers()``
 ``apploader.py``  ``load_app()``: import an app folder in isolation and drive it through its
                   framework's test client
-``harness.py``    ``FIXTURES`` (the catalogue of ``tests/fixtures/*`` apps) and ``copy_app()``
+``harness.py``    ``FIXTURES`` (the catalogue of ``tests/fixtures/*`` apps), ``copy_app()``,
+                  ``write_migration_config()``
 
 Import them from a test in this package with ``from .harness import FIXTURES, copy_app, ...``.
 
@@ -41,7 +42,8 @@ audience), ``client_secret`` (Auth0 only), ``api_audience``, ``key`` / ``attacke
 * ``p.bad_id_tokens()`` / ``p.bad_access_tokens()``: ``{name: token}`` for expired, forged,
   wrong_audience, wrong_issuer, alg_none, hs256_public_key, truncated_signature, not_a_jwt.
 * ``p.migration_config(sunset="2099-01-01", **extra)``: dict for ``idtoken-migrate.yaml``
-  (issuer, jwks_uri on 127.0.0.1, audiences, legacy client id / secret_env, claims map).
+  (issuer, jwks_uri on 127.0.0.1, audiences, legacy client id / secret_env, claims map);
+  ``write_migration_config(folder, p, **same)`` writes it (checked against ``load_config``).
 
 Apps and requests
 -----------------
@@ -61,7 +63,7 @@ Migrating a copy (what the apply end-to-end tests do)::
         fx = FIXTURES["flask_auth0_hs256"]
         p = providers[fx.provider]
         folder = copy_app(fx.name, tmp_path)              # tmp_path/flask_auth0_hs256
-        (folder / "idtoken-migrate.yaml").write_text(yaml.safe_dump(p.migration_config()))
+        write_migration_config(folder, p)                  # folder/idtoken-migrate.yaml
         run(["idtoken-migrate", "apply", str(folder), "--phase", "dual", "--write"])
         app = app_factory(fx.name, folder=folder)
         assert app.get(fx.me_path, token=p.access_token()).json()["email"] == p.email

@@ -32,6 +32,7 @@ __all__ = [
     "Response",
     "SigningKey",
     "copy_app",
+    "write_migration_config",
     "load_app",
     "make_providers",
     "mint",
@@ -159,6 +160,16 @@ FIXTURES: dict[str, FixtureApp] = {
         ),
     )
 }
+
+
+def write_migration_config(folder: str | Path, provider: Provider, **kwargs: Any) -> Path:
+    """Write ``folder/idtoken-migrate.yaml`` from ``provider.migration_config(**kwargs)``
+    (e.g. ``sunset="2020-01-01"`` for an ID token past its sunset) and return its path."""
+    import yaml
+
+    path = Path(folder) / "idtoken-migrate.yaml"
+    path.write_text(yaml.safe_dump(provider.migration_config(**kwargs), sort_keys=False))
+    return path
 
 
 def copy_app(name: str, dest_parent: str | Path) -> Path:

@@ -10,7 +10,16 @@ import urllib.request
 import jwt
 import pytest
 
-from .harness import FIXTURES, PROVIDER_NAMES, JwksServer, Provider, copy_app
+from migrate.configfile import load_config
+
+from .harness import (
+    FIXTURES,
+    PROVIDER_NAMES,
+    JwksServer,
+    Provider,
+    copy_app,
+    write_migration_config,
+)
 
 
 def _patch(path, old: str, new: str) -> None:
@@ -154,3 +163,16 @@ def test_overrides_remove_and_set_claims(providers) -> None:
     claims = _verify(p, token, p.api_audience)
     assert "email" not in claims and claims["scp"] == ["admin"]
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_migration_config_for_a_copy_loads(name: str, tmp_path, providers) -> None:
+    fx = FIXTURES[name]
+    p = providers[fx.provider]
+    folder = copy_app(name, tmp_path)
+    path = write_migration_config(folder, p, sunset="2027-03-01")
+    config = load_config(path, folder)
+    assert config.provider == p.name
+    assert config.issuer == p.issuer
+    assert config.jwks_uri == p.jwks_uri
+    assert list(config.legacy_id_token.client_ids) == [p.client_id]
