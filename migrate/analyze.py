@@ -130,6 +130,8 @@ class _Collector(cst.CSTVisitor):
         self.checks: dict[int, list[tuple[str, str | None, cst.Comparison]]] = defaultdict(list)
         self.membership: dict[int, list[str]] = defaultdict(list)  # func -> keys tested with `in`
         self.call_words: dict[int, list[str]] = defaultdict(list)  # func -> names of calls made
+        # func -> audiences declared beside a verification: `aud=` keywords, `"aud": ...` entries
+        self.declared_aud: dict[int, list[cst.BaseExpression]] = defaultdict(list)
         self.handlers: dict[int, tuple[str, ...]] = {}  # id(call) -> exceptions caught around it
         self.try_stack: list[tuple[str, ...]] = []
         self.func_of_node: dict[int, Function] = {}
@@ -261,12 +263,19 @@ class _Collector(cst.CSTVisitor):
             self.func_of_node[id(node)] = func
             if self.try_stack:
                 self.handlers[id(node)] = tuple(n for names in self.try_stack for n in names)
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in ("aud", "audience"):
+                self.declared_aud[id(func)].append(arg.value)
         if last in _USE_METHODS and isinstance(node.func, cst.Attribute):
             self.method_uses.append((node, func))
         read = _subscript_key(node)
         if read is not None:
             base_text = get_full_name_for_node(read[0]) or ""
             self.reads[id(func)].append((base_text, read[1]))
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        if _string_value(node.key) == "aud":
+            self.declared_aud[id(self._function())].append(node.value)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         read = _subscript_key(node)

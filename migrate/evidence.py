@@ -11,7 +11,9 @@ from migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, arg
 from migrate.rulepack import Rule
 from migrate.signals import Signals
 
-STRONG, MEDIUM, WEAK = 3, 2, 1
+# DECISIVE: what only one kind of token carries (token_use, scp); outweighs a client-id audience.
+DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1
+_ACCESS_ONLY_CLAIMS = frozenset({"scp", "scope", "cid", "client_id", "gty"})
 _HS = ("HS256", "HS384", "HS512")
 
 
@@ -24,27 +26,40 @@ class SiteBuilder:
     # -- entry points ---------------------------------------------------------------------
     def sites(self) -> Iterator[Site]:
         verifying_funcs: set[int] = set()
-        pending_unverified: list[tuple[Site, Function]] = []
+        matched: list[tuple[Site, cst.Call, Function]] = []
         for call, func, symbol in self.c.candidates:
             for rule, qualname in self.a.match(call):
-                site = self._call_site(rule, qualname, call, func, symbol)
-                if rule.always_unverified:
-                    pending_unverified.append((site, func))
-                    continue
-                verifying_funcs.add(id(func))
-                yield site
-        for site, func in pending_unverified:
+                matched.append((self._call_site(rule, qualname, call, func, symbol), call, func))
+                if not rule.always_unverified:
+                    verifying_funcs.add(id(func))
+        composed = self._composed({id(call) for _, call, _ in matched}, [c for _, c, _ in matched])
+        for site, call, func in matched:
+            if id(call) in composed:
+                continue  # a verifier passed into another verifier is part of that one site
             # A peek at unverified claims beside a real verification is how kid/iss get chosen.
-            if id(func) not in verifying_funcs:
-                yield site
+            if site.rule.always_unverified and id(func) in verifying_funcs:
+                continue
+            yield site
         for assign, symbol in self.c.settings:
             for rule in self.c.rules:
                 if rule.form == "settings" and any(
                     isinstance(t.target, cst.Name) and t.target.value in rule.settings_targets
                     for t in assign.targets
                 ):
-                    yield self._settings_site(rule, assign, symbol)
+                    site = self._settings_site(rule, assign, symbol)
+                    if site is not None:
+                        yield site
         yield from self._claim_check_sites(verifying_funcs)
+
+    def _composed(self, site_calls: set[int], calls: list[cst.Call]) -> set[int]:
+        """Sites whose object is handed to another site's call as an argument."""
+        inner: set[int] = set()
+        for call in calls:
+            for arg in call.args:
+                built = self.a._construction(arg.value)
+                if built is not None and id(built) in site_calls and built is not call:
+                    inner.add(id(built))
+        return inner
 
     # -- sites ----------------------------------------------------------------------------
     def _call_site(
@@ -100,15 +115,15 @@ class SiteBuilder:
             token_trace = self._token_trace(token_expr, func)
         ev.extend(self._source_evidence(token_trace, rule, token_funcs))
 
-        for role in ("audience", "client_id"):
-            aud = argument(rule, call, role)
-            if aud is not None:
-                facts["audience_expr"] = self.a.code(aud)
+        aud = self._audience(rule, call, func)
+        if aud is not None:
+            facts["audience_expr"] = self.a.code(aud)
+            if (
+                rule.token is None
+            ):  # an API that fixes the token kind is not outvoted by its audience
                 ev.extend(self._audience_evidence(self.a.trace(aud), self.a.code(aud), rule))
-                break
-        else:
-            if rule.arg("audience") is not None and rule.token is None:
-                ev.append(Evidence("audience-not-checked", "note", 0, "no audience is passed"))
+        elif rule.token is None and not rule.always_unverified:
+            ev.append(Evidence("audience-not-checked", "note", 0, "no audience is checked"))
 
         key = argument(rule, call, "key")
         if key is not None:
@@ -154,7 +169,7 @@ class SiteBuilder:
             qualname=qualname,
         )
 
-    def _settings_site(self, rule: Rule, assign: cst.Assign, symbol: str) -> Site:
+    def _settings_site(self, rule: Rule, assign: cst.Assign, symbol: str) -> Site | None:
         assert isinstance(assign.value, cst.Dict)
         roles = dict(rule.settings_roles)
         ev: list[Evidence] = [
@@ -178,6 +193,10 @@ class SiteBuilder:
                 ev.extend(self._audience_evidence(trace, self.a.code(element.value), rule))
             elif role == "key":
                 ev.extend(self._key_evidence(element.value, [], rule))
+        if "audience_expr" not in facts:
+            return (
+                None  # no audience: the app's own tokens (SimpleJWT's default), not OpenID Connect
+            )
         line, col, end_line, end_col = self.a._pos(assign)
         return Site(
             rule=rule,
@@ -230,6 +249,14 @@ class SiteBuilder:
                     provider=rule.provider,
                     qualname=f"claims[{key!r}]",
                 )
+
+    def _audience(self, rule: Rule, call: cst.Call, func: Function) -> cst.BaseExpression | None:
+        """The audience a site accepts: its argument, or one declared beside it (claims options)."""
+        aud = argument(rule, call, "audience") or argument(rule, call, "client_id")
+        if aud is None and rule.token is None:
+            declared = self.c.declared_aud.get(id(func)) or self.c.declared_aud.get(id(None))
+            aud = declared[0] if declared else None
+        return _narrow_audience(self.a, aud) if aud is not None else None
 
     def _func_by_id(self, func_id: int) -> cst.FunctionDef | None:
         for defs in self.c.functions.values():
@@ -461,11 +488,12 @@ class SiteBuilder:
                 )
             )
         if access_read:
+            decisive = any(k in _ACCESS_ONLY_CLAIMS for k in access_read)
             ev.append(
                 Evidence(
                     "reads-access-token-claims",
                     "access",
-                    MEDIUM,
+                    DECISIVE if decisive else MEDIUM,
                     "reads access-token claims: " + ", ".join(access_read),
                 )
             )
@@ -477,21 +505,26 @@ class SiteBuilder:
         for key, value, node in self.c.checks.get(func_id, []):
             code = _one_line(self.a.code(node))
             if key == "token_use" and value == "id":
-                yield Evidence("token-use-id", "id", STRONG, f"checks token_use is id ({code})")
+                yield Evidence("token-use-id", "id", DECISIVE, f"checks token_use is id ({code})")
             elif key == "token_use" and value == "access":
                 yield Evidence(
                     "token-use-access", "access", STRONG, f"checks token_use is access ({code})"
                 )
             elif key == "typ" and value in ("ID", "id"):
-                yield Evidence("typ-id", "id", STRONG, f"checks typ is ID ({code})")
+                yield Evidence("typ-id", "id", DECISIVE, f"checks typ is ID ({code})")
             elif key == "typ" and value in ("Bearer", "at+jwt", "at+JWT"):
-                yield Evidence("typ-access", "access", STRONG, f"checks typ is {value} ({code})")
+                yield Evidence("typ-access", "access", DECISIVE, f"checks typ is {value} ({code})")
             elif key in ("client_id", "cid", "azp") and value is not None and key != "azp":
                 yield Evidence(
                     "client-id-claim-check", "access", MEDIUM, f"checks the {key} claim ({code})"
                 )
             elif key in ("scp", "scope", "roles", "permissions"):
-                yield Evidence("scope-check", "access", MEDIUM, f"checks {key} ({code})")
+                yield Evidence(
+                    "scope-check",
+                    "access",
+                    DECISIVE if key in ("scp", "scope") else MEDIUM,
+                    f"checks {key} ({code})",
+                )
             elif key == "aud" and value is not None:
                 if self.s.patterns["client_id_names"].search(value) or self.s.patterns[
                     "client_id_values"
@@ -516,6 +549,28 @@ class SiteBuilder:
         if not hits:
             return None
         return max(sorted(hits), key=lambda p: hits[p])
+
+
+def _dict_entry(node: cst.BaseExpression, keys: tuple[str, ...]) -> cst.BaseExpression | None:
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and _string_value(element.key) in keys:
+                return element.value
+    return None
+
+
+def _narrow_audience(analysis: ModuleAnalysis, node: cst.BaseExpression) -> cst.BaseExpression:
+    """`{"aud": {"essential": True, "value": CLIENT_ID}}` -> `CLIENT_ID` (authlib, joserfc)."""
+    if isinstance(node, cst.Name):
+        for a in analysis._assignments(node):
+            value = analysis.c.values.get(id(a.node))
+            if isinstance(value, cst.Dict):
+                node = value
+                break
+    inner = _dict_entry(node, ("aud",))
+    if inner is not None:
+        node = inner
+    return _dict_entry(node, ("value", "values")) or node
 
 
 def _file_words(text: str) -> list[str]:
