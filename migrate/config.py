@@ -1,4 +1,4 @@
-"""The migration's configuration (`idtoken-migrate.yaml`): typed, frozen, validated by `configfile`."""
+"""The migration's configuration (`idtoken-migrate.yaml`): typed and frozen; see `configfile`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ DEFAULT_LEEWAY_SECONDS = 60
 
 @dataclass(frozen=True)
 class AccessTokenConfig:
-    # Cognito access tokens carry no aud: there, these are app client ids checked against `client_id`.
+    # Cognito access tokens carry no aud: there these are app client ids, checked against client_id.
     audience: tuple[str, ...] = ()
     algorithms: tuple[str, ...] = ("RS256",)
     required_scopes: tuple[str, ...] = ()
@@ -23,7 +23,7 @@ class AccessTokenConfig:
 class LegacyIdTokenConfig:
     client_ids: tuple[str, ...] = ()
     algorithms: tuple[str, ...] = ("RS256",)
-    secret_env: str | None = None  # HS* only: the environment variable holding the key, never the key
+    secret_env: str | None = None  # HS* only: the variable holding the key, never the key
 
 
 @dataclass(frozen=True)
