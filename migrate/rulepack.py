@@ -233,7 +233,7 @@ def _parse_args(raw: Any, source: str, where: str) -> tuple[ArgSpec, ...]:
 
 
 def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> Rule:
-    where = f"rules[{index}]"
+    where = f"rules[{raw['id']}]" if isinstance(raw, dict) and "id" in raw else f"rules[{index}]"
     _check_keys(raw, _RULE_KEYS, source, where)
     for required in ("id", "name", "summary", "match"):
         if required not in raw:
