@@ -928,8 +928,17 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "",
         "# Claims the legacy code reads from the ID token -> the access-token claim carrying them",
         "# (e.g. an Auth0 namespaced custom claim). `plan` lists claims left unmapped as risks.",
-        "claims: {}",
-        "#  email: https://example.com/email",
+        "# Uncomment and fill in one line per claim.",
+    ]
+    if facts.claims_read:
+        out.append(f"# The legacy code reads: {_comment(', '.join(facts.claims_read))}.")
+    out.append("claims:")
+    out += [
+        f"#  {_scalar(c)}: https://example.com/{c}  # TODO"
+        for c in facts.claims_read or ("email",)
+        if re.fullmatch(r"[A-Za-z0-9_.\-]+", c)
+    ]
+    out += [
         "",
         "output:",
         "  # Where the generated verifier module goes, relative to the project root;",
@@ -959,6 +968,7 @@ class _StarterFacts:
     key_exprs: tuple[str, ...] = ()
     secret_env: str | None = None
     legacy_algorithms: tuple[str, ...] = ()
+    claims_read: tuple[str, ...] = ()
     libraries: tuple[str, ...] = ()
     sites: tuple[Finding, ...] = ()
     summary: str = "no token verification found"
@@ -997,6 +1007,9 @@ class _StarterFacts:
         )
         facts.secret_env = next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
+        )
+        facts.claims_read = _unique(
+            c.strip() for f in legacy for c in f.fact.get("claims_read", "").split(",")
         )
         facts.libraries = _unique(f.library for f in findings)
         facts.sites = tuple(f for f in findings if f.kind == ID_TOKEN_BEARER)

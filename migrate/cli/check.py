@@ -12,12 +12,13 @@ import typer
 
 from migrate.baseline import diff_baseline, load_baseline, save_baseline, updated_baseline
 from migrate.cli.app import app, emit, fail, handles_usage_errors, stdout_is_terminal
+from migrate.cli.scan import run_scan, scan_options
 from migrate.configfile import load_config, parse_date
 from migrate.discover import scan_root
 from migrate.gate import Verdict, evaluate, find_generated_modules, policy_from_config
 from migrate.report import FORMATS, render
 from migrate.report.markdown import md_escape
-from migrate.scan import ScanOptions, scan_paths
+from migrate.scan import ScanOptions
 
 
 @app.command()
@@ -60,6 +61,12 @@ def check(
         list[str] | None,
         typer.Option("--exclude", help="Glob of paths to skip (repeatable; adds to scan.exclude)."),
     ] = None,
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Folder of extra rule packs (repeatable).")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the scan cache.")
+    ] = False,
 ) -> None:
     """CI gate: fail when ID-token usage remains that the policy and the baseline do not allow."""
     targets = list(paths or [Path(".")])
@@ -77,8 +84,20 @@ def check(
             fail(f"--today: {today!r} is not a date YYYY-MM-DD")
 
     cfg = load_config(config, config_root(targets))
-    excludes = tuple(cfg.scan.exclude) + tuple(exclude or ())
-    result = scan_paths(targets, scan_options(excludes, project_root(targets)))
+    root = project_root(targets)
+    options = with_root(
+        scan_options(
+            root,
+            list(exclude or ()),
+            0,
+            list(rules or ()),
+            no_cache,
+            None,
+            config_excludes=cfg.scan.exclude,
+        ),
+        root,
+    )
+    result = run_scan(targets, options)
     root = Path(result.root)
     in_scope = scope_of(targets, root)
 
@@ -97,7 +116,7 @@ def check(
         assert old is not None
         diff = diff_baseline(old, result.findings, in_scope)
 
-    generated = find_generated_modules(targets, root, excludes)
+    generated = find_generated_modules(targets, root, options.excludes)
     verdict = evaluate(
         result,
         policy_from_config(cfg, today=as_of, max_findings=max_findings),
@@ -140,11 +159,10 @@ def project_root(targets: Sequence[Path]) -> Path:
     return scan_root(targets)
 
 
-def scan_options(excludes: tuple[str, ...], root: Path) -> ScanOptions:
-    options = ScanOptions(excludes=excludes)
+def with_root(options: ScanOptions, root: Path) -> ScanOptions:
     # The scanner derives its root from the paths unless ScanOptions can carry one.
     if "root" in {f.name for f in dataclasses.fields(ScanOptions)}:
-        options = dataclasses.replace(options, root=root)  # type: ignore[call-arg]
+        return dataclasses.replace(options, root=root)  # type: ignore[call-arg]
     return options
 
 
