@@ -426,6 +426,56 @@ class ModuleAnalysis:
                     found.append((arg.value, caller))
         return found
 
+    def dict_value(self, node: cst.BaseExpression) -> cst.Dict | cst.Call | None:
+        """The dict literal (or `dict(...)` call) a name or expression stands for."""
+        if isinstance(node, cst.Name):
+            for a in self._assignments(node):
+                value = self.c.values.get(id(a.node))
+                if value is not None:
+                    node = value
+                    break
+        if isinstance(node, cst.Dict):
+            return node
+        if isinstance(node, cst.Call) and get_full_name_for_node(node.func) == "dict":
+            return node
+        return None
+
+    def dict_entries(self, node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
+        """String keys of a dict literal or `dict(k=v)` call, through names."""
+        found = self.dict_value(node)
+        entries: dict[str, cst.BaseExpression] = {}
+        if isinstance(found, cst.Dict):
+            for element in found.elements:
+                if isinstance(element, cst.DictElement):
+                    key = _string_value(element.key)
+                    if key is not None:
+                        entries[key] = element.value
+        elif isinstance(found, cst.Call):
+            for arg in found.args:
+                if arg.keyword is not None:
+                    entries[arg.keyword.value] = arg.value
+        return entries
+
+    def argument(self, rule: Rule, call: cst.Call, role: str) -> cst.BaseExpression | None:
+        """The expression a call passes for a rule's role: by keyword, position, or `**kwargs`."""
+        spec = rule.arg(role)
+        if spec is None:
+            return None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in spec.keywords:
+                return arg.value
+        if spec.position is not None:
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            if spec.position < len(positional):
+                return positional[spec.position].value
+        for arg in call.args:
+            if arg.star == "**":
+                entries = self.dict_entries(arg.value)
+                for keyword in spec.keywords:
+                    if keyword in entries:
+                        return entries[keyword]
+        return None
+
     # -- matching ---------------------------------------------------------------------------
     def _construction(self, node: cst.BaseExpression, depth: int = 0) -> cst.Call | None:
         """The call that built the object `node` refers to, through names and self attributes."""
@@ -483,20 +533,6 @@ class ModuleAnalysis:
             for use, func in self.c.method_uses
             if self._construction(use.func.value) is construction  # type: ignore[attr-defined]
         ]
-
-
-def argument(rule: Rule, call: cst.Call, role: str) -> cst.BaseExpression | None:
-    spec = rule.arg(role)
-    if spec is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in spec.keywords:
-            return arg.value
-    if spec.position is not None:
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        if spec.position < len(positional):
-            return positional[spec.position].value
-    return None
 
 
 def collect(wrapper: MetadataWrapper, packs: tuple[RulePack, ...]) -> _Collector:

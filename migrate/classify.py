@@ -40,6 +40,21 @@ def _confidence(score: int) -> str:
     return "low"
 
 
+def _looks_like_oidc(site: Site, request: int) -> bool:
+    """Something ties an undecided site to an identity provider or to API credentials."""
+    if _strongest(site.evidence, "self-issued"):
+        return False
+    facts = dict(site.facts)
+    issuer_keys = any(e.signal == "key-from-issuer" for e in site.evidence)
+    return bool(
+        request >= 2
+        or site.provider
+        or issuer_keys
+        or "audience_expr" in facts
+        or "issuer_expr" in facts
+    )
+
+
 def decide(site: Site) -> tuple[str, str] | None:
     """(kind, confidence) for a site, or None when it verifies no OpenID Connect token at all."""
     ev = site.evidence
@@ -58,8 +73,8 @@ def decide(site: Site) -> tuple[str, str] | None:
         return ID_TOKEN_BEARER, _confidence(id_score - access_score + bonus)
     if access_score > id_score and access_score >= 2:
         return ACCESS_TOKEN, _confidence(access_score - id_score + bonus)
-    if _strongest(ev, "self-issued") and id_score == access_score == 0:
-        return None  # the app's own HS256 tokens: not an OpenID Connect token
+    if id_score == access_score == 0 and not _looks_like_oidc(site, request):
+        return None  # the app's own tokens, webhooks: nothing says OpenID Connect
     return AMBIGUOUS, "low"
 
 

@@ -147,8 +147,13 @@ def _walk(
             path = here / name
             if ignored(path, False):
                 continue
-            real = path.resolve()
-            if real in seen or not real.is_file():
+            try:
+                real = path.resolve()
+            except (RuntimeError, OSError):
+                # A link loop: reading it fails, and the failure is reported as the file's error.
+                yield Discovered(path, _relpath(path, root))
+                continue
+            if real in seen or not (real.is_file() or path.is_symlink()):
                 continue
             seen.add(real)
             yield Discovered(path, _relpath(path, root))

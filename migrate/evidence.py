@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, argument
+from migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace
 from migrate.rulepack import Rule
 from migrate.signals import Signals
 
@@ -97,7 +97,7 @@ class SiteBuilder:
                 )
             )
 
-        token_expr = argument(rule, call, "token")
+        token_expr = self.a.argument(rule, call, "token")
         token_funcs: list[Function] = [func]
         token_trace = Trace()
         uses = []
@@ -125,20 +125,20 @@ class SiteBuilder:
         elif rule.token is None and not rule.always_unverified:
             ev.append(Evidence("audience-not-checked", "note", 0, "no audience is checked"))
 
-        key = argument(rule, call, "key")
+        key = self.a.argument(rule, call, "key")
         if key is not None:
             facts["key_expr"] = self.a.code(key)
-        algorithms = argument(rule, call, "algorithms")
+        algorithms = self.a.argument(rule, call, "algorithms")
         alg_values = self.a.trace(algorithms).strings if algorithms is not None else []
         if algorithms is not None:
             facts["algorithms"] = self.a.code(algorithms)
         ev.extend(self._key_evidence(key, alg_values, rule))
-        issuer = argument(rule, call, "issuer")
+        issuer = self.a.argument(rule, call, "issuer")
         if issuer is not None:
             facts["issuer_expr"] = self.a.code(issuer)
-        options = argument(rule, call, "options")
+        options = self.a.argument(rule, call, "options")
         ev.extend(self._options_evidence(rule, call, options))
-        claims_cls = argument(rule, call, "claims_cls")
+        claims_cls = self.a.argument(rule, call, "claims_cls")
         if claims_cls is not None:
             name = get_full_name_for_node(claims_cls) or ""
             if "IDToken" in name:
@@ -151,7 +151,7 @@ class SiteBuilder:
         line, col, end_line, end_col = self.a._pos(call)
         words = token_trace.all() + [qualname]
         for role in ("audience", "client_id", "key", "issuer"):
-            expr = argument(rule, call, role)
+            expr = self.a.argument(rule, call, role)
             if expr is not None:
                 words += self.a.trace(expr).all()
         provider = rule.provider or self._provider(words)
@@ -252,7 +252,7 @@ class SiteBuilder:
 
     def _audience(self, rule: Rule, call: cst.Call, func: Function) -> cst.BaseExpression | None:
         """The audience a site accepts: its argument, or one declared beside it (claims options)."""
-        aud = argument(rule, call, "audience") or argument(rule, call, "client_id")
+        aud = self.a.argument(rule, call, "audience") or self.a.argument(rule, call, "client_id")
         if aud is None and rule.token is None:
             declared = self.c.declared_aud.get(id(func)) or self.c.declared_aud.get(id(None))
             aud = declared[0] if declared else None
@@ -277,7 +277,11 @@ class SiteBuilder:
     def _source_evidence(self, trace: Trace, rule: Rule, funcs: list[Function]) -> list[Evidence]:
         ev: list[Evidence] = []
         words = trace.words
-        login_value = self.s.any("login_values", trace.strings)
+        from_request = self.s.any("request_strong", trace.all()) or self.s.any(
+            "request_weak", words
+        )
+        # `id_token` as a key of a token response is a login; as a cookie or header name, it is not.
+        login_value = None if from_request else self.s.any("login_values", trace.strings)
         login_name = self.s.any("login_names", words)
         if login_value or login_name:
             ev.append(
@@ -435,18 +439,8 @@ class SiteBuilder:
                 )
         if options is None:
             return ev
-        values = options
-        if isinstance(options, cst.Name):
-            for a in self.a._assignments(options):
-                if id(a.node) in self.c.values:
-                    values = self.c.values[id(a.node)]
-        if not isinstance(values, cst.Dict):
-            return ev
-        for element in values.elements:
-            if not isinstance(element, cst.DictElement):
-                continue
-            key = _string_value(element.key)
-            off = isinstance(element.value, cst.Name) and element.value.value == "False"
+        for key, value in self.a.dict_entries(options).items():
+            off = isinstance(value, cst.Name) and value.value == "False"
             if off and key in rule.unverified_options:
                 ev.append(
                     Evidence("signature-not-verified", "unverified", STRONG, f'"{key}": False')
@@ -551,26 +545,13 @@ class SiteBuilder:
         return max(sorted(hits), key=lambda p: hits[p])
 
 
-def _dict_entry(node: cst.BaseExpression, keys: tuple[str, ...]) -> cst.BaseExpression | None:
-    if isinstance(node, cst.Dict):
-        for element in node.elements:
-            if isinstance(element, cst.DictElement) and _string_value(element.key) in keys:
-                return element.value
-    return None
-
-
 def _narrow_audience(analysis: ModuleAnalysis, node: cst.BaseExpression) -> cst.BaseExpression:
     """`{"aud": {"essential": True, "value": CLIENT_ID}}` -> `CLIENT_ID` (authlib, joserfc)."""
-    if isinstance(node, cst.Name):
-        for a in analysis._assignments(node):
-            value = analysis.c.values.get(id(a.node))
-            if isinstance(value, cst.Dict):
-                node = value
-                break
-    inner = _dict_entry(node, ("aud",))
-    if inner is not None:
-        node = inner
-    return _dict_entry(node, ("value", "values")) or node
+    entries = analysis.dict_entries(node)
+    if "aud" in entries:
+        node = entries["aud"]
+        entries = analysis.dict_entries(node)
+    return entries.get("value") or entries.get("values") or node
 
 
 def _file_words(text: str) -> list[str]:

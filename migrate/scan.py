@@ -202,18 +202,13 @@ def scan_paths(
     cache = _open_cache(options, root, engine)
     outcomes: list[FileOutcome] = []
     to_parse: list[tuple[Discovered, bytes, str | None]] = []
-    total = len(files)
-    done = 0
+    cache_hits = prefiltered = 0
     for item in files:
         try:
             data = item.path.read_bytes()
         except OSError as exc:
-            outcomes.append(
-                FileOutcome(
-                    item.relpath,
-                    error=FileError(item.relpath, f"cannot read: {exc.strerror or exc}"),
-                )
-            )
+            message = f"cannot read: {exc.strerror or exc}"
+            outcomes.append(FileOutcome(item.relpath, error=FileError(item.relpath, message)))
             continue
         key = None
         if cache is not None:
@@ -222,33 +217,29 @@ def scan_paths(
             key = file_key(item.relpath, data)
             hit = cache.get(key)
             if hit is not None:
-                outcomes.append(replace(hit, parsed=False) if hit.parsed else hit)
-                done += 1
+                outcomes.append(replace(hit, parsed=False))
+                cache_hits += 1
                 continue
-        if (
-            options.prefilter
-            and not engine.rules.packs_for(data)
-            and len(data) <= options.max_file_size
-        ):
-            lines = data.count(b"\n")
-            outcome = FileOutcome(item.relpath, lines=lines)
+        too_big = len(data) > options.max_file_size
+        if options.prefilter and not too_big and not engine.rules.packs_for(data):
+            outcome = FileOutcome(item.relpath, lines=data.count(b"\n"))
             outcomes.append(outcome)
+            prefiltered += 1
             if cache is not None and key is not None:
                 cache.put(key, outcome)
-            done += 1
             continue
         to_parse.append((item, data, key))
+    done = len(outcomes)
     if progress:
-        progress(done, total)
-    cached_count = len(outcomes) if cache is not None else 0
-    parsed_outcomes = _parse_all(to_parse, engine, options, progress, done, total)
+        progress(done, len(files))
+    parsed_outcomes = _parse_all(to_parse, engine, options, progress, done, len(files))
     if cache is not None:
         for (_, _, key), outcome in zip(to_parse, parsed_outcomes, strict=True):
             if key is not None:
                 cache.put(key, outcome)
         cache.close()
     outcomes.extend(parsed_outcomes)
-    return _result(root, files, outcomes, engine, cache_hits=cached_count if cache else 0)
+    return _result(root, files, outcomes, engine, cache_hits, prefiltered)
 
 
 def _parse_all(
@@ -297,6 +288,7 @@ def _open_cache(options: ScanOptions, root: Path, engine: _Engine):  # noqa: ANN
     salt = cache_salt(
         __version__,
         engine.rules.digest,
+        engine.signals.digest,
         options.extra_salt,
         str(options.prefilter),
         str(options.max_file_size),
@@ -310,6 +302,7 @@ def _result(
     outcomes: list[FileOutcome],
     engine: _Engine,
     cache_hits: int,
+    prefiltered: int,
 ) -> ScanResult:
     findings = sorted(
         (f for o in outcomes for f in o.findings),
@@ -319,7 +312,7 @@ def _result(
     parsed = sum(1 for o in outcomes if o.parsed)
     stats = ScanStats(
         files=len(files),
-        prefiltered=sum(1 for o in outcomes if not o.parsed and o.error is None) - cache_hits,
+        prefiltered=prefiltered,
         parsed=parsed,
         cached=cache_hits,
         suppressed=sum(o.suppressed for o in outcomes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class Signals:
     id_claims: frozenset[str]
     access_claims: frozenset[str]
     providers: tuple[tuple[str, re.Pattern[str]], ...]
+    digest: str = ""  # of the vocabulary file, for cache keys
 
     def any(self, name: str, words: Iterable[str]) -> str | None:
         """The first word that matches list `name`, or None."""
@@ -65,7 +67,8 @@ def _compile(items: list[str], source: str, key: str) -> re.Pattern[str]:
 def load_signals(path: Path | None = None) -> Signals:
     path = path or rules_dir() / "signals.yaml"
     source = str(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = path.read_bytes()
+    raw = yaml.safe_load(data.decode("utf-8"))
     patterns = {key: _compile(raw[key], source, key) for key in _LISTS}
     providers = tuple(
         (name, _compile(items, source, f"providers.{name}"))
@@ -76,4 +79,5 @@ def load_signals(path: Path | None = None) -> Signals:
         id_claims=frozenset(raw["id_claims"]),
         access_claims=frozenset(raw["access_claims"]),
         providers=providers,
+        digest=hashlib.sha256(data).hexdigest()[:16],
     )
