@@ -57,7 +57,7 @@ def _relpath(path: Path, root: Path) -> str:
 
 
 def _spec(patterns: Sequence[str]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _gitignore(directory: Path) -> pathspec.PathSpec | None:

@@ -39,6 +39,9 @@ class ScanOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     cache_dir: Path | None = None  # None: no cache
     extra_salt: str = ""  # folded into the cache key (e.g. the config's hash)
+    # What finding paths are relative to; None: the folder scanned, or the files' common parent.
+    # Pin it (e.g. to the repository) so `check .` and `check some/file.py` fingerprint alike.
+    root: Path | None = None
 
 
 @dataclass
@@ -192,12 +195,9 @@ def scan_paths(
     """Scan files and folders; the result's paths are relative to their common root."""
     options = options or ScanOptions()
     paths = [Path(p) for p in paths] or [Path(".")]
-    files = list(
-        discover(
-            paths, scan_root(paths), options.excludes, respect_gitignore=options.respect_gitignore
-        )
-    )
-    root = scan_root(paths)
+    root = options.root.resolve() if options.root else scan_root(paths)
+    excludes = options.excludes
+    files = list(discover(paths, root, excludes, respect_gitignore=options.respect_gitignore))
     engine = _Engine(load_rules(options.rules_dirs))
     cache = _open_cache(options, root, engine)
     outcomes: list[FileOutcome] = []
