@@ -469,6 +469,11 @@ class SiteBuilder:
         for f in scopes:
             read_keys.extend(k for _, k in self.c.reads.get(id(f), []))
             read_keys.extend(self.c.membership.get(id(f), []))
+        # Claims stored on a request-wide object (`g.user = payload`) are read in other functions.
+        stores = self._attribute_stores(call)
+        if stores:
+            for reads in self.c.reads.values():
+                read_keys.extend(k for base, k in reads if base in stores)
         id_read = sorted({k for k in read_keys if k in self.s.id_claims})
         access_read = sorted({k for k in read_keys if k in self.s.access_claims})
         if id_read:
@@ -494,6 +499,21 @@ class SiteBuilder:
         for f in scopes:
             ev.extend(self._check_evidence(id(f)))
         return _dedupe(ev)
+
+    def _attribute_stores(self, call: cst.Call) -> set[str]:
+        """`g.current_user`, `request.user`: attributes the site's result is stored in."""
+        holders = {id(call)}
+        holders |= {name for name, value in self.c.values.items() if value is call}
+        stores: set[str] = set()
+        for text, values in self.c.attr_targets.items():
+            for value in values:
+                if isinstance(value, cst.Name):
+                    bound = {id(a.node) for a in self.a._assignments(value)}
+                    if bound & holders:
+                        stores.add(text)
+                elif value is call:
+                    stores.add(text)
+        return stores
 
     def _check_evidence(self, func_id: int) -> Iterator[Evidence]:
         for key, value, node in self.c.checks.get(func_id, []):
