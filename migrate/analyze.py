@@ -137,6 +137,9 @@ class _Collector(cst.CSTVisitor):
         self.func_of_node: dict[int, Function] = {}
         self.param_owner: dict[int, cst.FunctionDef] = {}
         self.self_attr_class: dict[int, str] = {}  # id(`self.x` node) -> class name
+        self.aliases: dict[
+            str, str
+        ] = {}  # local name -> the name it stands for (`as`, `x = jwt.decode`)
         self.module: cst.Module | None = None
 
     # -- scopes -----------------------------------------------------------------------------
@@ -206,10 +209,24 @@ class _Collector(cst.CSTVisitor):
         if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
             self.self_attr_class[id(node)] = self._class_name()
 
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.aliases[alias.asname.name.value] = get_full_name_for_node(alias.name) or ""
+
+    def bare_name(self, call: cst.Call) -> str:
+        """The trailing name a call goes by, seen through local aliases: the cheap pre-match."""
+        name = get_full_name_for_node(call.func) or ""
+        return self.aliases.get(name, name).rsplit(".", 1)[-1]
+
     # -- bindings ---------------------------------------------------------------------------
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.values[id(target)] = value
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                self.aliases[target.value] = get_full_name_for_node(value) or ""
         elif isinstance(target, cst.Attribute):
             text = get_full_name_for_node(target)
             if isinstance(target.value, cst.Name) and target.value.value in ("self", "cls"):
@@ -254,7 +271,7 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         func = self._function()
         name = get_full_name_for_node(node.func)
-        last = name.rsplit(".", 1)[-1] if name else None
+        last = self.bare_name(node) if name else None
         if last:
             self.calls_by_name[last].append((node, func))
             self.call_words[id(func)].append(name or last)
@@ -504,16 +521,26 @@ class ModuleAnalysis:
                 return found
         return None
 
+    def _callee_qualnames(self, func: cst.BaseExpression) -> set[str]:
+        """Qualified names of a callee, also through a local re-binding (`_decode = jwt.decode`)."""
+        names = self._qualnames(func)
+        if names or not isinstance(func, cst.Name):
+            return names
+        for a in self._assignments(func):
+            value = self.c.values.get(id(a.node))
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                names |= self._qualnames(value)
+        return names
+
     def match(self, call: cst.Call) -> Iterator[tuple[Rule, str]]:
         qualnames: set[str] | None = None
-        name = get_full_name_for_node(call.func) or ""
-        last = name.rsplit(".", 1)[-1]
+        last = self.c.bare_name(call)
         for rule in self.c.rules:
             if last not in rule.last_names:
                 continue
             if rule.form == "call":
                 if qualnames is None:
-                    qualnames = self._qualnames(call.func)
+                    qualnames = self._callee_qualnames(call.func)
                 hit = next((q for q in rule.qualnames if q in qualnames), None)
                 if hit:
                     yield rule, hit
