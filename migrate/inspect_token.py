@@ -521,11 +521,11 @@ def _describe(condition: Condition, facts: _Facts) -> str:
         )
     if kind == "equals":
         actual = facts.claims.get(condition.claim)
-        return (
-            f"{condition.claim} = {actual!r}"
-            if condition.claim in facts.claims
-            else (f"no `{condition.claim}`")
-        )
+        if condition.claim not in facts.claims:
+            return f"no `{condition.claim}`"
+        if _holds(condition, facts):
+            return f"{condition.claim} = {actual!r}"
+        return f"{condition.claim} = {actual!r}, not {condition.value!r}"
     if kind == "header_typ":
         typ = facts.header.get("typ")
         if _holds(condition, facts):
