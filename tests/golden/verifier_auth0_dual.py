@@ -33,6 +33,8 @@ __all__ = [
     "REASONS",
     "TokenRejected",
     "VerifiedToken",
+    "bearer_token",
+    "http_error",
     "legacy_acceptances",
     "verify",
     "verify_token",
@@ -151,6 +153,27 @@ def verify(token: str | bytes, *, now: float | None = None) -> VerifiedToken:
     except Exception as error:  # fail closed: a bug here must give a 401, never a 500
         logger.error("unexpected error while verifying a token", exc_info=True)
         raise TokenRejected("internal_error", type(error).__name__) from None
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token in an `Authorization: Bearer <token>` header value; None if there is none."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+def http_error(rejected: TokenRejected | None) -> tuple[int, dict[str, str], dict[str, str]]:
+    """Status, headers and JSON body for a missing (None) or rejected token (RFC 6750, 3)."""
+    if rejected is None:
+        return 401, {"WWW-Authenticate": "Bearer"}, {"error": "missing_token"}
+    error = "insufficient_scope" if rejected.reason == "insufficient_scope" else "invalid_token"
+    challenge = f'Bearer error="{error}", error_description="{rejected.reason}"'
+    status = 403 if error == "insufficient_scope" else 401
+    return status, {"WWW-Authenticate": challenge}, {"error": error, "reason": rejected.reason}
 
 
 def _verify(token: object, now: float) -> VerifiedToken:
