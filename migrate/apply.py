@@ -1,0 +1,370 @@
+"""Compute the migration as new file contents, then show, check, write or export them.
+
+`propose()` is the engine: a generator that yields each reviewable change (a site's edit, the
+generated verifier, a requirements or .env.example update) and takes the decision back with
+`.send(True|False)`, so `--interactive`, the automatic modes and the tests share one path.
+`compute()` accepts everything. Nothing here prints; the CLI does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import subprocess
+import tempfile
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from migrate.codemods import SiteUnsafe, run_codemod
+from migrate.codemods.legacy_secret import find_secret_settings, remove_secret_settings
+from migrate.codemods.project_files import (
+    ENV_EXAMPLE,
+    update_env_example,
+    update_pyproject,
+    update_requirements,
+)
+from migrate.config import Config
+from migrate.discover import discover
+from migrate.model import UsageError
+from migrate.plan import MIGRATE, Plan, SitePlan
+from migrate.render import RenderError, VerifierTuning, render_verifier
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # relative to the project root, '/'-separated
+    before: bytes | None  # None: a new file
+    after: bytes
+
+    @property
+    def is_new(self) -> bool:
+        return self.before is None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One reviewable change: a site's edit (site set) or a generated or updated file."""
+
+    title: str
+    change: FileChange
+    site: SitePlan | None = None
+
+
+@dataclass(frozen=True)
+class SkippedSite:
+    location: str
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    changes: tuple[FileChange, ...] = ()
+    migrated: tuple[str, ...] = ()  # "path:line" of the sites migrated
+    skipped: tuple[SkippedSite, ...] = ()  # left alone, with the reason
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def paths(self) -> tuple[str, ...]:
+        return tuple(c.path for c in self.changes)
+
+
+def strict_refusal(config: Config, today: dt.date | None = None) -> str | None:
+    """Why `apply --phase strict` refuses without --force, or None when the sunset has come."""
+    sunset = config.window.sunset
+    today = today or dt.date.today()
+    if sunset is None:
+        return "window.sunset is not set; strict refuses ID tokens from every client"
+    if sunset > today:
+        return f"the sunset ({sunset}) is ahead; clients may still send ID tokens"
+    return None
+
+
+def propose(
+    plan: Plan, config: Config, root: Path, *, tuning: VerifierTuning | None = None
+) -> Generator[Proposal, bool | None, ApplyResult]:
+    """Yield each change; `.send(False)` skips it, anything else accepts it."""
+    if plan.blocked:
+        raise UsageError(plan.blocked)
+    originals: dict[str, bytes] = {}
+    current: dict[str, bytes] = {}
+    skipped = [
+        SkippedSite(s.location, s.finding.rule, s.why) for s in plan.sites if s.action != MIGRATE
+    ]
+    migrated: list[str] = []
+    accepted_any = False
+    for (path, codemod), sites in _by_file(plan.migrating):
+        original = originals.setdefault(path, (root / path).read_bytes())
+        if path in current:  # one codemod per file and run: positions are as scanned
+            skipped += [
+                SkippedSite(s.location, s.finding.rule, "another codemod edited this file first")
+                for s in sites
+            ]
+            continue
+        accepted: list[SitePlan] = []
+        for site in sites:
+            assert site.edit is not None
+            try:
+                after = _checked(path, run_codemod(codemod, original, [site.edit]))
+            except SiteUnsafe as error:
+                skipped.append(SkippedSite(site.location, site.finding.rule, str(error)))
+                continue
+            decision = yield Proposal(
+                f"{site.location} {site.finding.symbol}: {site.why}",
+                FileChange(path, original, after),
+                site,
+            )
+            if decision is False:
+                skipped.append(SkippedSite(site.location, site.finding.rule, "skipped by you"))
+            else:
+                accepted.append(site)
+        if not accepted:
+            continue
+        try:
+            edits = [s.edit for s in accepted if s.edit is not None]
+            current[path] = _checked(path, run_codemod(codemod, original, edits))
+        except SiteUnsafe as error:  # together unsafe: the file stays as it is
+            skipped += [SkippedSite(s.location, s.finding.rule, str(error)) for s in accepted]
+            continue
+        migrated += [s.location for s in accepted]
+        accepted_any = True
+
+    verifier = plan.verifier_path
+    support = verifier is not None and (accepted_any or (root / verifier).exists())
+    if support and verifier is not None:
+        for proposal in _support_proposals(plan, config, root, current, tuning):
+            decision = yield proposal
+            if decision is not False:
+                current[proposal.change.path] = proposal.change.after
+    changes = []
+    for path, after in sorted(current.items()):
+        before = originals.get(path)
+        if before is None and (root / path).exists():
+            before = (root / path).read_bytes()
+        if after != before:
+            changes.append(FileChange(path, before, after))
+    return ApplyResult(plan, tuple(changes), tuple(migrated), tuple(skipped))
+
+
+def compute(
+    plan: Plan, config: Config, root: Path, *, tuning: VerifierTuning | None = None
+) -> ApplyResult:
+    """Every change of the plan, all accepted."""
+    return drive(propose(plan, config, root, tuning=tuning), lambda _proposal: True)
+
+
+def drive(engine: Generator[Proposal, bool | None, ApplyResult], decide: object) -> ApplyResult:
+    """Run `engine`, asking `decide(proposal) -> bool` about each change."""
+    assert callable(decide)
+    try:
+        proposal = next(engine)
+        while True:
+            proposal = engine.send(bool(decide(proposal)))
+    except StopIteration as stop:
+        return stop.value
+
+
+def _by_file(sites: Iterable[SitePlan]) -> list[tuple[tuple[str, str], list[SitePlan]]]:
+    groups: dict[tuple[str, str], list[SitePlan]] = {}
+    for site in sites:
+        groups.setdefault((site.finding.path, site.codemod), []).append(site)
+    return sorted(groups.items())
+
+
+def _checked(path: str, data: bytes) -> bytes:
+    """`data` if it parses as Python; SiteUnsafe otherwise (never write a broken file)."""
+    if path.endswith(".py"):
+        try:
+            cst.parse_module(data)
+        except cst.ParserSyntaxError as error:
+            raise SiteUnsafe(
+                f"the edit would not parse ({error.message}); left untouched"
+            ) from None
+    return data
+
+
+def _support_proposals(
+    plan: Plan,
+    config: Config,
+    root: Path,
+    current: dict[str, bytes],
+    tuning: VerifierTuning | None,
+) -> Iterable[Proposal]:
+    assert plan.verifier_path is not None
+    verifier_path = plan.verifier_path
+    try:
+        text = render_verifier(
+            config, plan.phase, legacy_exceptions=plan.legacy_exceptions, tuning=tuning
+        )
+    except RenderError as error:
+        raise UsageError(f"{config.source or 'config'}: {error}") from None
+    rendered = _checked(verifier_path, text.encode("utf-8"))
+    yield from _proposal(root, verifier_path, rendered, f"generated verifier, phase {plan.phase}")
+
+    if plan.phase == "strict" and config.legacy_id_token.secret_env:
+        files = _python_files(root, config, exclude=verifier_path)
+        files.update(current)
+        files.pop(verifier_path, None)
+        secrets = find_secret_settings(files, config.legacy_id_token.secret_env)
+        removable: dict[str, set[str]] = {}
+        for secret in secrets:
+            if secret.removable:
+                removable.setdefault(secret.path, set()).add(secret.name)
+        for path, names in sorted(removable.items()):
+            after = _checked(path, remove_secret_settings(files[path], names))
+            yield Proposal(
+                f"{path}: remove the legacy secret setting {', '.join(sorted(names))}",
+                FileChange(path, _read(root / path), after),
+            )
+
+    requirements = root / "requirements.txt"
+    if requirements.is_file():
+        text = requirements.read_bytes().decode("utf-8", "surrogateescape")
+        new = update_requirements(text).encode("utf-8", "surrogateescape")
+        yield from _proposal(root, "requirements.txt", new, "require pyjwt[crypto]>=2.13")
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        text = pyproject.read_bytes().decode("utf-8", "surrogateescape")
+        updated = update_pyproject(text)
+        if updated is not None:
+            new = updated.encode("utf-8", "surrogateescape")
+            yield from _proposal(root, "pyproject.toml", new, "require pyjwt[crypto]>=2.13")
+    env_before = _read(root / ENV_EXAMPLE)
+    legacy = config.legacy_id_token
+    secret = legacy.secret_env if any(a.startswith("HS") for a in legacy.algorithms) else None
+    env_text = update_env_example(
+        env_before.decode("utf-8", "surrogateescape") if env_before is not None else None,
+        plan.phase,
+        config.window.kill_switch_env,
+        secret,
+    )
+    if env_text is not None:
+        new = env_text.encode("utf-8", "surrogateescape")
+        yield from _proposal(root, ENV_EXAMPLE, new, "the verifier's environment variables")
+
+
+def _proposal(root: Path, path: str, after: bytes, title: str) -> Iterable[Proposal]:
+    before = _read(root / path)
+    if before != after:
+        yield Proposal(f"{path}: {title}", FileChange(path, before, after))
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _python_files(root: Path, config: Config, exclude: str) -> dict[str, bytes]:
+    files = {}
+    for source in discover([root], root, config.scan.exclude):
+        if source.relpath != exclude and source.relpath.endswith(".py"):
+            data = _read(source.path)
+            if data is not None:
+                files[source.relpath] = data
+    return files
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+_NO_NEWLINE = "\x00idtoken-migrate-no-newline\n"
+
+
+def file_diff(change: FileChange) -> str:
+    """A `git apply`-able diff of one file (git headers, a/ and b/ prefixes)."""
+    before = _lines(change.before or b"")
+    after = _lines(change.after)
+    header = [f"diff --git a/{change.path} b/{change.path}\n"]
+    if change.is_new:
+        header.append("new file mode 100644\n")
+    body = list(
+        difflib.unified_diff(
+            before,
+            after,
+            "/dev/null" if change.is_new else f"a/{change.path}",
+            f"b/{change.path}",
+            n=3,
+        )
+    )
+    text = "".join(header + body)
+    return text.replace(_NO_NEWLINE, "\n\\ No newline at end of file\n")
+
+
+def unified_diff(changes: Sequence[FileChange]) -> str:
+    return "".join(file_diff(c) for c in changes)
+
+
+def _lines(data: bytes) -> list[str]:
+    lines = data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += _NO_NEWLINE
+    return lines
+
+
+def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
+    """Write each change in place (atomically per file, keeping the file's mode)."""
+    for change in changes:
+        target = root / change.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        mode = target.stat().st_mode if target.exists() else None
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(change.after)
+            if mode is not None:
+                os.chmod(temp, mode)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def write_patches(directory: Path, changes: Sequence[FileChange]) -> list[Path]:
+    """One `git apply`-able patch per changed file, numbered in order."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, change in enumerate(changes, 1):
+        name = change.path.replace("/", "-").replace("\\", "-")
+        path = directory / f"{index:04d}-{name}.patch"
+        path.write_bytes(file_diff(change).encode("utf-8", "surrogateescape"))
+        written.append(path)
+    return written
+
+
+def dirty_files(root: Path, paths: Sequence[str]) -> list[str]:
+    """Which of `paths` (relative to root) have uncommitted changes in git. A folder outside
+    any git repository has none (nothing to lose to a commit); new files never count."""
+    existing = [p for p in paths if (root / p).exists()]
+    if not existing:
+        return []
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return []
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        return []
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain=v1", "-z", "--", *existing],
+        capture_output=True,
+        check=False,
+    )
+    if status.returncode != 0:
+        return []
+    dirty = []
+    for entry in status.stdout.decode("utf-8", "replace").split("\0"):
+        if len(entry) > 3:
+            dirty.append(entry[3:])
+    return dirty
