@@ -19,8 +19,6 @@ from verifier_kit import (
     render_and_load,
 )
 
-VARIANTS = ("dual-RS256", "dual-HS256", "strict")
-
 
 @pytest.fixture(scope="session")
 def keys() -> Keys:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from types import ModuleType
 
 import pytest
-from conftest import VARIANTS
 from verifier_kit import (
     EMAIL_CLAIM,
     HS_SECRET,
@@ -18,6 +17,7 @@ from verifier_kit import (
     NOW,
     SCENARIOS,
     SUNSET,
+    VARIANTS,
     Keys,
     hmac_sign,
     reject_reason,

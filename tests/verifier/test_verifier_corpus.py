@@ -14,12 +14,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import VARIANTS
 from verifier_kit import (
     DROP,
     HS_SECRET,
     NOW,
     SCENARIOS,
+    VARIANTS,
     JwksServer,
     Keys,
     Route,

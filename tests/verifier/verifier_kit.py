@@ -450,6 +450,8 @@ SCENARIOS: dict[str, Scenario] = {
     ),
 }
 PROVIDERS_WITH_JWT_ACCESS_TOKENS = tuple(SCENARIOS)
+# How a module is rendered: dual with an RS256 or an HS256 (client secret) legacy rule, or strict.
+VARIANTS = ("dual-RS256", "dual-HS256", "strict")
 
 
 def fast_tuning(**changes: Any) -> VerifierTuning:
