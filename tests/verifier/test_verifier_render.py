@@ -384,3 +384,18 @@ def test_golden_rendering_is_a_working_module(tmp_path: Path) -> None:
 def test_every_provider_but_google_renders() -> None:
     renderable = [p for p in PROVIDERS if p != "google"]
     assert set(renderable) == set(SCENARIOS)
+
+
+# Private names of the rendered module that migrate/inspect_token.py drives (offline mode, the
+# classification step) and migrate/plan.py reads (TokenRejected's bases): renaming one breaks them.
+INTERNAL_HOOKS = ("_parse", "_check_signature", "_http_get", "_KeySet", "_Key", "_KEY_TYPES")
+
+
+@pytest.mark.parametrize("phase", ["dual", "strict"])
+def test_names_other_stages_rely_on(phase: str, tmp_path: Path) -> None:
+    module = load_module(render_verifier(config_for("auth0"), phase), tmp_path)
+    hooks = [*INTERNAL_HOOKS, "_KEYS", "logger", "JWKS_URI"]
+    hooks.append("_is_access_token" if phase == "dual" else "_require_access_token")
+    if phase == "dual":
+        hooks += ["_legacy_secret", "legacy_logger", "legacy_acceptances"]
+    assert [name for name in hooks if not hasattr(module, name)] == []
