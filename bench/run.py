@@ -1,0 +1,442 @@
+"""Run the benchmark: idtoken-migrate against semgrep, bandit and ruff on the corpus.
+
+    python bench/build_corpus.py                 # once: bench/corpus/ (about 1.15M lines)
+    python bench/setup_tools.py                  # once: semgrep, bandit, ruff in bench/.work/venv
+    .venv/bin/python bench/run.py                # 3 runs per tool, medians; writes bench/results.*
+
+Each run is one child process started here and reaped with `os.wait4`, whose rusage gives that
+run's own peak RSS (the largest single process of its tree, as /usr/bin/time reports it). A
+sampler also adds up the RSS of the whole process tree every 50 ms, for tools that fork workers.
+All tools run in the corpus folder on `.`, so their paths agree with the manifest's.
+
+Recall counts a planted site as found when the tool reports a finding on its line of its file
+(for idtoken-migrate: an actionable finding, `id-token-bearer` or `unverified-decode`); findings
+elsewhere in the corpus are counted as "other" (none of the packages verifies ID tokens).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+TOOLS_VENV = WORK / "venv"
+CACHE_DIR = WORK / "scan-cache"
+ACTIONABLE = {"id-token-bearer", "unverified-decode"}
+
+Findings = set[tuple[str, int]]  # (path relative to the corpus, line)
+
+
+@dataclass
+class Run:
+    wall: float
+    maxrss_mb: float  # largest single process (wait4 rusage)
+    tree_rss_mb: float  # sampled sum over the process tree
+    exit_code: int
+    findings: Findings
+
+
+@dataclass
+class Case:
+    name: str
+    argv: list[str]
+    parse: Callable[[bytes], Findings] | None  # None: recall does not apply
+    before: Callable[[], None] = lambda: None
+    runs: list[Run] = field(default_factory=list)
+    note: str = ""
+    repeat_max: int = 1_000
+
+
+# -- measuring one run ----------------------------------------------------------------------------
+
+
+def _tree_rss_kb(root: int) -> int:
+    # One pass over /proc: (ppid, rss) of every process, then the sum over root's descendants.
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(name)
+        parent[pid] = int(fields[1])  # fields[0] is the state
+        rss[pid] = int(fields[21]) * page_kb
+    total = 0
+    for pid in rss:
+        ancestor = pid
+        while ancestor > 1 and ancestor != root:
+            ancestor = parent.get(ancestor, 0)
+        if ancestor == root:
+            total += rss[pid]
+    return total
+
+
+def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _tree_rss_kb(proc.pid))
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it was reaped
+        out.seek(0)
+        err.seek(0)
+        run = Run(
+            wall=wall,
+            maxrss_mb=usage.ru_maxrss / 1024,
+            tree_rss_mb=max(peak, usage.ru_maxrss) / 1024,
+            exit_code=proc.returncode,
+            findings=set(),
+        )
+        return run, out.read(), err.read()
+
+
+# -- reading each tool's findings -----------------------------------------------------------------
+
+
+def _norm(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def parse_idtoken_migrate(stdout: bytes) -> Findings:
+    data = json.loads(stdout)
+    return {(_norm(f["path"]), f["line"]) for f in data["findings"] if f["kind"] in ACTIONABLE}
+
+
+def parse_semgrep(stdout: bytes) -> Findings:
+    data = json.loads(stdout)
+    return {(_norm(r["path"]), r["start"]["line"]) for r in data["results"]}
+
+
+def parse_bandit(stdout: bytes) -> Findings:
+    data = json.loads(stdout)
+    found: Findings = set()
+    for r in data["results"]:
+        for line in r.get("line_range") or [r["line_number"]]:
+            found.add((_norm(r["filename"]), line))
+    return found
+
+
+# -- the cases ------------------------------------------------------------------------------------
+
+
+def _tool(name: str) -> str:
+    path = TOOLS_VENV / "bin" / name
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run python bench/setup_tools.py")
+    return str(path)
+
+
+def idtoken_migrate_argv() -> list[str]:
+    script = Path(sys.executable).parent / "idtoken-migrate"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "migrate"]
+
+
+def _empty_cache() -> None:
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
+
+
+def cases(jobs: int, bandit_repeat: int) -> list[Case]:
+    ours = [*idtoken_migrate_argv(), "scan", ".", "--format", "json", "--jobs", str(jobs)]
+    cached = [*ours, "--cache-dir", str(CACHE_DIR)]
+    return [
+        Case("idtoken-migrate (cold, --no-cache)", [*ours, "--no-cache"], parse_idtoken_migrate),
+        Case(
+            "idtoken-migrate (cold, writing the cache)",
+            cached,
+            parse_idtoken_migrate,
+            before=_empty_cache,
+        ),
+        Case(
+            "idtoken-migrate (warm cache)",
+            cached,
+            parse_idtoken_migrate,
+            note="nothing changed since the previous run",
+        ),
+        Case(
+            "semgrep",
+            [
+                _tool("semgrep"),
+                "scan",
+                "--config",
+                str(HERE / "semgrep_rules.yml"),
+                "--json",
+                "--metrics=off",
+                "--disable-version-check",
+                "--no-git-ignore",
+                "--quiet",
+                ".",
+            ],
+            parse_semgrep,
+            note="bench/semgrep_rules.yml",
+        ),
+        Case(
+            "bandit",
+            [_tool("bandit"), "-r", ".", "-f", "json", "-q"],
+            parse_bandit,
+            note="all default plugins",
+            repeat_max=bandit_repeat,
+        ),
+        Case(
+            "ruff check --select ALL",
+            [
+                _tool("ruff"),
+                "check",
+                "--select",
+                "ALL",
+                "--no-cache",
+                "--isolated",
+                "--no-respect-gitignore",
+                "--exit-zero",
+                "--statistics",
+                ".",
+            ],
+            None,
+            note="speed reference; finds other things",
+        ),
+    ]
+
+
+def run_cases(selected: list[Case], corpus: Path, repeat: int) -> None:
+    # Interleave the tools, so that a busy moment on the machine does not land on one tool only.
+    for i in range(repeat):
+        for case in selected:
+            if len(case.runs) >= case.repeat_max:
+                continue
+            case.before()
+            run, stdout, stderr = measure(case.argv, corpus)
+            if case.parse is not None:
+                try:
+                    run.findings = case.parse(stdout)
+                except (ValueError, KeyError) as exc:
+                    tail = stderr.decode(errors="replace")[-2000:]
+                    message = f"{case.name}: unreadable output ({exc}); stderr:\n{tail}"
+                    raise SystemExit(message) from None
+            case.runs.append(run)
+            print(
+                f"  [{i + 1}/{repeat}] {case.name}: {run.wall:.2f} s, "
+                f"{run.maxrss_mb:.0f} MB max process, {run.tree_rss_mb:.0f} MB tree, "
+                f"exit {run.exit_code}",
+                flush=True,
+            )
+
+
+# -- the single-file (pre-commit) case ------------------------------------------------------------
+
+
+def single_file(corpus: Path, repeat: int) -> list[dict[str, object]]:
+    ours = idtoken_migrate_argv()
+    planted = "planted/services/orders/auth.py"
+    big = max(
+        (p for p in (corpus / "Django-5.1.4" / "django").rglob("*.py")),
+        key=lambda p: p.stat().st_size,
+    ).relative_to(corpus)
+    rows = []
+    for label, argv in (
+        ("python -c pass (interpreter start)", [sys.executable, "-c", "pass"]),
+        ("idtoken-migrate --version", [*ours, "--version"]),
+        (
+            f"idtoken-migrate scan {planted} (a positive)",
+            [*ours, "scan", planted, "--format", "json", "--no-cache"],
+        ),
+        (
+            f"idtoken-migrate scan {big.as_posix()} (largest Django file, no match)",
+            [*ours, "scan", big.as_posix(), "--format", "json", "--no-cache"],
+        ),
+    ):
+        runs = [measure(argv, corpus)[0] for _ in range(repeat)]
+        rows.append(
+            {
+                "case": label,
+                "wall_s": statistics.median(r.wall for r in runs),
+                "maxrss_mb": max(r.maxrss_mb for r in runs),
+            }
+        )
+        print(f"  {label}: {rows[-1]['wall_s']:.3f} s", flush=True)
+    return rows
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+def summarize(selected: list[Case], manifest: dict) -> list[dict[str, object]]:
+    expected = {(p["path"], p["line"]) for p in manifest["planted"]}
+    lines = manifest["lines"]
+    reference = next((c for c in selected if c.name.startswith("idtoken-migrate (cold")), None)
+    ref_wall = statistics.median(r.wall for r in reference.runs) if reference else None
+    rows = []
+    for case in selected:
+        wall = statistics.median(r.wall for r in case.runs)
+        row: dict[str, object] = {
+            "tool": case.name,
+            "wall_s": wall,
+            "wall_runs_s": [round(r.wall, 3) for r in case.runs],
+            "lines_per_s": lines / wall,
+            "maxrss_mb": max(r.maxrss_mb for r in case.runs),
+            "tree_rss_mb": max(r.tree_rss_mb for r in case.runs),
+            "vs_idtoken_migrate": wall / ref_wall if ref_wall else None,
+            "exit_codes": sorted({r.exit_code for r in case.runs}),
+            "note": case.note,
+        }
+        if case.parse is not None:
+            found = case.runs[-1].findings
+            planted_files = {p for p, _ in expected}
+            row["recall"] = len(expected & found) / len(expected)
+            row["found"] = len(expected & found)
+            row["other_findings"] = len({f for f in found if f[0] not in planted_files})
+        rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict], single: list[dict], manifest: dict, env: dict) -> str:
+    planted = len(manifest["planted"])
+    out = [
+        "# Benchmark results",
+        "",
+        f"Corpus: {manifest['files']} files, {manifest['lines']:,} lines of Python from "
+        + ", ".join(f"{p['name']} {p['version']}" for p in manifest["packages"])
+        + f" (sdists, tests included), plus {planted} planted positives.",
+        f"Machine: {env['cpu']}, {env['cores']} cores, Python {env['python']}; "
+        f"load average {env['load_before']} before, {env['load_after']} after. "
+        f"Median of {env['repeat']} runs; {env['date']}.",
+        "",
+        "| tool | median wall (runs) | lines/s | peak RSS (largest process / tree) "
+        "| time vs idtoken-migrate cold | recall on planted | other findings |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        recall = f"{r['found']}/{planted}" if "recall" in r else "n/a"
+        other = str(r["other_findings"]) if "other_findings" in r else "n/a"
+        ratio = f"{r['vs_idtoken_migrate']:.2f}x" if r["vs_idtoken_migrate"] else ""
+        out.append(
+            f"| {r['tool']} | {r['wall_s']:.2f} s ({len(r['wall_runs_s'])}) "
+            f"| {r['lines_per_s']:,.0f} "
+            f"| {r['maxrss_mb']:.0f} / {r['tree_rss_mb']:.0f} MB | {ratio} | {recall} | {other} |"
+        )
+    if single:
+        out += [
+            "",
+            "Single file (the pre-commit case), wall time including interpreter start:",
+            "",
+            "| command | median wall | peak RSS |",
+            "| --- | ---: | ---: |",
+        ]
+        out += [
+            f"| `{s['case']}` | {s['wall_s']:.3f} s | {s['maxrss_mb']:.0f} MB |" for s in single
+        ]
+    out += [
+        "",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in env["versions"].items()) + ".",
+        "",
+        "Reproduce: `python bench/build_corpus.py && python bench/setup_tools.py && "
+        ".venv/bin/python bench/run.py`",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    text = (done.stdout or done.stderr).strip().splitlines()
+    return text[0].split()[-1] if text else "?"
+
+
+def environment(repeat: int) -> dict[str, object]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "repeat": repeat,
+        "date": time.strftime("%Y-%m-%d"),
+        "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "versions": {
+            "idtoken-migrate": _version([*idtoken_migrate_argv(), "--version"]),
+            "semgrep": _version([_tool("semgrep"), "--version"]),
+            "bandit": _version([_tool("bandit"), "--version"]),
+            "ruff": _version([_tool("ruff"), "--version"]),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the idtoken-migrate benchmark.")
+    parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--bandit-repeat", type=int, default=1, help="bandit takes minutes a run: fewer runs"
+    )
+    parser.add_argument("--jobs", type=int, default=0, help="idtoken-migrate --jobs (0: cores)")
+    parser.add_argument("--only", action="append", default=[], help="run cases whose name has this")
+    parser.add_argument("--skip-single-file", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.json")
+    args = parser.parse_args()
+
+    manifest_path = args.corpus / "manifest.json"
+    if not manifest_path.exists():
+        raise SystemExit(f"{manifest_path} is missing: run python bench/build_corpus.py")
+    manifest = json.loads(manifest_path.read_text())
+    env = environment(args.repeat)
+    selected = [
+        c
+        for c in cases(args.jobs, args.bandit_repeat)
+        if not args.only or any(o in c.name for o in args.only)
+    ]
+    print(f"corpus: {manifest['files']} files, {manifest['lines']:,} lines", flush=True)
+    run_cases(selected, args.corpus, args.repeat)
+    single = [] if args.skip_single_file else single_file(args.corpus, max(args.repeat, 5))
+    env["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    rows = summarize(selected, manifest)
+    report = markdown(rows, single, manifest, env)
+    print()
+    print(report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(report)
+    payload = {"environment": env, "corpus": manifest, "tools": rows, "single_file": single}
+    payload["corpus"] = {k: v for k, v in manifest.items() if k != "planted"}
+    (args.out / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
