@@ -10,7 +10,7 @@ variable that happens to be called `jwt` never matches PyJWT.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -326,8 +326,10 @@ class ModuleAnalysis:
         collector: _Collector,
         signals: Signals,
         text: str,
+        wrapper: MetadataWrapper,
     ) -> None:
         self.c = collector
+        self.wrapper = wrapper
         self.signals = signals
         self.text = text
         self.module = collector.module
@@ -339,6 +341,10 @@ class ModuleAnalysis:
         return {q.name for q in names if q.source == QualifiedNameSource.IMPORT}
 
     def _pos(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        if (
+            PositionProvider not in self.c.metadata
+        ):  # a full pass: only worth it once a site matched
+            self.c.metadata[PositionProvider] = self.wrapper.resolve(PositionProvider)  # type: ignore[index]
         r = self.c.get_metadata(PositionProvider, node)
         return r.start.line, r.start.column + 1, r.end.line, r.end.column + 1
 
@@ -562,14 +568,25 @@ class ModuleAnalysis:
         ]
 
 
-def collect(wrapper: MetadataWrapper, packs: tuple[RulePack, ...]) -> _Collector:
+def collect(module: cst.Module, packs: tuple[RulePack, ...]) -> _Collector:
+    """One plain pass over the module: no metadata is computed yet."""
     collector = _Collector(packs)
-    wrapper.visit(collector)
-    # The analysis runs after the visit; metadata is cached by the wrapper, so this costs nothing.
-    collector.metadata = wrapper.resolve_many(collector.get_inherited_dependencies())
+    module.visit(collector)
     return collector
 
 
-def iter_functions(collector: _Collector) -> Iterable[cst.FunctionDef]:
-    for defs in collector.functions.values():
-        yield from defs
+def has_work(collector: _Collector) -> bool:
+    """Whether any rule can match: if not, the costly metadata is never computed."""
+    if collector.candidates or collector.settings:
+        return True
+    claim_keys = {k for r in collector.rules if r.form == "claim_check" for k in r.claim_check_keys}
+    return any(key in claim_keys for checks in collector.checks.values() for key, _, _ in checks)
+
+
+def analyze(
+    module: cst.Module, collector: _Collector, signals: Signals, text: str
+) -> ModuleAnalysis:
+    """Resolve scopes and qualified names (positions later, only for sites) and analyze."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    collector.metadata = dict(wrapper.resolve_many((ScopeProvider, QualifiedNameProvider)))
+    return ModuleAnalysis(collector, signals, text, wrapper)

@@ -95,9 +95,8 @@ def scan_bytes(
     except ValueError as exc:
         return FileOutcome(relpath, error=FileError(relpath, str(exc)), lines=lines)
     import libcst as cst
-    from libcst.metadata import MetadataWrapper
 
-    from migrate.analyze import ModuleAnalysis, collect
+    from migrate.analyze import analyze, collect, has_work
     from migrate.classify import to_finding
     from migrate.evidence import SiteBuilder
 
@@ -115,10 +114,11 @@ def scan_bytes(
         return FileOutcome(
             relpath, error=FileError(relpath, "file too deeply nested to parse"), lines=lines
         )
+    collector = collect(module, packs)
+    if not has_work(collector):
+        return FileOutcome(relpath, parsed=True, lines=lines)
     signals = signals or load_signals()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    collector = collect(wrapper, packs)
-    analysis = ModuleAnalysis(collector, signals, text)
+    analysis = analyze(module, collector, signals, text)
     suppressions = parse_suppressions(text)
     findings: list[Finding] = []
     suppressed = 0

@@ -75,6 +75,7 @@ def progress_bar():  # noqa: ANN201
     """A rich progress callback on a terminal; None when stderr is piped."""
     if not stderr_is_terminal() or os.environ.get("CI"):
         return None, None
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     bar = Progress(
@@ -82,6 +83,7 @@ def progress_bar():  # noqa: ANN201
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),  # stdout carries the report, maybe into a pipe
         transient=True,
     )
     task = bar.add_task("scanning", total=None)
