@@ -34,8 +34,8 @@ class Policy:
 
     @property
     def sunset_passed(self) -> bool:
-        # "After this date dual mode rejects ID tokens too": the sunset day itself is still dual.
-        return self.sunset is not None and self.today > self.sunset
+        # The generated verifier rejects ID tokens from the sunset day on (UTC); so does the gate.
+        return self.sunset is not None and self.today >= self.sunset
 
     @property
     def strict(self) -> bool:
@@ -144,7 +144,7 @@ def evaluate(
 
     Fails when findings to migrate (id-token-bearer, unverified-decode) remain that the baseline
     does not hold; when more remain than `max_findings`; and, once the phase is strict or the
-    sunset has passed, when a generated dual-acceptance module remains. The generated modules
+    sunset has come, when a generated dual-acceptance module remains. The generated modules
     themselves are the sanctioned transition path: their own findings are not gated.
     """
     generated_paths = frozenset(m.path for m in generated)
@@ -175,7 +175,7 @@ def evaluate(
         why = (
             "the phase is strict"
             if policy.phase == "strict"
-            else f"the sunset date {policy.sunset} has passed"
+            else f"the sunset date {policy.sunset} has been reached"
         )
         shown = ", ".join(f"{m.path}:{m.line}" for m in dual[:5])
         more = f" and {len(dual) - 5} more" if len(dual) > 5 else ""

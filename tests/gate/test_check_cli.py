@@ -78,10 +78,10 @@ def _with_dual_module(root: Path, config: str) -> None:
 
 def test_dual_code_passes_before_the_sunset_and_fails_after(legacy_app: Path, cli) -> None:
     _with_dual_module(legacy_app, VALID_CONFIG)
-    assert cli("check", "--today", "2027-03-01").exit_code == 0
-    run = cli("check", "--today", "2027-03-02")
+    assert cli("check", "--today", "2027-02-28").exit_code == 0
+    run = cli("check", "--today", "2027-03-01")
     assert run.exit_code == 1
-    assert "the sunset date 2027-03-01 has passed" in run.stdout
+    assert "the sunset date 2027-03-01 has been reached" in run.stdout
     assert "app/idtoken_verifier.py:2" in run.stdout
 
 

@@ -60,12 +60,13 @@ def test_max_findings_ratchet() -> None:
 
 def test_dual_code_allowed_until_the_sunset_then_fails() -> None:
     dual = (GeneratedModule("app/verifier.py", 2, "dual"),)
+    day_before = Policy(sunset=SUNSET, today=SUNSET - dt.timedelta(days=1))
+    assert evaluate(result(), day_before, generated=dual).passed
+    # The verifier rejects ID tokens from the sunset day on: the gate agrees.
     on_the_day = Policy(sunset=SUNSET, today=SUNSET)
-    assert evaluate(result(), on_the_day, generated=dual).passed
-    after = Policy(sunset=SUNSET, today=SUNSET + dt.timedelta(days=1))
-    verdict = evaluate(result(), after, generated=dual)
+    verdict = evaluate(result(), on_the_day, generated=dual)
     assert not verdict.passed
-    assert "sunset date 2027-03-01 has passed" in verdict.reasons[0]
+    assert "sunset date 2027-03-01 has been reached" in verdict.reasons[0]
     assert "app/verifier.py:2" in verdict.reasons[0]
 
 
