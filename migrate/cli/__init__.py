@@ -8,6 +8,7 @@ import sys
 # Each module registers its commands on `app` when imported.
 from migrate.cli import apply as _apply  # noqa: F401,E402
 from migrate.cli import check as _check  # noqa: F401,E402
+from migrate.cli import demo as _demo  # noqa: F401,E402
 from migrate.cli import init as _init  # noqa: F401,E402
 from migrate.cli import inspect as _inspect  # noqa: F401,E402
 from migrate.cli import plan as _plan  # noqa: F401,E402

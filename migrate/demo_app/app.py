@@ -1,0 +1,13 @@
+"""Demo orders API (Flask). Run: flask --app app run"""
+
+from flask import Flask, g, jsonify
+
+from auth import requires_auth
+
+app = Flask(__name__)
+
+
+@app.get("/api/me")
+@requires_auth
+def me():
+    return jsonify(sub=g.user_id, email=g.user_email)
