@@ -1,8 +1,7 @@
 """Demo orders API (Flask). Run: flask --app app run"""
 
-from flask import Flask, g, jsonify
-
 from auth import requires_auth
+from flask import Flask, g, jsonify
 
 app = Flask(__name__)
 

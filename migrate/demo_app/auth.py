@@ -3,9 +3,8 @@
 from functools import wraps
 
 import jwt
-from flask import g, jsonify, request
-
 import settings
+from flask import g, jsonify, request
 
 
 def requires_auth(view):
