@@ -148,26 +148,12 @@ class SiteBuilder:
 
         result_funcs = [f for f in token_funcs]
         ev.extend(self._claims_evidence(call, func, result_funcs, facts, uses))
-        line, col, end_line, end_col = self.a._pos(call)
         words = token_trace.all() + [qualname]
         for role in ("audience", "client_id", "key", "issuer"):
             expr = self.a.argument(rule, call, role)
             if expr is not None:
                 words += self.a.trace(expr).all()
-        provider = rule.provider or self._provider(words)
-        return Site(
-            rule=rule,
-            line=line,
-            column=col,
-            end_line=end_line,
-            end_column=end_col,
-            symbol=symbol,
-            snippet=_one_line(self.a.code(call)),
-            evidence=tuple(ev),
-            facts=tuple(sorted(facts.items())),
-            provider=provider,
-            qualname=qualname,
-        )
+        return self._site(rule, call, symbol, ev, facts, rule.provider or self._provider(words))
 
     def _settings_site(self, rule: Rule, assign: cst.Assign, symbol: str) -> Site | None:
         assert isinstance(assign.value, cst.Dict)
@@ -197,20 +183,7 @@ class SiteBuilder:
             return (
                 None  # no audience: the app's own tokens (SimpleJWT's default), not OpenID Connect
             )
-        line, col, end_line, end_col = self.a._pos(assign)
-        return Site(
-            rule=rule,
-            line=line,
-            column=col,
-            end_line=end_line,
-            end_column=end_col,
-            symbol=symbol,
-            snippet=_one_line(self.a.code(assign)),
-            evidence=tuple(ev),
-            facts=tuple(sorted(facts.items())),
-            provider=rule.provider or self._provider(words),
-            qualname=rule.settings_targets[0],
-        )
+        return self._site(rule, assign, symbol, ev, facts, rule.provider or self._provider(words))
 
     def _claim_check_sites(self, verifying_funcs: set[int]) -> Iterator[Site]:
         rules = [r for r in self.c.rules if r.form == "claim_check"]
@@ -230,25 +203,12 @@ class SiteBuilder:
                 ev = list(self._check_evidence(func_id))
                 if not any(e.toward in ("id", "access") for e in ev):
                     continue
-                line, col, end_line, end_col = self.a._pos(node)
                 facts = {"site": "claim_check", "qualname": f"claims[{key!r}]"}
                 if func is not None:
                     facts["function"] = func.name.value
                 symbol = self.c.func_symbol.get(func_id, "<module>")
-                yield Site(
-                    rule=rule,
-                    line=line,
-                    column=col,
-                    end_line=end_line,
-                    end_column=end_col,
-                    symbol=symbol,
-                    snippet=_one_line(self.a.code(node)),
-                    evidence=tuple(ev)
-                    + tuple(self._source_evidence(Trace(), rule, [func] if func else [])),
-                    facts=tuple(sorted(facts.items())),
-                    provider=rule.provider,
-                    qualname=f"claims[{key!r}]",
-                )
+                ev += self._source_evidence(Trace(), rule, [func] if func else [])
+                yield self._site(rule, node, symbol, ev, facts, rule.provider)
 
     def _audience(self, rule: Rule, call: cst.Call, func: Function) -> cst.BaseExpression | None:
         """The audience a site accepts: its argument, or one declared beside it (claims options)."""
@@ -257,6 +217,30 @@ class SiteBuilder:
             declared = self.c.declared_aud.get(id(func)) or self.c.declared_aud.get(id(None))
             aud = declared[0] if declared else None
         return _narrow_audience(self.a, aud) if aud is not None else None
+
+    def _site(
+        self,
+        rule: Rule,
+        node: cst.CSTNode,
+        symbol: str,
+        evidence: list[Evidence],
+        facts: dict[str, str],
+        provider: str | None,
+    ) -> Site:
+        line, col, end_line, end_col = self.a._pos(node)
+        return Site(
+            rule=rule,
+            line=line,
+            column=col,
+            end_line=end_line,
+            end_column=end_col,
+            symbol=symbol,
+            snippet=_one_line(self.a.code(node)),
+            evidence=tuple(evidence),
+            facts=tuple(sorted(facts.items())),
+            provider=provider,
+            qualname=facts["qualname"],
+        )
 
     def _func_by_id(self, func_id: int) -> cst.FunctionDef | None:
         for defs in self.c.functions.values():
