@@ -6,7 +6,8 @@
 
 Each run is one child process started here and reaped with `os.wait4`, whose rusage gives that
 run's own peak RSS (the largest single process of its tree, as /usr/bin/time reports it). A
-sampler also adds up the RSS of the whole process tree every 50 ms, for tools that fork workers.
+sampler also adds up the PSS (shared pages counted once) of the whole process tree every 50 ms,
+for tools that fork workers; a run shorter than one sample can show less than its largest process.
 All tools run in the corpus folder on `.`, so their paths agree with the manifest's.
 
 Recall counts a planted site as found when the tool reports a finding on its line of its file
@@ -45,7 +46,7 @@ Findings = set[tuple[str, int]]  # (path relative to the corpus, line)
 class Run:
     wall: float
     maxrss_mb: float  # largest single process (wait4 rusage)
-    tree_rss_mb: float  # sampled sum over the process tree
+    tree_rss_mb: float  # sampled sum of PSS over the process tree
     exit_code: int
     findings: Findings
 
@@ -64,8 +65,20 @@ class Case:
 # -- measuring one run ----------------------------------------------------------------------------
 
 
-def _tree_rss_kb(root: int) -> int:
-    # One pass over /proc: (ppid, rss) of every process, then the sum over root's descendants.
+def _pss_kb(pid: int) -> int | None:
+    # Proportional set size: pages shared by forked workers are counted once over the tree.
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _tree_memory_kb(root: int) -> int:
+    """The summed PSS (else RSS) of `root` and all its descendants, from one pass over /proc."""
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     parent: dict[int, int] = {}
     rss: dict[int, int] = {}
@@ -86,7 +99,8 @@ def _tree_rss_kb(root: int) -> int:
         while ancestor > 1 and ancestor != root:
             ancestor = parent.get(ancestor, 0)
         if ancestor == root:
-            total += rss[pid]
+            pss = _pss_kb(pid)
+            total += rss[pid] if pss is None else pss
     return total
 
 
@@ -100,7 +114,7 @@ def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _tree_rss_kb(proc.pid))
+                peak = max(peak, _tree_memory_kb(proc.pid))
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -115,7 +129,7 @@ def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
         run = Run(
             wall=wall,
             maxrss_mb=usage.ru_maxrss / 1024,
-            tree_rss_mb=max(peak, usage.ru_maxrss) / 1024,
+            tree_rss_mb=peak / 1024,
             exit_code=proc.returncode,
             findings=set(),
         )
@@ -331,7 +345,7 @@ def markdown(rows: list[dict], single: list[dict], manifest: dict, env: dict) ->
         f"load average {env['load_before']} before, {env['load_after']} after. "
         f"Median of {env['repeat']} runs; {env['date']}.",
         "",
-        "| tool | median wall (runs) | lines/s | peak RSS (largest process / tree) "
+        "| tool | median wall (runs) | lines/s | peak memory (largest process RSS / tree PSS) "
         "| time vs idtoken-migrate cold | recall on planted | other findings |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]

@@ -70,7 +70,8 @@ def cache_salt(*parts: str | bytes) -> str:
 def file_key(relpath: str, content: bytes) -> str:
     """The cache key of one file: a hash of its bytes plus its '/'-separated relative path."""
     # The path is in the key because an outcome carries it: two copies of a file are two entries.
-    return f"{hashlib.blake2b(content, digest_size=16).hexdigest()}:{relpath}"
+    # sha256 runs on the CPU's SHA instructions where it has them: about twice blake2b's speed.
+    return f"{hashlib.sha256(content).hexdigest()[:32]}:{relpath}"
 
 
 def default_cache_dir(root: Path) -> Path:
