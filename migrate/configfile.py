@@ -921,7 +921,7 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     out += [
         "",
         "window:",
-        "  # After this date dual mode rejects ID tokens too; `check` fails on dual-mode code.",
+        "  # From this date on, dual mode rejects ID tokens too; `check` fails on dual-mode code.",
         f"  sunset: {sunset.isoformat()}  # TODO: agree on the date with the API's clients",
         "  # The kill switch: setting this environment variable ends legacy acceptance early.",
         f"  kill_switch_env: {WindowConfig().kill_switch_env}",
@@ -1003,8 +1003,16 @@ class _StarterFacts:
         facts.client_ids = _unique(_literal(e) or "" for e in facts.client_id_exprs)
         facts.key_exprs = _unique(f.fact.get("key_expr", "") for f in legacy)
         facts.legacy_algorithms = _unique(
-            a for f in legacy for a in _ALGORITHM.findall(f.fact.get("algorithms", ""))
+            a
+            for f in legacy
+            for a in _ALGORITHM.findall(
+                f.fact.get("algorithms", "") + " " + f.fact.get("algorithm_values", "")
+            )
         )
+        if not facts.legacy_algorithms and any(
+            "key-is-client-secret" in f.fact.get("signals", "") for f in legacy
+        ):
+            facts.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
         facts.secret_env = next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
         )

@@ -15,6 +15,9 @@ from migrate.signals import Signals
 DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1
 _ACCESS_ONLY_CLAIMS = frozenset({"scp", "scope", "cid", "client_id", "gty"})
 _HS = ("HS256", "HS384", "HS512")
+_KNOWN_ALGORITHMS = frozenset(
+    _HS + ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EDDSA")
+)
 
 
 class SiteBuilder:
@@ -132,6 +135,9 @@ class SiteBuilder:
         alg_values = self.a.trace(algorithms).strings if algorithms is not None else []
         if algorithms is not None:
             facts["algorithms"] = self.a.code(algorithms)
+            known = [a for a in alg_values if a.upper() in _KNOWN_ALGORITHMS]
+            if known:  # the values behind a constant (ALGORITHMS = ["HS256"])
+                facts["algorithm_values"] = ",".join(dict.fromkeys(known))
         ev.extend(self._key_evidence(key, alg_values, rule))
         issuer = self.a.argument(rule, call, "issuer")
         if issuer is not None:
