@@ -462,6 +462,7 @@ class SiteBuilder:
         # Claims stored on a request-wide object (`g.user = payload`) are read in other functions.
         stores = self._attribute_stores(call)
         if stores:
+            facts["stored_in"] = ",".join(sorted(stores))
             for reads in self.c.reads.values():
                 read_keys.extend(k for base, k in reads if base in stores)
         id_read = sorted({k for k in read_keys if k in self.s.id_claims})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from migrate import __version__
 from migrate.discover import Discovered, discover, scan_root
-from migrate.model import FileError, FileOutcome, Finding, ScanResult, ScanStats
+from migrate.model import ID_TOKEN_BEARER, FileError, FileOutcome, Finding, ScanResult, ScanStats
 from migrate.rulepack import RuleSet, load_rules
 from migrate.signals import Signals, load_signals
 from migrate.suppress import parse_suppressions
@@ -308,6 +308,12 @@ def _result(
         (f for o in outcomes for f in o.findings),
         key=lambda f: (f.path, f.line, f.column, f.rule),
     )
+    if any(f.kind == ID_TOKEN_BEARER for f in findings):
+        from migrate.claims import add_project_claim_reads
+
+        readable = [item.path for item in files]
+        claims = engine.signals.id_claims
+        findings = list(add_project_claim_reads(tuple(findings), readable, claims))
     errors = sorted((o.error for o in outcomes if o.error), key=lambda e: e.path)
     parsed = sum(1 for o in outcomes if o.parsed)
     stats = ScanStats(
