@@ -9,19 +9,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from migrate.cli.app import app, fail, handles_usage_errors
-from migrate.configfile import load_config
-from migrate.inspect_token import (
-    KIND_LABELS,
-    OFFLINE_NOTE,
-    TokenReport,
-    inspect_token,
-    parse_now,
-)
+
+if TYPE_CHECKING:  # the engine (and jinja2 behind it) loads only when the command runs
+    from migrate.inspect_token import TokenReport
 
 FORMATS = ("text", "json")
 _MAX_STDIN = 1024 * 1024
@@ -65,6 +60,9 @@ def inspect_token_command(
     ] = None,
 ) -> None:
     """Decode a token offline: its kind for the configured provider, claims, expiry, verdicts."""
+    from migrate.configfile import load_config
+    from migrate.inspect_token import inspect_token, parse_now
+
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     at = parse_now(now, today)
@@ -93,6 +91,8 @@ def _read_token(token: str | None) -> str:
 
 
 def render_text(report: TokenReport) -> str:
+    from migrate.inspect_token import KIND_LABELS
+
     """The human report. Never the signature, never the whole token."""
     lines: list[str] = []
     provider = report.provider_name
@@ -151,6 +151,8 @@ def render_text(report: TokenReport) -> str:
 
 
 def _decisions(report: TokenReport) -> list[str]:
+    from migrate.inspect_token import OFFLINE_NOTE
+
     if not report.decisions:
         if report.configured:
             return []

@@ -15,8 +15,7 @@ from migrate.cli.app import (
     stderr_is_terminal,
     stdout_is_terminal,
 )
-
-SCAN_FORMATS = ("text", "json", "sarif", "github", "junit")
+from migrate.report import SCAN_FORMATS
 
 PATHS = typer.Argument(None, help="Files or folders to scan (default: the current folder).")
 FORMAT = typer.Option("text", "--format", "-f", help="text | json | sarif | github | junit")

@@ -5,12 +5,6 @@ from __future__ import annotations
 from migrate import __version__
 from migrate.model import ScanResult, UsageError
 from migrate.report.baseline_diff import BaselineDiff
-from migrate.report.github import render_github
-from migrate.report.json_report import render_json
-from migrate.report.junit import render_junit
-from migrate.report.markdown import render_markdown
-from migrate.report.sarif import render_sarif
-from migrate.report.text import render_text
 
 # Every format `check` offers; `scan` offers the same but markdown (product.md).
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit", "markdown")
@@ -33,16 +27,29 @@ def render(
     color: ANSI colour in `text` only. baseline_diff: the change against a baseline, shown by
     `text`, `markdown` and `sarif` (as baselineState); `json` stays exactly the contract.
     """
+    # Each format's module is imported only when asked for: start-up time is the pre-commit budget.
     if fmt == "text":
+        from migrate.report.text import render_text
+
         return render_text(result, color=color, baseline_diff=baseline_diff)
     if fmt == "json":
+        from migrate.report.json_report import render_json
+
         return render_json(result)
     if fmt == "sarif":
+        from migrate.report.sarif import render_sarif
+
         return render_sarif(result, tool_version=tool_version, baseline_diff=baseline_diff)
     if fmt == "github":
+        from migrate.report.github import render_github
+
         return render_github(result)
     if fmt == "junit":
+        from migrate.report.junit import render_junit
+
         return render_junit(result)
     if fmt == "markdown":
+        from migrate.report.markdown import render_markdown
+
         return render_markdown(result, baseline_diff=baseline_diff)
     raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
