@@ -114,3 +114,26 @@ def user():
     action, why, after = migrate(tmp_path, body)
     assert action == UNSAFE and reason in why
     assert after == HEAD + body
+
+
+def test_review_engine_skips_what_the_reviewer_declines(tmp_path):
+    from migrate.apply import drive, propose
+
+    (tmp_path / "idtoken-migrate.yaml").write_text(CONFIG)
+    body = """
+
+def user():
+    token = request.headers["Authorization"][7:]
+    try:
+        return jwt.decode(token, CLIENT_SECRET, algorithms=["HS256"], audience=CLIENT_ID)
+    except jwt.InvalidTokenError:
+        return None
+"""
+    (tmp_path / "api.py").write_text(HEAD + body)
+    config, plan = plan_project(tmp_path)
+    seen = []
+    result = drive(propose(plan, config, tmp_path), lambda p: seen.append(p.title) and False)
+    assert len(seen) == 1 and "api.py:" in seen[0]  # declined: no verifier, no other file
+    assert not result.changes and result.skipped[0].reason == "skipped by you"
+    result = drive(propose(plan, config, tmp_path), lambda p: True)
+    assert {c.path for c in result.changes} >= {"api.py", "token_verifier.py", ".env.example"}
