@@ -265,7 +265,8 @@ def _read(path: Path) -> bytes | None:
 
 def _python_files(root: Path, config: Config, exclude: str) -> dict[str, bytes]:
     files = {}
-    for source in discover([root], root, config.scan.exclude):
+    resolved = root.resolve()  # relative roots give absolute relpaths
+    for source in discover([resolved], resolved, config.scan.exclude):
         if source.relpath != exclude and source.relpath.endswith(".py"):
             data = _read(source.path)
             if data is not None:

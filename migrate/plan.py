@@ -219,6 +219,7 @@ def load_project_config(root: Path, config_path: Path | None) -> Config:
 def scan_project(root: Path, config: Config, rules_dirs: tuple[Path, ...] = ()) -> ScanResult:
     """Scan `root` as the config says, leaving out the verifier modules we generated (they
     verify access tokens by design, and they are long: skipping them keeps `apply` fast)."""
+    root = root.resolve()  # discover() gives absolute relpaths for a relative root
     generated = find_generated_modules([root], root, config.scan.exclude)
     excludes = (*config.scan.exclude, *(f"/{module.path}" for module in generated))
     return scan_paths([root], ScanOptions(excludes=excludes, rules_dirs=rules_dirs))
@@ -314,7 +315,8 @@ class _Planner:
             key=lambda f: (f.path, f.line, f.column),
         )
         drafts = [self._draft(f) for f in findings]
-        generated = find_generated_modules([self.root], self.root, self.config.scan.exclude)
+        root = self.root.resolve()
+        generated = find_generated_modules([root], root, self.config.scan.exclude)
         verifier_path = self._verifier_path(drafts, [g.path for g in generated])
         bases = self._exception_bases(drafts, verifier_path)
         blocked = self._check_render(bases)
@@ -556,7 +558,8 @@ class _Planner:
 
     def _python_files(self, exclude: str | None) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for source in discover([self.root], self.root, self.config.scan.exclude):
+        root = self.root.resolve()  # relative roots give absolute relpaths
+        for source in discover([root], root, self.config.scan.exclude):
             if source.relpath == exclude or not source.relpath.endswith(".py"):
                 continue
             try:

@@ -241,3 +241,15 @@ def test_errors_are_one_line_exit_2(tmp_path, providers):
     code, _out, err = run("apply", str(folder))
     assert code == 2 and "google" in err.lower(), err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_relative_path_twice_is_idempotent(tmp_path, providers, monkeypatch):
+    fx = FIXTURES["django_keycloak_pyjwk"]
+    folder = copy_app(fx.name, tmp_path)
+    write_migration_config(folder, providers[fx.provider])
+    monkeypatch.chdir(folder)
+    assert run("apply", ".", "--write")[0] == 0
+    code, _out, err = run("apply", ".", "--check")
+    assert code == 0, err
+    code, text, _err = run("plan", ".", "--phase", "strict")
+    assert "token_verifier.py:" not in text  # the generated module is never a site
