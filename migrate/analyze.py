@@ -375,6 +375,8 @@ class ModuleAnalysis:
         return out
 
     def _trace(self, node: cst.CSTNode, out: Trace, depth: int, seen: set[int]) -> None:
+        # `depth` counts indirections (a name to its value, a helper to its return), not syntax:
+        # `seen` ends cycles, and an expression's own nesting is finite.
         if depth > _MAX_DEPTH or id(node) in seen:
             return
         seen.add(id(node))
@@ -412,16 +414,16 @@ class ModuleAnalysis:
             if text and text in self.c.attr_targets:
                 for v in self.c.attr_targets[text]:
                     self._trace(v, out, depth + 1, seen)
-            self._trace(node.value, out, depth + 1, seen)
+            self._trace(node.value, out, depth, seen)
             return
         if isinstance(node, cst.Call):
             name = get_full_name_for_node(node.func)
             if name:
                 out.words.append(name.rsplit(".", 1)[-1])
                 out.words.extend(self._qualnames(node.func))
-            self._trace(node.func, out, depth + 1, seen)
+            self._trace(node.func, out, depth, seen)
             for arg in node.args:
-                self._trace(arg.value, out, depth + 1, seen)
+                self._trace(arg.value, out, depth, seen)
             # A helper defined in this module: what it returns is what this call gives.
             last = name.rsplit(".", 1)[-1] if name else None
             for helper in self.c.functions.get(last or "", []):
@@ -429,7 +431,7 @@ class ModuleAnalysis:
                     self._trace(ret, out, depth + 1, seen)
             return
         for child in node.children:
-            self._trace(child, out, depth + 1, seen)
+            self._trace(child, out, depth, seen)
 
     def caller_args(
         self, func: cst.FunctionDef, param: cst.Param

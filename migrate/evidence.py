@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tokenize
 from collections.abc import Iterator
 
 import libcst as cst
@@ -585,8 +587,42 @@ def _dedupe(ev: list[Evidence]) -> list[Evidence]:
     return out
 
 
+_SKIP_TOKENS = frozenset(
+    {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+)
+
+
 def _one_line(code: str) -> str:
-    return " ".join(code.split())[:200]
+    """The code on one line without comments or layout: what reports show and fingerprints hash,
+    so reformatting a call or editing a comment inside it changes neither."""
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(code).readline)
+            if t.type not in _SKIP_TOKENS and t.type != tokenize.ENDMARKER
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return " ".join(code.split())[:200]
+    out: list[str] = []
+    texts = [t.string for t in tokens]
+    depth = 0
+    for i, text in enumerate(texts):
+        prev = texts[i - 1] if i else ""
+        before = texts[i - 2] if i > 1 else "("
+        unary = prev in ("*", "**", "-", "+", "~") and (before in "([{,=:" or before == "return")
+        glued = (
+            i == 0
+            or text in ",.:)]}"
+            or prev in "([{."
+            or (text in "([" and (tokens[i - 1].type == tokenize.NAME or prev in ")]"))
+            or (depth > 0 and "=" in (text, prev) and "==" not in (text, prev))
+            or unary
+        )
+        out.append(text if glued else " " + text)
+        depth += text in "([{"
+        depth -= text in ")]}"
+    line = "".join(out)
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def _string_value(node: cst.BaseExpression | None) -> str | None:
