@@ -80,6 +80,7 @@ def discover(
     for p in paths:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
+    root = root.resolve()  # relpaths are relative to it, whatever the caller passed
     default = _spec(DEFAULT_EXCLUDES)
     user = _spec(excludes)
     seen: set[Path] = set()

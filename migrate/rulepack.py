@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -355,7 +356,14 @@ def pack_files(directory: Path) -> list[Path]:
 
 def load_rules(extra_dirs: tuple[Path, ...] = (), *, bundled: bool = True) -> RuleSet:
     """The bundled packs plus the user's; a rule id defined twice is an error naming both files."""
-    dirs = ([rules_dir()] if bundled else []) + list(extra_dirs)
+    dirs = tuple(([rules_dir()] if bundled else []) + [Path(d) for d in extra_dirs])
+    stamp = tuple((p, p.stat().st_mtime_ns) for d in dirs if d.is_dir() for p in pack_files(d))
+    return _load_rules(dirs, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_rules(dirs: tuple[Path, ...], stamp: tuple[tuple[Path, int], ...]) -> RuleSet:
+    # Cached per folder set and file mtimes: plan and apply load the rules more than once a run.
     packs: list[RulePack] = []
     seen: dict[str, str] = {}
     for directory in dirs:

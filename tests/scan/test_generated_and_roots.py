@@ -1,0 +1,49 @@
+"""The scanner leaves the modules `apply` generates alone; relative roots give relative paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
+from migrate.discover import discover
+from migrate.render import render_verifier
+from migrate.scan import ScanOptions, scan_paths
+
+COGNITO = Config(
+    provider="cognito",
+    issuer="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
+    access_token=AccessTokenConfig(audience=("app-client-1",)),
+    legacy_id_token=LegacyIdTokenConfig(client_ids=("app-client-1",)),
+    window=WindowConfig(sunset=dt.date(2027, 3, 1)),
+)
+LEGACY = (
+    "import jwt\n"
+    "def user(request):\n"
+    "    return jwt.decode(request.headers['Authorization'], CLIENT_SECRET,\n"
+    "                      algorithms=['HS256'], audience=CLIENT_ID)\n"
+)
+
+
+@pytest.mark.parametrize("phase", ["dual", "strict"])
+def test_a_generated_verifier_is_not_a_site(tmp_path: Path, phase: str) -> None:
+    (tmp_path / "token_verifier.py").write_text(render_verifier(COGNITO, phase))
+    (tmp_path / "legacy.py").write_text(LEGACY)
+    result = scan_paths([tmp_path], ScanOptions())
+    assert [f.path for f in result.findings] == ["legacy.py"]
+    assert (result.stats.files, result.stats.parsed, result.stats.prefiltered) == (2, 1, 1)
+
+
+def test_relative_root_gives_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "legacy.py").write_text(LEGACY)
+    monkeypatch.chdir(tmp_path)
+    assert [d.relpath for d in discover([Path(".")], Path("."))] == ["pkg/legacy.py"]
+    result = scan_paths([Path("pkg/legacy.py")], ScanOptions(root=Path(".")))
+    assert [f.path for f in result.findings] == ["pkg/legacy.py"]
+    assert os.path.isabs(result.root)
