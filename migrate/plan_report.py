@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from migrate.plan import MIGRATE, Plan, SitePlan
 from migrate.report.markdown import md_escape
+
+if TYPE_CHECKING:  # PLAN_FORMATS is read at CLI start-up: the planner (libcst) loads on use
+    from migrate.plan import Plan, SitePlan
 
 PLAN_FORMATS: tuple[str, ...] = ("text", "markdown", "json")
 
@@ -44,6 +47,8 @@ def _site_lines(site: SitePlan) -> list[str]:
     lines = [f"{site.location}  {f.symbol or '<module>'}  [{f.rule} {f.library}]  {site.action}"]
     if f.snippet:
         lines.append(f"    was: {f.snippet}")
+    from migrate.plan import MIGRATE
+
     if site.action == MIGRATE and site.edit:
         token = f.fact.get("token_expr", "token")
         lines.append(

@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migrate.apply import (
-    ApplyResult,
-    Proposal,
-    compute,
-    dirty_files,
-    drive,
-    file_diff,
-    propose,
-    strict_refusal,
-    unified_diff,
-    write_changes,
-    write_patches,
-)
 from migrate.cli.app import app, fail, handles_usage_errors
-from migrate.plan import plan_project
+
+if TYPE_CHECKING:  # the engine (libcst, jinja2) loads when the command runs, not at start-up
+    from migrate.apply import ApplyResult, Proposal
 
 
 @app.command()
@@ -90,6 +79,18 @@ def apply(
         fail("--interactive needs a terminal")
     if not path.is_dir():
         fail(f"{path}: not a folder")
+    from migrate.apply import (
+        compute,
+        dirty_files,
+        drive,
+        propose,
+        strict_refusal,
+        unified_diff,
+        write_changes,
+        write_patches,
+    )
+    from migrate.plan import plan_project
+
     loaded, plan = plan_project(path, config_path=config, phase=phase)
     refusal = strict_refusal(loaded) if plan.phase == "strict" and not force else None
     if refusal and (write or interactive or patch_dir is not None):
@@ -134,6 +135,8 @@ def _summary(result: ApplyResult, verb: str) -> None:
 
 def _ask() -> object:
     state = {"all": False, "quit": False}
+
+    from migrate.apply import file_diff
 
     def decide(proposal: Proposal) -> bool:
         if state["quit"]:

@@ -15,12 +15,7 @@ from typing import Annotated
 
 import typer
 
-from migrate.apply import compute, unified_diff, write_changes
 from migrate.cli.app import app, fail, handles_usage_errors
-from migrate.configfile import render_starter_config
-from migrate.plan import plan_project, scan_project
-from migrate.plan_report import plan_text
-from migrate.report import render
 
 DEMO_APP = Path(__file__).resolve().parent.parent / "demo_app"
 DEMO_SECRET = "demo-client-secret-that-is-long-enough-for-hs256"
@@ -54,6 +49,12 @@ def _section(title: str) -> None:
 
 
 def _run(folder: Path) -> None:
+    from migrate.apply import compute, write_changes
+    from migrate.configfile import render_starter_config
+    from migrate.plan import plan_project, scan_project
+    from migrate.plan_report import plan_text
+    from migrate.report import render
+
     shutil.copytree(DEMO_APP, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     typer.echo(f"Legacy app copied to {folder}")
 
@@ -114,6 +115,8 @@ def _run(folder: Path) -> None:
 
 def _diff_without_verifier(changes: tuple, verifier_path: str | None) -> str:
     """The diff, with the generated module summarized (it is long, and the same every time)."""
+    from migrate.apply import unified_diff
+
     shown = [c for c in changes if c.path != verifier_path]
     text = unified_diff(shown)
     for change in changes:

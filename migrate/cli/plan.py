@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from migrate.cli.app import app, emit, fail, handles_usage_errors
-from migrate.plan import plan_project
-from migrate.plan_report import PLAN_FORMATS, render_plan
+from migrate.plan_report import PLAN_FORMATS
 
 
 @app.command()
@@ -37,5 +36,8 @@ def plan(
         fail(f"unknown format {fmt!r}; choose one of {', '.join(PLAN_FORMATS)}")
     if not path.is_dir():
         fail(f"{path}: not a folder")
+    from migrate.plan import plan_project
+    from migrate.plan_report import render_plan
+
     _config, result = plan_project(path, config_path=config, phase=phase)
     emit(render_plan(result, fmt), output)
