@@ -57,10 +57,10 @@ _EXCEPTION_KEYS = {
     "okta_jwt_verifier.exceptions.JWTValidationException": "okta-jwt-verifier",
     "ValueError": "google-auth",
 }
-# Handlers that tell one failure apart: the verifier's single TokenRejected reaches them no more.
-_SPECIFIC_HANDLERS = frozenset(
-    {"ExpiredSignatureError", "InvalidAudienceError", "InvalidIssuerError", "DecodeError"}
-)
+# Handlers that tell one failure apart. The verifier's TokenExpired still reaches the expired
+# ones (it subclasses the legacy libraries' expired errors); the others it reaches no more.
+_EXPIRED_HANDLERS = frozenset({"ExpiredSignatureError", "ExpiredTokenError"})
+_SPECIFIC_HANDLERS = frozenset({"InvalidAudienceError", "InvalidIssuerError", "DecodeError"})
 
 
 @dataclass(frozen=True)
@@ -415,10 +415,16 @@ class _Planner:
         handlers = [h for h in finding.fact.get("handlers", "").split(",") if h]
         specific = [h for h in handlers if h.rsplit(".", 1)[-1] in _SPECIFIC_HANDLERS]
         notes = []
+        expired = [h for h in handlers if h.rsplit(".", 1)[-1] in _EXPIRED_HANDLERS]
         if specific:
             notes.append(
-                f"`except {', '.join(specific)}` is no longer reached: every rejection is a "
+                f"`except {', '.join(specific)}` is no longer reached: a rejection is a "
                 "TokenRejected (still a 401 through the broader handler); its `reason` says why"
+            )
+        if expired:
+            notes.append(
+                f"`except {', '.join(expired)}` still catches expired tokens: the verifier's "
+                "TokenExpired subclasses it"
             )
         if not handlers:
             notes.append(

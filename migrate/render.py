@@ -105,20 +105,38 @@ class ExceptionBase:
     library: str
     import_line: str  # "" for builtins and PyJWT (always imported)
     name: str
+    # The library's "token expired" error, which TokenExpired also subclasses so that legacy
+    # `except ...ExpiredSignatureError` branches still answer as before; "" when it has none.
+    expired_import: str = ""
+    expired_name: str = ""
 
 
 # Legacy library -> the error its callers catch; TokenRejected subclasses the requested ones so
 # the legacy `except` clauses still turn a rejected token into a 401.
 LEGACY_EXCEPTION_BASES: dict[str, ExceptionBase] = {
-    "pyjwt": ExceptionBase("pyjwt", "", "jwt.InvalidTokenError"),
-    "python-jose": ExceptionBase("python-jose", "from jose.exceptions import JWTError", "JWTError"),
+    "pyjwt": ExceptionBase(
+        "pyjwt", "", "jwt.InvalidTokenError", expired_name="jwt.ExpiredSignatureError"
+    ),
+    "python-jose": ExceptionBase(
+        "python-jose",
+        "from jose.exceptions import JWTError",
+        "JWTError",
+        "from jose.exceptions import ExpiredSignatureError as JoseExpiredSignatureError",
+        "JoseExpiredSignatureError",
+    ),
     "authlib": ExceptionBase(
         "authlib",
         "from authlib.jose.errors import JoseError as AuthlibJoseError",
         "AuthlibJoseError",
+        "from authlib.jose.errors import ExpiredTokenError as AuthlibExpiredTokenError",
+        "AuthlibExpiredTokenError",
     ),
     "joserfc": ExceptionBase(
-        "joserfc", "from joserfc.errors import JoseError as JoserfcJoseError", "JoserfcJoseError"
+        "joserfc",
+        "from joserfc.errors import JoseError as JoserfcJoseError",
+        "JoserfcJoseError",
+        "from joserfc.errors import ExpiredTokenError as JoserfcExpiredTokenError",
+        "JoserfcExpiredTokenError",
     ),
     "google-auth": ExceptionBase("google-auth", "", "ValueError"),  # verify_oauth2_token raises it
     "auth0-python": ExceptionBase(
@@ -401,8 +419,11 @@ class _Context:
             "phase": self.phase,
             "dual": self.dual,
             "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
-            "exception_imports": sorted({b.import_line for b in self.bases if b.import_line}),
+            "exception_imports": sorted(
+                {line for b in self.bases for line in (b.import_line, b.expired_import) if line}
+            ),
             "exception_bases": ", ".join(base.name for base in self.bases),
+            "expired_bases": ", ".join(b.expired_name for b in self.bases if b.expired_name),
             "constants": constants,
             "reasons": reasons(self.phase),
             "verify_algorithms_expr": _literal(verify_algorithms),

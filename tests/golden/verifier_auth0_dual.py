@@ -26,6 +26,7 @@ import urllib.request
 from typing import Any, NamedTuple
 
 import jwt
+from jose.exceptions import ExpiredSignatureError as JoseExpiredSignatureError
 from jose.exceptions import JWTError
 
 __all__ = [
@@ -132,6 +133,11 @@ class TokenRejected(jwt.InvalidTokenError, JWTError):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+
+class TokenExpired(TokenRejected, jwt.ExpiredSignatureError, JoseExpiredSignatureError):
+    """An expired token (reason "expired"): also the "expired" error of the libraries this
+    module replaced, so their `except ...ExpiredSignatureError` branches answer as they did."""
 
 
 class VerifiedToken(NamedTuple):
@@ -402,7 +408,7 @@ def _check_times(claims: dict[str, Any], now: float) -> None:
     expires = _numeric_date(claims, "exp")
     issued = _numeric_date(claims, "iat")
     if now >= expires + LEEWAY_SECONDS:
-        raise TokenRejected("expired", "exp is in the past")
+        raise TokenExpired("expired", "exp is in the past")
     if now + LEEWAY_SECONDS < issued:
         raise TokenRejected("issued_in_future", "iat is in the future")
     if "nbf" in claims and now + LEEWAY_SECONDS < _numeric_date(claims, "nbf"):

@@ -1,0 +1,52 @@
+"""The plan tells the reviewer which legacy `except` branches still run after the migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migrate.plan import plan_project
+
+CONFIG = """\
+version: 1
+provider: auth0
+issuer: https://tenant.eu.auth0.com/
+access_token:
+  audience: https://api.example.com
+legacy_id_token:
+  client_ids: [AbCdEf123]
+  algorithms: [HS256]
+  secret_env: AUTH0_CLIENT_SECRET
+window:
+  sunset: 2030-01-01
+"""
+
+APP = """\
+import jwt
+from flask import request
+
+import settings
+
+
+def current_user():
+    token = request.headers["Authorization"].split()[1]
+    try:
+        return jwt.decode(token, settings.AUTH0_CLIENT_SECRET, algorithms=["HS256"],
+                          audience=settings.AUTH0_CLIENT_ID)
+    except jwt.ExpiredSignatureError:
+        return {"error": "token_expired"}
+    except jwt.InvalidAudienceError:
+        return {"error": "wrong_audience"}
+    except jwt.InvalidTokenError:
+        return {"error": "invalid_token"}
+"""
+
+
+def test_expired_branch_still_runs_other_specific_ones_do_not(tmp_path: Path) -> None:
+    (tmp_path / "idtoken-migrate.yaml").write_text(CONFIG)
+    (tmp_path / "app.py").write_text(APP)
+    _config, plan = plan_project(tmp_path)
+    (site,) = plan.sites
+    notes = " ".join(site.notes)
+    assert "`except jwt.ExpiredSignatureError` still catches expired tokens" in notes
+    assert "`except jwt.InvalidAudienceError` is no longer reached" in notes
+    assert "ExpiredSignatureError` is no longer reached" not in notes
