@@ -8,6 +8,7 @@ generated verifier, a requirements or .env.example update) and takes the decisio
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import os
@@ -52,6 +53,9 @@ class Proposal:
     title: str
     change: FileChange
     site: SitePlan | None = None
+    # Needed by changes already accepted (the verifier the migrated sites import): applied
+    # whatever the answer, so a review can never leave code importing a module that is not there.
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,8 +144,10 @@ def propose(
     support = verifier is not None and (accepted_any or (root / verifier).exists())
     if support and verifier is not None:
         for proposal in _support_proposals(plan, config, root, current, tuning):
+            if accepted_any and proposal.change.path == verifier:
+                proposal = dataclasses.replace(proposal, required=True)
             decision = yield proposal
-            if decision is not False:
+            if decision is not False or proposal.required:
                 current[proposal.change.path] = proposal.change.after
     changes = []
     for path, after in sorted(current.items()):

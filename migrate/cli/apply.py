@@ -139,6 +139,9 @@ def _ask() -> object:
     from migrate.apply import file_diff
 
     def decide(proposal: Proposal) -> bool:
+        if proposal.required:
+            typer.echo(typer.style(proposal.title, bold=True) + " (required by what you accepted)")
+            return True
         if state["quit"]:
             return False
         if state["all"]:
