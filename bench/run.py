@@ -4,8 +4,9 @@
     python bench/setup_tools.py                  # once: semgrep, bandit, ruff in bench/.work/venv
     .venv/bin/python bench/run.py                # 3 runs per tool, medians; writes bench/results.*
 
-Each run is one child process started here and reaped with `os.wait4`, whose rusage gives that
-run's own peak RSS (the largest single process of its tree, as /usr/bin/time reports it). A
+Each run is one child process started here, under /usr/bin/time where there is one, which reports
+that run's own peak RSS (the largest single process of its tree; without GNU time, `os.wait4`'s
+rusage, which also counts the moment before exec when the child was a copy of this process). A
 sampler also adds up the PSS (shared pages counted once) of the whole process tree every 50 ms,
 for tools that fork workers; a run shorter than one sample can show less than its largest process.
 All tools run in the corpus folder on `.`, so their paths agree with the manifest's.
@@ -18,6 +19,7 @@ elsewhere in the corpus are counted as "other" (none of the packages verifies ID
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -45,7 +47,8 @@ Findings = set[tuple[str, int]]  # (path relative to the corpus, line)
 @dataclass
 class Run:
     wall: float
-    maxrss_mb: float  # largest single process (wait4 rusage)
+    maxrss_mb: float  # largest single process
+    cpu_s: float  # user + system CPU of the whole tree: steadier than wall on a busy machine
     tree_rss_mb: float  # sampled sum of PSS over the process tree
     exit_code: int
     findings: Findings
@@ -104,10 +107,22 @@ def _tree_memory_kb(root: int) -> int:
     return total
 
 
+# A child's ru_maxrss includes the moments before its exec, when it was a copy of this process;
+# GNU time is a small C program, so the child it forks starts small.
+GNU_TIME = Path("/usr/bin/time")
+
+
 def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as rss_file,
+    ):
+        wrapped = argv
+        if GNU_TIME.exists():
+            wrapped = [str(GNU_TIME), "--quiet", "-f", "%M %U %S", "-o", rss_file.name, *argv]
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         peak = 0
         done = threading.Event()
 
@@ -126,9 +141,16 @@ def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
         proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it was reaped
         out.seek(0)
         err.seek(0)
+        maxrss_kb = usage.ru_maxrss
+        cpu = usage.ru_utime + usage.ru_stime
+        if wrapped is not argv:
+            reported = rss_file.read().split()
+            with contextlib.suppress(ValueError, IndexError):
+                maxrss_kb, cpu = int(reported[-3]), float(reported[-2]) + float(reported[-1])
         run = Run(
             wall=wall,
-            maxrss_mb=usage.ru_maxrss / 1024,
+            maxrss_mb=maxrss_kb / 1024,
+            cpu_s=cpu,
             tree_rss_mb=peak / 1024,
             exit_code=proc.returncode,
             findings=set(),
@@ -260,7 +282,8 @@ def run_cases(selected: list[Case], corpus: Path, repeat: int) -> None:
             case.runs.append(run)
             print(
                 f"  [{i + 1}/{repeat}] {case.name}: {run.wall:.2f} s, "
-                f"{run.maxrss_mb:.0f} MB max process, {run.tree_rss_mb:.0f} MB tree, "
+                f"{run.cpu_s:.2f} s CPU, {run.maxrss_mb:.0f} MB max process, "
+                f"{run.tree_rss_mb:.0f} MB tree, "
                 f"exit {run.exit_code}",
                 flush=True,
             )
@@ -316,6 +339,7 @@ def summarize(selected: list[Case], manifest: dict) -> list[dict[str, object]]:
             "tool": case.name,
             "wall_s": wall,
             "wall_runs_s": [round(r.wall, 3) for r in case.runs],
+            "cpu_s": statistics.median(r.cpu_s for r in case.runs),
             "lines_per_s": lines / wall,
             "maxrss_mb": max(r.maxrss_mb for r in case.runs),
             "tree_rss_mb": max(r.tree_rss_mb for r in case.runs),
@@ -345,16 +369,17 @@ def markdown(rows: list[dict], single: list[dict], manifest: dict, env: dict) ->
         f"load average {env['load_before']} before, {env['load_after']} after. "
         f"Median of {env['repeat']} runs; {env['date']}.",
         "",
-        "| tool | median wall (runs) | lines/s | peak memory (largest process RSS / tree PSS) "
-        "| time vs idtoken-migrate cold | recall on planted | other findings |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| tool | median wall (runs) | CPU (user+sys) | lines/s | peak memory "
+        "(largest process RSS / tree PSS) | time vs idtoken-migrate cold | recall on planted "
+        "| other findings |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         recall = f"{r['found']}/{planted}" if "recall" in r else "n/a"
         other = str(r["other_findings"]) if "other_findings" in r else "n/a"
         ratio = f"{r['vs_idtoken_migrate']:.2f}x" if r["vs_idtoken_migrate"] else ""
         out.append(
-            f"| {r['tool']} | {r['wall_s']:.2f} s ({len(r['wall_runs_s'])}) "
+            f"| {r['tool']} | {r['wall_s']:.2f} s ({len(r['wall_runs_s'])}) | {r['cpu_s']:.2f} s "
             f"| {r['lines_per_s']:,.0f} "
             f"| {r['maxrss_mb']:.0f} / {r['tree_rss_mb']:.0f} MB | {ratio} | {recall} | {other} |"
         )
@@ -389,6 +414,16 @@ def _version(argv: list[str]) -> str:
     return text[0].split()[-1] if text else "?"
 
 
+def _commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        )
+    except OSError:
+        return "?"
+    return done.stdout.strip() or "?"
+
+
 def environment(repeat: int) -> dict[str, object]:
     cpu = platform.processor() or "?"
     try:
@@ -406,7 +441,8 @@ def environment(repeat: int) -> dict[str, object]:
         "date": time.strftime("%Y-%m-%d"),
         "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "versions": {
-            "idtoken-migrate": _version([*idtoken_migrate_argv(), "--version"]),
+            "idtoken-migrate": _version([*idtoken_migrate_argv(), "--version"])
+            + f" (commit {_commit()})",
             "semgrep": _version([_tool("semgrep"), "--version"]),
             "bandit": _version([_tool("bandit"), "--version"]),
             "ruff": _version([_tool("ruff"), "--version"]),
