@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -122,6 +123,36 @@ class RulePack:
     source: str
     digest: str = field(default="", compare=False)
 
+    @property
+    def import_gate(self) -> re.Pattern[bytes] | None:
+        """A file can only match this pack if it imports one of its modules: qualified names
+        come from imports alone. None when a rule matches without an import (settings, claims)."""
+        if any(r.form not in ("call", "method") for r in self.rules):
+            return None
+        return _import_pattern(
+            tuple(sorted({q.split(".", 1)[0] for r in self.rules for q in r.qualnames}))
+        )
+
+    def may_match(self, data: bytes) -> bool:
+        """Cheap raw-bytes tests, most selective last: a literal, then an import statement."""
+        if not any(lit in data for lit in self.prefilter):
+            return False
+        gate = self.import_gate
+        return gate is None or gate.search(data) is not None
+
+
+@lru_cache(maxsize=64)
+def _import_pattern(modules: tuple[str, ...]) -> re.Pattern[bytes]:
+    names = b"|".join(re.escape(m.encode()) for m in modules)
+    # `import a, jwt as x`, `from jose import jwt`, `import jose.jwt`, also indented or after `;`.
+    return re.compile(
+        rb"(?m)(?:^|;)[ \t]*(?:from[ \t]+(?:"
+        + names
+        + rb")\b|import[ \t][^\n#]*\b(?:"
+        + names
+        + rb")\b)"
+    )
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -145,8 +176,8 @@ class RuleSet:
         return None
 
     def packs_for(self, data: bytes) -> tuple[RulePack, ...]:
-        """The packs whose prefilter literals occur in the raw bytes of a file."""
-        return tuple(p for p in self.packs if any(lit in data for lit in p.prefilter))
+        """The packs that may match a file, judged from its raw bytes without parsing."""
+        return tuple(p for p in self.packs if p.may_match(data))
 
 
 class _Loader(yaml.SafeLoader):
