@@ -415,13 +415,20 @@ def _version(argv: list[str]) -> str:
 
 
 def _commit() -> str:
+    """HEAD, with "+changes" when the engine's files differ from it (others may be editing)."""
     try:
-        done = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        )
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "migrate", "rules"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except OSError:
         return "?"
-    return done.stdout.strip() or "?"
+    return (head or "?") + ("+changes" if changed else "")
 
 
 def environment(repeat: int) -> dict[str, object]:
@@ -477,6 +484,12 @@ def main() -> None:
     run_cases(selected, args.corpus, args.repeat)
     single = [] if args.skip_single_file else single_file(args.corpus, max(args.repeat, 5))
     env["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    versions = env["versions"]
+    assert isinstance(versions, dict)
+    if _commit() not in versions["idtoken-migrate"]:
+        versions["idtoken-migrate"] += (
+            f", {_commit()} at the end: the engine changed during the run"
+        )
     rows = summarize(selected, manifest)
     report = markdown(rows, single, manifest, env)
     print()
