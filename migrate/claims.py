@@ -56,10 +56,15 @@ def _reads(text: str, claims: Iterable[str]) -> set[str]:
     return set(pattern.findall(text))
 
 
+def _top_folder(relpath: str) -> str:
+    return relpath.split("/", 1)[0] + "/" if "/" in relpath else ""
+
+
 def add_project_claim_reads(
-    findings: tuple[Finding, ...], files: Iterable[Path], id_claims: Iterable[str]
+    findings: tuple[Finding, ...], files: Iterable[tuple[str, Path]], id_claims: Iterable[str]
 ) -> tuple[Finding, ...]:
-    """Findings with `claims_read` widened by the reads in files linked to each bearer site."""
+    """Findings with `claims_read` widened by the reads in files linked to each bearer site.
+    `files`: (path relative to the scan root, path on disk)."""
     bearers = [f for f in findings if f.kind == ID_TOKEN_BEARER]
     if not bearers:
         return findings
@@ -69,12 +74,20 @@ def add_project_claim_reads(
     if not wanted:
         return findings
     word = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b")
+    needles = [n.encode() for n in sorted(wanted)]
     found: dict[str, set[str]] = {f.fingerprint: set() for f in bearers}
-    for path in files:
+    # A site's users live in its own project: its top folder (the whole tree for a top-level site).
+    folders = {_top_folder(f.path) for f in bearers}
+    for relpath, path in files:
+        if "" not in folders and _top_folder(relpath) not in folders:
+            continue
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            data = path.read_bytes()
         except OSError:
             continue
+        if not any(needle in data for needle in needles):  # substring search first: cheap
+            continue
+        text = data.decode("utf-8", errors="replace")
         named = set(word.findall(text))
         if not named:
             continue
@@ -82,7 +95,7 @@ def add_project_claim_reads(
         if not reads:
             continue
         for f in bearers:
-            if links[f.fingerprint] & named:
+            if links[f.fingerprint] & named and relpath.startswith(_top_folder(f.path)):
                 found[f.fingerprint] |= reads
     out = []
     for f in findings:

@@ -83,14 +83,14 @@ def discover(
     root = root.resolve()  # relpaths are relative to it, whatever the caller passed
     default = _spec(DEFAULT_EXCLUDES)
     user = _spec(excludes)
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         given_abs = given.resolve()
         if given_abs.is_file():
             rel = _relpath(given_abs, root)
             # A file named on the command line is scanned even if ignored, unless --exclude says no.
-            if not user.match_file(rel) and given_abs not in seen:
-                seen.add(given_abs)
+            if not user.match_file(rel) and str(given_abs) not in seen:
+                seen.add(str(given_abs))
                 yield Discovered(given_abs, rel)
             continue
         yield from _walk(given_abs, root, default, user, respect_gitignore, seen)
@@ -102,59 +102,79 @@ def _walk(
     default: pathspec.PathSpec,
     user: pathspec.PathSpec,
     respect_gitignore: bool,
-    seen: set[Path],
+    seen: set[str],
 ) -> Iterator[Discovered]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    # Strings, not Path objects: this loop runs once per file of a monorepo.
+    ignores: list[tuple[str, pathspec.PathSpec]] = []
     if respect_gitignore:
         # .gitignore files of the folders above the scanned one apply too, up to the repository top.
         for parent in reversed([top, *top.parents]):
             spec = _gitignore(parent)
             if spec is not None:
-                ignores.append((parent, spec))
+                ignores.append((str(parent), spec))
             if (parent / ".git").exists():
-                ignores = [(d, s) for d, s in ignores if d == parent or parent in d.parents]
+                ignores = [(d, s) for d, s in ignores if _within(d, str(parent))]
+    root_s = str(root)
 
-    def ignored(path: Path, is_dir: bool) -> bool:
-        rel = _relpath(path, root) + ("/" if is_dir else "")
-        name = path.name + ("/" if is_dir else "")
-        if default.match_file(name) or user.match_file(rel) or user.match_file(name):
+    def rel_to(path: str, base: str) -> str | None:
+        if path == base:
+            return ""
+        if not path.startswith(base.rstrip(os.sep) + os.sep):
+            return None
+        return path[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+
+    def relpath(path: str) -> str:
+        rel = rel_to(path, root_s)
+        return Path(path).as_posix() if rel is None else rel
+
+    def ignored(path: str, rel: str, name: str, is_dir: bool) -> bool:
+        slash = "/" if is_dir else ""
+        # The default excludes are folder names: files are never tested against them.
+        if is_dir and default.match_file(name + slash):
+            return True
+        if user.match_file(rel + slash) or user.match_file(name + slash):
             return True
         for base, spec in ignores:
-            if base == path:
-                continue
-            try:
-                local = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            except ValueError:
-                continue
-            if spec.match_file(local):
+            local = rel_to(path, base)
+            if local and spec.match_file(local + slash):
                 return True
         return False
 
     # followlinks=False: a symlinked folder is not entered, so a link loop cannot hang the scan.
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        here = Path(dirpath)
-        if respect_gitignore and here != top:
-            spec = _gitignore(here)
+    for dirpath, dirnames, filenames in os.walk(str(top), followlinks=False):
+        if respect_gitignore and dirpath != str(top):
+            spec = _gitignore(Path(dirpath))
             if spec is not None:
-                ignores.append((here, spec))
+                ignores.append((dirpath, spec))
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if not ignored(here / d, True) and not (here / d / "pyvenv.cfg").exists()
+            if not ignored(os.path.join(dirpath, d), relpath(os.path.join(dirpath, d)), d, True)
+            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
         )
         for name in sorted(filenames):
             if not name.endswith(".py"):
                 continue
-            path = here / name
-            if ignored(path, False):
+            path = os.path.join(dirpath, name)
+            rel = relpath(path)
+            if ignored(path, rel, name, False):
                 continue
-            try:
-                real = path.resolve()
-            except (RuntimeError, OSError):
-                # A link loop: reading it fails, and the failure is reported as the file's error.
-                yield Discovered(path, _relpath(path, root))
-                continue
-            if real in seen or not (real.is_file() or path.is_symlink()):
+            if os.path.islink(path):
+                try:
+                    real = os.path.realpath(path, strict=True)
+                except (RuntimeError, OSError):
+                    # A broken link or a loop: reading it fails, and that is the file's error.
+                    yield Discovered(Path(path), rel)
+                    continue
+                if not os.path.isfile(real):
+                    continue
+            else:
+                real = path  # under a resolved top and never through a link: already real
+            if real in seen:
                 continue
             seen.add(real)
-            yield Discovered(path, _relpath(path, root))
+            yield Discovered(Path(path), rel)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -317,7 +317,7 @@ def _result(
     if any(f.kind == ID_TOKEN_BEARER for f in findings):
         from migrate.claims import add_project_claim_reads
 
-        readable = [item.path for item in files]
+        readable = [(item.relpath, item.path) for item in files]
         claims = engine.signals.id_claims
         findings = list(add_project_claim_reads(tuple(findings), readable, claims))
     errors = sorted((o.error for o in outcomes if o.error), key=lambda e: e.path)

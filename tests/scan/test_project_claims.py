@@ -62,3 +62,12 @@ def test_without_the_linked_module_nothing_is_read(tmp_path: Path) -> None:
     (tmp_path / "auth.py").write_text(AUTH)
     (tmp_path / "unrelated.py").write_text(UNRELATED)
     assert _claims_read(tmp_path) == {""}
+
+
+def test_reads_are_looked_for_in_the_site_project_only(tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "svc" / "auth.py").write_text(AUTH)
+    (tmp_path / "svc" / "routes.py").write_text(ROUTES)
+    (tmp_path / "other" / "routes.py").write_text(ROUTES.replace('user["email"]', 'user["nonce"]'))
+    assert _claims_read(tmp_path) == {"email", "name"}
