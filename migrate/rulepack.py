@@ -180,12 +180,16 @@ class RuleSet:
         return tuple(p for p in self.packs if p.may_match(data))
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (its wheels do): rule packs load at every start-up.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that remembers the line of every mapping, so errors can name it."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = _SafeLoader.construct_mapping(loader, node, deep=True)
     lines = {}
     for key_node, _ in node.value:
         lines[str(loader.construct_object(key_node))] = key_node.start_mark.line + 1

@@ -68,7 +68,7 @@ def load_signals(path: Path | None = None) -> Signals:
     path = path or rules_dir() / "signals.yaml"
     source = str(path)
     data = path.read_bytes()
-    raw = yaml.safe_load(data.decode("utf-8"))
+    raw = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     patterns = {key: _compile(raw[key], source, key) for key in _LISTS}
     providers = tuple(
         (name, _compile(items, source, f"providers.{name}"))
