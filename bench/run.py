@@ -415,10 +415,13 @@ def _version(argv: list[str]) -> str:
 
 
 def _commit() -> str:
-    """HEAD, with "+changes" when the engine's files differ from it (others may be editing)."""
+    """The last commit that changed the engine, "+changes" when its files differ from HEAD."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        last = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", "migrate", "rules"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         changed = subprocess.run(
             ["git", "status", "--porcelain", "--", "migrate", "rules"],
@@ -428,7 +431,7 @@ def _commit() -> str:
         ).stdout.strip()
     except OSError:
         return "?"
-    return (head or "?") + ("+changes" if changed else "")
+    return (last or "?") + ("+changes" if changed else "")
 
 
 def environment(repeat: int) -> dict[str, object]:
