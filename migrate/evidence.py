@@ -269,11 +269,10 @@ class SiteBuilder:
     def _source_evidence(self, trace: Trace, rule: Rule, funcs: list[Function]) -> list[Evidence]:
         ev: list[Evidence] = []
         words = trace.words
-        from_request = self.s.any("request_strong", trace.all()) or self.s.any(
-            "request_weak", words
-        )
+        strong = self.s.any("request_strong", trace.all())
+        weak = self.s.any("request_weak", words)
         # `id_token` as a key of a token response is a login; as a cookie or header name, it is not.
-        login_value = None if from_request else self.s.any("login_values", trace.strings)
+        login_value = None if strong or weak else self.s.any("login_values", trace.strings)
         login_name = self.s.any("login_names", words)
         if login_value or login_name:
             ev.append(
@@ -284,27 +283,15 @@ class SiteBuilder:
                     f"the token comes from a token endpoint response ({login_value or login_name})",
                 )
             )
-        strong = self.s.any("request_strong", trace.all())
-        if strong:
+        if strong or (weak and not login_name):
             ev.append(
                 Evidence(
                     "token-from-request",
                     "request",
-                    STRONG,
-                    f"the token comes from the request ({strong})",
+                    STRONG if strong else MEDIUM,
+                    f"the token comes from the request ({strong or weak})",
                 )
             )
-        elif not login_value and not login_name:
-            weak = self.s.any("request_weak", words)
-            if weak:
-                ev.append(
-                    Evidence(
-                        "token-from-request",
-                        "request",
-                        MEDIUM,
-                        f"the token comes from the request ({weak})",
-                    )
-                )
         for func in funcs:
             if func is None:
                 continue

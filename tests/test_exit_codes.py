@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from samples import AUTH0_HS256_CONFIG
 
 LEGACY = """\
 import jwt
@@ -18,19 +19,7 @@ def current_user():
     token = request.headers["Authorization"].split()[1]
     return jwt.decode(token, CLIENT_SECRET, algorithms=["HS256"], audience=CLIENT_ID)
 """
-CONFIG = """\
-version: 1
-provider: auth0
-issuer: https://tenant.eu.auth0.com/
-access_token:
-  audience: https://api.example.com
-legacy_id_token:
-  client_ids: [AbCdEf123]
-  algorithms: [HS256]
-  secret_env: AUTH0_CLIENT_SECRET
-window:
-  sunset: 2030-01-01
-"""
+CONFIG = AUTH0_HS256_CONFIG
 TYPO = CONFIG.replace("  audience:", "  audiense:")
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"  # decodable; its signature is never checked
 

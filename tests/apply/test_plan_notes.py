@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from samples import AUTH0_HS256_CONFIG
+
 from migrate.plan import plan_project
 
-CONFIG = """\
-version: 1
-provider: auth0
-issuer: https://tenant.eu.auth0.com/
-access_token:
-  audience: https://api.example.com
-legacy_id_token:
-  client_ids: [AbCdEf123]
-  algorithms: [HS256]
-  secret_env: AUTH0_CLIENT_SECRET
-window:
-  sunset: 2030-01-01
-"""
+CONFIG = AUTH0_HS256_CONFIG
 
 APP = """\
 import jwt
