@@ -141,6 +141,12 @@ class RulePack:
         return gate is None or gate.search(data) is not None
 
 
+@lru_cache(maxsize=16)
+def _minimal_literals(literals: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    unique = sorted(set(literals), key=len)
+    return tuple(lit for i, lit in enumerate(unique) if not any(s in lit for s in unique[:i]))
+
+
 @lru_cache(maxsize=64)
 def _import_pattern(modules: tuple[str, ...]) -> re.Pattern[bytes]:
     names = b"|".join(re.escape(m.encode()) for m in modules)
@@ -175,8 +181,16 @@ class RuleSet:
                 return r
         return None
 
+    @property
+    def quick_literals(self) -> tuple[bytes, ...]:
+        """The fewest literals that still reject every file no pack could match: a literal that
+        contains another (`cognitojwt` holds `jwt`) adds nothing to that first, cheapest pass."""
+        return _minimal_literals(tuple(lit for p in self.packs for lit in p.prefilter))
+
     def packs_for(self, data: bytes) -> tuple[RulePack, ...]:
         """The packs that may match a file, judged from its raw bytes without parsing."""
+        if not any(lit in data for lit in self.quick_literals):
+            return ()  # most files of a tree end here
         return tuple(p for p in self.packs if p.may_match(data))
 
 

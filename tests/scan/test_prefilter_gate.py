@@ -62,3 +62,17 @@ def test_other_packs_pass(source: str, pack: str) -> None:
 )
 def test_mentions_without_imports_are_kept_from_the_parser(source: str) -> None:
     assert packs(source) == set()
+
+
+def test_a_currency_code_is_not_a_claim_read() -> None:
+    assert packs('CURRENCIES = ("usd", "gbp", "aud")\n') == set()
+    assert "cognito" in packs('if claims["aud"] != app_client_id:\n    raise X\n')
+    assert "cognito" in packs("if claims.get('aud') != app_client_id:\n    raise X\n")
+
+
+def test_quick_literals_reject_exactly_what_the_packs_reject() -> None:
+    for source in ('x = "jwt"\n', "import cognitojwt\n", "print('token_use')\n", "pass\n"):
+        data = source.encode()
+        quick = any(lit in data for lit in RULES.quick_literals)
+        full = any(any(lit in data for lit in p.prefilter) for p in RULES.packs)
+        assert quick == full, source
