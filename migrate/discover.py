@@ -114,6 +114,13 @@ def _walk(
                 ignores.append((str(parent), spec))
             if (parent / ".git").exists():
                 ignores = [(d, s) for d, s in ignores if _within(d, str(parent))]
+        # A folder named on the command line is scanned even if a .gitignore above it ignores
+        # it (as a named file is): the patterns that hide it are dropped, the others still apply.
+        top_s = str(top)
+        ignores = [
+            (d, s if d == top_s else _without_matches(s, top_s[len(d.rstrip(os.sep)) + 1 :] + "/"))
+            for d, s in ignores
+        ]
     root_s = str(root)
 
     def rel_to(path: str, base: str) -> str | None:
@@ -174,6 +181,11 @@ def _walk(
                 continue
             seen.add(real)
             yield Discovered(Path(path), rel)
+
+
+def _without_matches(spec: pathspec.PathSpec, path: str) -> pathspec.PathSpec:
+    kept = [p for p in spec.patterns if not (p.include and p.match_file(path) is not None)]
+    return spec if len(kept) == len(spec.patterns) else pathspec.GitIgnoreSpec(kept)
 
 
 def _within(path: str, folder: str) -> bool:

@@ -47,3 +47,18 @@ def test_relative_root_gives_relative_paths(
     result = scan_paths([Path("pkg/legacy.py")], ScanOptions(root=Path(".")))
     assert [f.path for f in result.findings] == ["pkg/legacy.py"]
     assert os.path.isabs(result.root)
+
+
+def test_a_named_folder_is_scanned_even_if_a_gitignore_above_hides_it(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("/vendored/\n*_generated.py\n")
+    vendored = tmp_path / "vendored"
+    vendored.mkdir()
+    (vendored / "legacy.py").write_text(LEGACY)
+    (vendored / "x_generated.py").write_text(LEGACY)
+    (vendored / ".gitignore").write_text("skip_me.py\n")
+    (vendored / "skip_me.py").write_text(LEGACY)
+    assert scan_paths([tmp_path], ScanOptions()).findings == ()  # ignored from the top
+    found = [f.path for f in scan_paths([vendored], ScanOptions()).findings]
+    # Named: scanned; the other rules (its own .gitignore, *_generated.py above) still apply.
+    assert found == ["legacy.py"]
