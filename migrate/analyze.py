@@ -71,7 +71,7 @@ class Trace:
         return self.words + self.strings
 
 
-def _string_value(node: cst.BaseExpression) -> str | None:
+def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
@@ -86,7 +86,7 @@ def _subscript_key(node: cst.BaseExpression) -> tuple[cst.BaseExpression, str] |
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         index = node.slice[0].slice
         if isinstance(index, cst.Index):
-            key = _string_value(index.value)
+            key = string_value(index.value)
             if key is not None:
                 return node.value, key
     if (
@@ -95,7 +95,7 @@ def _subscript_key(node: cst.BaseExpression) -> tuple[cst.BaseExpression, str] |
         and node.func.attr.value == "get"
         and node.args
     ):
-        key = _string_value(node.args[0].value)
+        key = string_value(node.args[0].value)
         if key is not None:
             return node.func.value, key
     return None
@@ -291,7 +291,7 @@ class _Collector(cst.CSTVisitor):
             self.reads[id(func)].append((base_text, read[1]))
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
-        if _string_value(node.key) == "aud":
+        if string_value(node.key) == "aud":
             self.declared_aud[id(self._function())].append(node.value)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -306,14 +306,14 @@ class _Collector(cst.CSTVisitor):
         for i, target in enumerate(node.comparisons):
             left, right = operands[i], operands[i + 1]
             if isinstance(target.operator, (cst.In, cst.NotIn)):
-                key = _string_value(left)
+                key = string_value(left)
                 if key is not None:
                     self.membership[id(func)].append(key)
                 continue
             for a, b in ((left, right), (right, left)):
                 read = _subscript_key(a)
                 if read is not None:
-                    literal = _string_value(b)
+                    literal = string_value(b)
                     other = literal if literal is not None else get_full_name_for_node(b)
                     self.checks[id(func)].append((read[1], other, node))
 
@@ -380,7 +380,7 @@ class ModuleAnalysis:
         if depth > _MAX_DEPTH or id(node) in seen:
             return
         seen.add(id(node))
-        value = _string_value(node) if isinstance(node, cst.BaseExpression) else None
+        value = string_value(node) if isinstance(node, cst.BaseExpression) else None
         if value is not None:
             out.strings.append(value)
             return
@@ -472,7 +472,7 @@ class ModuleAnalysis:
         if isinstance(found, cst.Dict):
             for element in found.elements:
                 if isinstance(element, cst.DictElement):
-                    key = _string_value(element.key)
+                    key = string_value(element.key)
                     if key is not None:
                         entries[key] = element.value
         elif isinstance(found, cst.Call):

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace
+from migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, string_value
 from migrate.rulepack import Rule
 from migrate.signals import Signals
 
@@ -176,7 +176,7 @@ class SiteBuilder:
         for element in assign.value.elements:
             if not isinstance(element, cst.DictElement):
                 continue
-            key = _string_value(element.key)
+            key = string_value(element.key)
             role = roles.get(key or "")
             if role is None:
                 continue
@@ -610,10 +610,3 @@ def _one_line(code: str) -> str:
         depth -= text in ")]}"
     line = "".join(out)
     return line if len(line) <= 200 else line[:199] + "…"
-
-
-def _string_value(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None

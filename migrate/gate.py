@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate import scan
+from migrate import model
 from migrate.config import Config
 from migrate.discover import discover
 from migrate.model import ACTIONABLE_KINDS, KINDS, Finding, ScanResult
@@ -18,10 +18,10 @@ from migrate.report.baseline_diff import BaselineDiff
 
 # The header every generated verifier module carries (templates/verifier): the first marker says
 # who wrote it, the second which phase it implements.
-GENERATED_MARKER = scan.GENERATED_MARKER.decode()
+GENERATED_MARKER = model.GENERATED_MARKER.decode()
 # `# idtoken-migrate: phase=dual`, or the header line `... idtoken-migrate ... phase dual).`
 _PHASE_MARKER = re.compile(r"idtoken-migrate\b.*?\bphase\s*[=\s]\s*(dual|strict)\b")
-_HEADER_BYTES = scan.GENERATED_HEADER_BYTES  # the markers sit in the header comment
+_HEADER_BYTES = model.GENERATED_HEADER_BYTES  # the markers sit in the header comment
 
 
 @dataclass(frozen=True)

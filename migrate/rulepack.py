@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ class RulePack:
     source: str
     digest: str = field(default="", compare=False)
 
-    @property
+    @cached_property
     def import_gate(self) -> re.Pattern[bytes] | None:
         """A file can only match this pack if it imports one of its modules: qualified names
         come from imports alone. None when a rule matches without an import (settings, claims)."""
@@ -164,7 +164,7 @@ def _import_pattern(modules: tuple[str, ...]) -> re.Pattern[bytes]:
 class RuleSet:
     packs: tuple[RulePack, ...]
 
-    @property
+    @cached_property
     def rules(self) -> tuple[Rule, ...]:
         return tuple(r for p in self.packs for r in p.rules)
 
@@ -181,7 +181,7 @@ class RuleSet:
                 return r
         return None
 
-    @property
+    @cached_property
     def quick_literals(self) -> tuple[bytes, ...]:
         """The fewest literals that still reject every file no pack could match: a literal that
         contains another (`cognitojwt` holds `jwt`) adds nothing to that first, cheapest pass."""

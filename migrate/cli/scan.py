@@ -50,7 +50,6 @@ def scan_options(
     max_file_size: int = 2 * 1024 * 1024,
     no_prefilter: bool = False,
     config_excludes: tuple[str, ...] = (),
-    salt: str = "",
 ):  # noqa: ANN201 - ScanOptions, imported lazily to keep start-up fast
     from migrate.scan import ScanOptions
 
@@ -66,7 +65,6 @@ def scan_options(
         prefilter=not no_prefilter,
         max_file_size=max_file_size,
         cache_dir=cache,
-        extra_salt=salt,
     )
 
 
