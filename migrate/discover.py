@@ -175,6 +175,8 @@ def _walk(
                     continue
                 if not os.path.isfile(real):
                     continue
+            elif not os.path.isfile(path):
+                continue  # a FIFO or a device named *.py: reading it would block or never end
             else:
                 real = path  # under a resolved top and never through a link: already real
             if real in seen:

@@ -62,3 +62,20 @@ def test_a_named_folder_is_scanned_even_if_a_gitignore_above_hides_it(tmp_path: 
     found = [f.path for f in scan_paths([vendored], ScanOptions()).findings]
     # Named: scanned; the other rules (its own .gitignore, *_generated.py above) still apply.
     assert found == ["legacy.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_like_python_does_not_hang_the_scan(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "legacy.py").write_text(LEGACY)
+    os.mkfifo(tmp_path / "pipe.py")
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrate", "scan", str(tmp_path), "--no-cache", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,  # before the fix: blocked forever reading the FIFO
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert '"path": "legacy.py"' in proc.stdout
