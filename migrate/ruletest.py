@@ -42,9 +42,14 @@ class ExampleResult:
         return not (self.missed or self.false_alarms or self.bad_annotations)
 
 
-def check_example(source: str, text: str, rules: RuleSet) -> ExampleResult:
+def check_example(
+    source: str, text: str, rules: RuleSet, *, positive: bool = False
+) -> ExampleResult:
+    """A positive example must expect something, or it would pass without testing anything."""
     expected = expected_sites(text)
     bad = tuple(sorted((line, kind) for line, kind in expected if kind not in KINDS))
+    if positive and not expected:
+        bad += ((0, "a positive example needs at least one `# expect: KIND` line"),)
     outcome = scan_bytes(text.encode(), source, rules, prefilter=False)
     if outcome.error is not None:
         return ExampleResult(
@@ -58,12 +63,12 @@ def check_example(source: str, text: str, rules: RuleSet) -> ExampleResult:
     return ExampleResult(source, missed, false_alarms, bad)
 
 
-def _rule_examples(rule: Rule) -> list[tuple[str, str]]:
+def _rule_examples(rule: Rule) -> list[tuple[str, str, bool]]:
     out = []
     if rule.positive_example:
-        out.append((f"{rule.id} positive example", rule.positive_example))
+        out.append((f"{rule.id} positive example", rule.positive_example, True))
     if rule.negative_example:
-        out.append((f"{rule.id} negative example", rule.negative_example))
+        out.append((f"{rule.id} negative example", rule.negative_example, False))
     return out
 
 
@@ -84,8 +89,8 @@ def test_rules(directory: Path | None) -> tuple[RuleSet, list[ExampleResult]]:
     results: list[ExampleResult] = []
     for pack in tested:
         for rule in pack.rules:
-            for source, text in _rule_examples(rule):
-                results.append(check_example(source, text, ruleset))
+            for source, text, positive in _rule_examples(rule):
+                results.append(check_example(source, text, ruleset, positive=positive))
     if directory is not None and (directory / "examples").is_dir():
         for path in sorted((directory / "examples").rglob("*.py")):
             text = path.read_text(encoding="utf-8")

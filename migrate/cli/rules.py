@@ -105,7 +105,8 @@ def test_rules_command(
         for line, kind, rule in result.false_alarms:
             typer.echo(f"     false alarm: line {line}: {rule} reported {kind}, not expected")
         for line, kind in result.bad_annotations:
-            typer.echo(f"     bad annotation: line {line}: unknown kind {kind!r}")
+            problem = kind if " " in kind else f"unknown kind {kind!r}"
+            typer.echo(f"     bad annotation: line {line}: {problem}")
     typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if not results:
         typer.echo("no examples found", err=True)

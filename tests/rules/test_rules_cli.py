@@ -154,3 +154,11 @@ def test_duplicate_rule_id_names_both_files(tmp_path: Path) -> None:
     result = run("rules", "list", "--rules", str(tmp_path))
     assert result.exit_code == 2
     assert "IDT101 is already defined in" in result.output
+
+
+def test_a_positive_example_that_expects_nothing_fails(tmp_path: Path) -> None:
+    pack = USER_PACK.replace("            # expect: id-token-bearer\n", "", 1)
+    (tmp_path / "acme.yaml").write_text(pack)
+    result = run("rules", "test", str(tmp_path))
+    assert result.exit_code == 1
+    assert "needs at least one `# expect: KIND` line" in result.output
