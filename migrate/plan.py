@@ -278,15 +278,36 @@ def package_of(root: Path, directory: str) -> str:
 
 
 def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierImport:
-    """How the file at `site_path` imports the module at `verifier_path` (both relative)."""
-    site_dir = site_path.rpartition("/")[0]
-    verifier_dir, _, filename = verifier_path.rpartition("/")
+    """How the file at `site_path` imports the module at `verifier_path` (both relative to root).
+
+    A file inside a package is imported from the folder above its top-level package (its import
+    base); a file in a plain folder runs with that folder on `sys.path`, so the folder is its
+    base. The verifier must sit under the site's base: inside the site's own top-level package
+    it is imported relatively, otherwise by its dotted path from the base. SiteUnsafe when the
+    site cannot import it (a different plain folder): never a broken import."""
+    site_dir = [p for p in site_path.split("/")[:-1] if p and p != "."]
+    *verifier_dir, filename = [p for p in verifier_path.split("/") if p and p != "."]
     stem = filename.removesuffix(".py")
-    site_package = package_of(root, site_dir)
-    if site_dir == verifier_dir and site_package:
-        return VerifierImport(stem, relative=1)
-    package = package_of(root, verifier_dir)
-    return VerifierImport(f"{package}.{stem}" if package else stem)
+    site_package = package_of(root, "/".join(site_dir))
+    base = site_dir[: len(site_dir) - len(site_package.split("."))] if site_package else site_dir
+    if verifier_dir[: len(base)] != base:
+        where = "/".join(base) + "/" if base else "the project root"
+        raise SiteUnsafe(
+            f"{where} is not a package, so this file cannot import {verifier_path}; "
+            "set output.module, or run apply on that folder"
+        )
+    inner = verifier_dir[len(base) :]
+    if not all(part.isidentifier() for part in (*inner, stem)):
+        raise SiteUnsafe(f"{verifier_path} is not an importable module name; set output.module")
+    if site_package and inner[:1] == site_dir[len(base) : len(base) + 1]:
+        common = 0  # same top-level package: relative, from the longest shared folder
+        while common < min(len(site_dir), len(verifier_dir)) and (
+            site_dir[common] == verifier_dir[common]
+        ):
+            common += 1
+        module = ".".join((*verifier_dir[common:], stem))
+        return VerifierImport(module, relative=len(site_dir) - common + 1)
+    return VerifierImport(".".join((*inner, stem)))
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -389,10 +410,14 @@ class _Planner:
             for k, v in (rule.fix if rule else ())
             if k.startswith("param.")
         )
+        try:
+            verifier = verifier_import(self.root, finding.path, verifier_path)
+        except SiteUnsafe as error:
+            return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
         edit = SiteEdit(
             finding=finding,
             params=params,
-            verifier=verifier_import(self.root, finding.path, verifier_path),
+            verifier=verifier,
             token_positions=(spec.position,) if spec and spec.position is not None else (0,),
             token_keywords=spec.keywords if spec and spec.keywords else ("token",),
             package=package_of(self.root, finding.path.rpartition("/")[0]),
