@@ -114,7 +114,7 @@ def load_baseline(path: Path) -> Baseline:
                     message=_text(raw.get("message", "")),
                 )
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise UsageError(f"{path}: entries[{index}]: invalid entry ({exc})") from None
     return Baseline(entries=tuple(entries), tool_version=str(data.get("tool_version", "")))
 

@@ -14,6 +14,7 @@ import binascii
 import datetime as dt
 import json
 import logging
+import math
 import re
 import time
 import types
@@ -925,18 +926,24 @@ def parse_now(now: str | None, today: str | None) -> float | None:
     if now is not None and today is not None:
         raise UsageError("give --now or --today, not both")
     if today is not None:
-        try:
-            day = dt.date.fromisoformat(today.strip())
-        except ValueError:
-            raise UsageError(f"--today: {today!r} is not a date YYYY-MM-DD") from None
+        from migrate.configfile import parse_date  # the same dates `check --today` accepts
+
+        day = parse_date(today)
+        if day is None:
+            raise UsageError(f"--today: {today!r} is not a date YYYY-MM-DD")
         return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()
     if now is None:
         return None
     text = now.strip()
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        # Finite and within what a datetime can show (years 1 to 9999).
+        if not math.isfinite(seconds) or not -62_135_596_800 <= seconds <= 253_402_300_799:
+            raise UsageError(f"--now: {now!r} is not a time (POSIX seconds within years 1-9999)")
+        return seconds
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

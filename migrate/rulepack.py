@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from migrate.config import PROVIDERS
 from migrate.model import RuleInfo, UsageError
 from migrate.resources import rules_dir
 
@@ -289,6 +290,8 @@ def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> R
         if required not in raw:
             raise _err(source, getattr(raw, "line", None), f"{where}.{required}", "missing")
     rid = raw["id"]
+    if not isinstance(rid, str) or not rid.strip():
+        raise _err(source, _line(raw, "id"), f"{where}.id", "expected a rule id string")
     where = f"rules[{rid}]"
     match = raw["match"]
     _check_keys(match, _MATCH_KEYS, source, f"{where}.match")
@@ -332,6 +335,16 @@ def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> R
         raise _err(source, _line(raw, "weights"), f"{where}.weights", f"values: {list(STRENGTHS)}")
     fix = raw.get("fix") or {}
     _check_keys(fix, _FIX_KEYS, source, f"{where}.fix")
+    params = fix.get("params") or {}
+    if not isinstance(params, dict) or any(isinstance(v, (dict, list)) for v in params.values()):
+        raise _err(
+            source, _line(fix, "params"), f"{where}.fix.params", "expected name: value pairs"
+        )
+    provider = raw.get("provider")
+    if provider is not None and provider not in PROVIDERS:
+        raise _err(
+            source, _line(raw, "provider"), f"{where}.provider", f"one of {', '.join(PROVIDERS)}"
+        )
     examples = raw.get("examples") or {}
     _check_keys(examples, _EXAMPLE_KEYS, source, f"{where}.examples")
     return Rule(
@@ -349,9 +362,9 @@ def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> R
         unverified_keywords=_str_list(unverified, "keyword_false", source, f"{where}.unverified"),
         always_unverified=bool(unverified.get("always", False)),
         weights=tuple((k, STRENGTHS[v]) for k, v in weights_raw.items()),
-        provider=raw.get("provider"),
+        provider=provider,
         fix=tuple(sorted((str(k), v) for k, v in fix.items() if k != "params"))
-        + tuple(sorted(("param." + str(k), v) for k, v in (fix.get("params") or {}).items())),
+        + tuple(sorted(("param." + str(k), v) for k, v in params.items())),
         positive_example=str(examples.get("positive", "")),
         negative_example=str(examples.get("negative", "")),
         source=source,

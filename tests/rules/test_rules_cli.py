@@ -134,6 +134,12 @@ def test_user_pack_is_used_by_scan(tmp_path: Path) -> None:
             ("      token: [0]", "      tokn: [0]"),
             "rules[ACME001].args.tokn: unknown key (did you mean 'token'?)",
         ),
+        (("  - id: ACME001", "  - id: [ACME001]"), ".id: expected a rule id string"),
+        (("    summary:", "    provider: okay\n    summary:"), "rules[ACME001].provider: one of"),
+        (
+            ("    match:", "    fix: {params: [a, b]}\n    match:"),
+            "rules[ACME001].fix.params: expected name: value pairs",
+        ),
     ],
 )
 def test_broken_pack_is_one_line_exit_2(
