@@ -629,10 +629,15 @@ class _Validator:
         output = self._section(data, "output")
         module = w(lambda: self.string(output, "module", ("output", "module")), None)
         if module is not None and (
-            module.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", module)
+            module.startswith(("/", "\\"))
+            or re.match(r"^[A-Za-z]:", module)
+            or ".." in re.split(r"[/\\]", module)
         ):
             self.problem(
-                output, "module", ("output", "module"), "must be relative to the project root"
+                output,
+                "module",
+                ("output", "module"),
+                "must be a path inside the project, relative to its root",
             )
         scan = self._section(data, "scan")
         exclude = w(lambda: self.strings(scan, "exclude", ("scan", "exclude")), None)

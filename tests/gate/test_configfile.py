@@ -278,3 +278,9 @@ def test_starter_config_is_prefilled_from_findings(tmp_path: Path) -> None:
     for index, line in enumerate(lines):
         if line and not line.startswith((" ", "#")) and line.endswith(":") is False:
             assert lines[index - 1].startswith("#"), line
+
+
+@pytest.mark.parametrize("module", ["../outside.py", "app/../../x.py", "/abs/verifier.py"])
+def test_verifier_module_must_stay_inside_the_project(tmp_path: Path, module: str) -> None:
+    err = error_for(tmp_path, VALID_CONFIG + f"output:\n  module: {module}\n")
+    assert "output.module" in str(err) and "inside the project" in str(err)
