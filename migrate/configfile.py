@@ -823,6 +823,9 @@ _ISSUER_PLACEHOLDERS: dict[str, str] = {
 }
 _ALGORITHM = re.compile(r"\b(?:[HRPE]S(?:256|384|512)|ES256K|EdDSA)\b")
 _ENV_LIKE = re.compile(r"[A-Z][A-Z0-9_]{2,}")
+_ENV_READ = re.compile(
+    r"""(?:environ(?:\.get)?\s*[\[(]|getenv\s*\()\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"""
+)
 _STRING_LITERAL = re.compile(r"""^[rbu]?(["'])(.*)\1$""", re.S)
 _STARTER_SUNSET_DAYS = 90
 _MAX_LISTED_SITES = 20
@@ -919,8 +922,9 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     ]
     out += _found("key found in the code as", facts.key_exprs, indent="  ")
     if hmac:
-        secret = facts.secret_env or "CLIENT_SECRET"
-        out.append(f"  secret_env: {_scalar(secret)}" + ("" if facts.secret_env else "  # TODO"))
+        secret = facts.secret_env or facts.secret_env_guess or "CLIENT_SECRET"
+        todo = "" if facts.secret_env else "  # TODO: the variable's name, as the server sets it"
+        out.append(f"  secret_env: {_scalar(secret)}{todo}")
     else:
         out.append("  secret_env: null")
     out += [
@@ -971,7 +975,8 @@ class _StarterFacts:
     client_ids: tuple[str, ...] = ()
     client_id_exprs: tuple[str, ...] = ()
     key_exprs: tuple[str, ...] = ()
-    secret_env: str | None = None
+    secret_env: str | None = None  # read from the environment at the site: certain
+    secret_env_guess: str | None = None  # or else a settings name: to check
     legacy_algorithms: tuple[str, ...] = ()
     claims_read: tuple[str, ...] = ()
     libraries: tuple[str, ...] = ()
@@ -1018,7 +1023,12 @@ class _StarterFacts:
             "key-is-client-secret" in f.fact.get("signals", "") for f in legacy
         ):
             facts.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
+        # Only `os.environ["X"]` / `os.getenv("X")` names the variable for sure; `settings.X`
+        # is a guess (the setting may read another variable), marked TODO in the file.
         facts.secret_env = next(
+            (m.group(1) for m in map(_ENV_READ.search, facts.key_exprs) if m), None
+        )
+        facts.secret_env_guess = facts.secret_env or next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
         )
         facts.claims_read = _unique(

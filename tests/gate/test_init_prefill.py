@@ -49,3 +49,19 @@ def test_literal_algorithms_behind_a_constant_are_used(tmp_path: Path) -> None:
     config = yaml.safe_load((tmp_path / "idtoken-migrate.yaml").read_text())
     assert config["legacy_id_token"]["algorithms"] == ["RS256"]
     assert config["legacy_id_token"]["secret_env"] is None
+
+
+def test_secret_variable_is_certain_only_when_read_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "auth.py").write_text(AUTH)
+    (tmp_path / "settings.py").write_text('ALGORITHMS = ["HS256"]\n')
+    CliRunner().invoke(app, ["init", str(tmp_path)])
+    text = (tmp_path / "idtoken-migrate.yaml").read_text()
+    assert "secret_env: AUTH0_CLIENT_SECRET  # TODO" in text  # a settings name: a guess
+
+    env_read = AUTH.replace(
+        "settings.AUTH0_CLIENT_SECRET", 'os.environ["SPA_CLIENT_SECRET"]'
+    ).replace("import jwt\n", "import os\n\nimport jwt\n")
+    (tmp_path / "auth.py").write_text(env_read)
+    CliRunner().invoke(app, ["init", str(tmp_path), "--force"])
+    text = (tmp_path / "idtoken-migrate.yaml").read_text()
+    assert "secret_env: SPA_CLIENT_SECRET\n" in text
