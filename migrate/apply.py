@@ -97,6 +97,8 @@ def propose(
     """Yield each change; `.send(False)` skips it, anything else accepts it."""
     if plan.blocked:
         raise UsageError(plan.blocked)
+    if plan.verifier_path is not None:
+        inside(root, plan.verifier_path)
     originals: dict[str, bytes] = {}
     current: dict[str, bytes] = {}
     skipped = [
@@ -316,10 +318,18 @@ def _lines(data: bytes) -> list[str]:
     return lines
 
 
+def inside(root: Path, path: str) -> Path:
+    """`root / path`; UsageError when it resolves (links too) to a place outside `root`."""
+    base = root.resolve()
+    if base not in (base / path).resolve().parents:
+        raise UsageError(f"{path}: outside the project ({base}); nothing written")
+    return root / path
+
+
 def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
     """Write each change in place (atomically per file, keeping the file's mode)."""
-    for change in changes:
-        target = root / change.path
+    targets = [inside(root, change.path) for change in changes]  # all checked before any write
+    for change, target in zip(changes, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = target.stat().st_mode if target.exists() else None
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")

@@ -1,0 +1,54 @@
+"""`write_changes`: only inside the project, new files readable like any other, all or nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from samples import AUTH0_HS256_CONFIG
+
+from migrate.apply import FileChange, compute, write_changes
+from migrate.model import UsageError
+from migrate.plan import plan_project
+
+SITE = """\
+import os
+
+import jwt
+
+
+def current_user(token):
+    try:
+        return jwt.decode(token, os.environ["AUTH0_CLIENT_SECRET"], algorithms=["HS256"],
+                          audience="AbCdEf123")
+    except jwt.InvalidTokenError:
+        return None
+"""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("path", ["../outside_verifier.py", "sub/../../outside.py", "link/x.py"])
+def test_a_change_outside_the_project_is_refused_and_nothing_is_written(tmp_path, path):
+    root = tmp_path / "project"
+    (root / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "link").symlink_to(tmp_path / "elsewhere")
+    (root / "a.py").write_text("old\n")
+    before = tree(tmp_path)
+    changes = [FileChange("a.py", b"old\n", b"new\n"), FileChange(path, None, b"x = 1\n")]
+    with pytest.raises(UsageError, match="outside the project"):
+        write_changes(root, changes)
+    assert tree(tmp_path) == before
+
+
+def test_apply_refuses_a_verifier_outside_the_project(tmp_path):
+    (tmp_path / "idtoken-migrate.yaml").write_text(AUTH0_HS256_CONFIG)
+    (tmp_path / "auth.py").write_text(SITE)
+    config, plan = plan_project(tmp_path)
+    plan = dataclasses.replace(plan, verifier_path="../outside_verifier.py")
+    with pytest.raises(UsageError, match=r"^\.\./outside_verifier\.py: outside the project"):
+        compute(plan, config, tmp_path)
