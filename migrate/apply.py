@@ -331,17 +331,22 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
     targets = [inside(root, change.path) for change in changes]  # all checked before any write
     for change, target in zip(changes, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
-        mode = target.stat().st_mode if target.exists() else None
+        mode = target.stat().st_mode if target.exists() else 0o666 & ~_umask()
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(change.after)
-            if mode is not None:
-                os.chmod(temp, mode)
+            os.chmod(temp, mode)  # mkstemp makes 0600: keep the file's mode, or the usual one
             os.replace(temp, target)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def write_patches(directory: Path, changes: Sequence[FileChange]) -> list[Path]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,21 @@ def test_apply_refuses_a_verifier_outside_the_project(tmp_path):
     plan = dataclasses.replace(plan, verifier_path="../outside_verifier.py")
     with pytest.raises(UsageError, match=r"^\.\./outside_verifier\.py: outside the project"):
         compute(plan, config, tmp_path)
+
+
+def test_new_files_get_the_usual_mode_and_existing_files_keep_theirs(tmp_path):
+    (tmp_path / "script.py").write_text("old\n")
+    (tmp_path / "script.py").chmod(0o750)
+    saved = os.umask(0o027)
+    try:
+        write_changes(
+            tmp_path,
+            [
+                FileChange("script.py", b"old\n", b"new\n"),
+                FileChange("pkg/token_verifier.py", None, b"x = 1\n"),
+            ],
+        )
+    finally:
+        os.umask(saved)
+    assert stat.S_IMODE((tmp_path / "script.py").stat().st_mode) == 0o750
+    assert stat.S_IMODE((tmp_path / "pkg/token_verifier.py").stat().st_mode) == 0o640
