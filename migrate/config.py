@@ -9,6 +9,22 @@ PROVIDERS: tuple[str, ...] = ("auth0", "cognito", "keycloak", "okta", "entra", "
 PHASES: tuple[str, ...] = ("dual", "strict")
 DEFAULT_KILL_SWITCH_ENV = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"
 DEFAULT_LEEWAY_SECONDS = 60
+MAX_LEEWAY_SECONDS = 300  # RFC 9068: a few minutes at most
+# Public-key JWS algorithms the generated verifier can check (render.ASYMMETRIC_ALGORITHMS maps
+# each to its key type); HMAC only for legacy ID tokens signed with the client secret.
+PUBLIC_KEY_ALGORITHMS: tuple[str, ...] = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+)
+HMAC_ALGORITHMS: tuple[str, ...] = ("HS256", "HS384", "HS512")
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,11 @@ from typing import Any
 import yaml
 
 from migrate.config import (
+    HMAC_ALGORITHMS,
+    MAX_LEEWAY_SECONDS,
     PHASES,
     PROVIDERS,
+    PUBLIC_KEY_ALGORITHMS,
     AccessTokenConfig,
     Config,
     LegacyIdTokenConfig,
@@ -40,21 +43,6 @@ CONFIG_FILENAME = "idtoken-migrate.yaml"
 PYPROJECT_FILENAME = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "idtoken-migrate")
 
-# Public-key algorithms a verifier may accept; HMAC only for legacy ID tokens signed with a secret.
-PUBLIC_KEY_ALGORITHMS: tuple[str, ...] = (
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES256K",
-    "ES384",
-    "ES512",
-    "EdDSA",
-)
-HMAC_ALGORITHMS: tuple[str, ...] = ("HS256", "HS384", "HS512")
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -586,8 +574,10 @@ class _Validator:
         jwks_uri = w(lambda: self.url(data, "jwks_uri", ("jwks_uri",)), None)
         phase = w(lambda: self.choice(data, "phase", ("phase",), PHASES), None)
         leeway = w(lambda: self.integer(data, "leeway", ("leeway",)), None)
-        if leeway is not None and not 0 <= leeway <= 600:
-            self.problem(data, "leeway", ("leeway",), "must be between 0 and 600 seconds")
+        if leeway is not None and not 0 <= leeway <= MAX_LEEWAY_SECONDS:
+            self.problem(
+                data, "leeway", ("leeway",), f"must be between 0 and {MAX_LEEWAY_SECONDS} seconds"
+            )
             leeway = None
 
         at = self._section(data, "access_token")

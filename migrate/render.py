@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 import jinja2
 
 from migrate import __version__
-from migrate.config import PHASES, Config
+from migrate.config import (
+    HMAC_ALGORITHMS,
+    MAX_LEEWAY_SECONDS,
+    PHASES,
+    Config,
+)
 from migrate.providers import (
     Condition,
     ProviderProfile,
@@ -40,8 +45,6 @@ ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
     "ES512": ("EC", "P-521"),
     "EdDSA": ("OKP", None),
 }
-# Legacy ID tokens only (dual phase): signed with the client secret.
-HMAC_ALGORITHMS: tuple[str, ...] = ("HS256", "HS384", "HS512")
 _JWK_PARSERS = {"RSA": "RSAAlgorithm", "EC": "ECAlgorithm", "OKP": "OKPAlgorithm"}
 
 # TokenRejected.reason values (docs/verifier.md), in the order the checks run.
@@ -256,8 +259,8 @@ class _Context:
             self._required_text(source, f"claims.{legacy_name}")
         if isinstance(config.leeway, bool) or not isinstance(config.leeway, int):
             raise RenderError("leeway: expected whole seconds")
-        if not 0 <= config.leeway <= 300:
-            raise RenderError("leeway: expected 0 to 300 seconds")
+        if not 0 <= config.leeway <= MAX_LEEWAY_SECONDS:
+            raise RenderError(f"leeway: expected 0 to {MAX_LEEWAY_SECONDS} seconds")
         if require_at_jwt and not profile.emits_at_jwt:
             raise RenderError(f"provider {profile.id} does not emit at+jwt; cannot require it")
         self.legacy_algorithms: tuple[str, ...] = ()
