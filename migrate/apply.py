@@ -327,20 +327,72 @@ def inside(root: Path, path: str) -> Path:
 
 
 def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
-    """Write each change in place (atomically per file, keeping the file's mode)."""
+    """Write every change in place, all or nothing: each new content goes to a temporary file
+    beside its target first (keeping the file's mode), then they replace the targets, new files
+    first (the verifier the migrated sites import). On an OSError the files already replaced
+    are put back and the UsageError names the file; nothing is left half-migrated."""
     targets = [inside(root, change.path) for change in changes]  # all checked before any write
-    for change, target in zip(changes, targets, strict=True):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        mode = target.stat().st_mode if target.exists() else 0o666 & ~_umask()
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
+    order = sorted(range(len(changes)), key=lambda i: not changes[i].is_new)
+    staged: list[tuple[FileChange, Path, str]] = []
+    created: list[Path] = []  # folders made for new files, removed again on failure
+    done: list[tuple[FileChange, Path]] = []
+    current = ""
+    try:
+        for index in order:
+            change, target = changes[index], targets[index]
+            current = change.path
+            created += _make_parents(target.parent)
+            mode = target.stat().st_mode if target.exists() else 0o666 & ~_umask()
+            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+            staged.append((change, target, temp))
             with os.fdopen(handle, "wb") as out:
                 out.write(change.after)
             os.chmod(temp, mode)  # mkstemp makes 0600: keep the file's mode, or the usual one
+        for change, target, temp in staged:
+            current = change.path
             os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+            done.append((change, target))
+    except OSError as error:
+        _roll_back(staged, done, created)
+        reason = error.strerror or str(error)
+        raise UsageError(f"{current}: cannot write: {reason}; no file was changed") from None
+    except BaseException:
+        _roll_back(staged, done, created)
+        raise
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """mkdir -p `folder`; the folders it made, deepest first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return missing
+
+
+def _roll_back(
+    staged: list[tuple[FileChange, Path, str]],
+    done: list[tuple[FileChange, Path]],
+    created: list[Path],
+) -> None:
+    """Best effort: the replaced files as they were, no temporary file, no new folder."""
+    for _change, _target, temp in staged:
+        Path(temp).unlink(missing_ok=True)
+    for change, target in reversed(done):
+        try:
+            if change.before is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(change.before)
+        except OSError:
+            continue
+    for folder in sorted(created, key=lambda path: len(path.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            continue
 
 
 def _umask() -> int:

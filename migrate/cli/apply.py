@@ -106,7 +106,10 @@ def apply(
         _summary(result, "would change")
         raise typer.Exit(1 if result.changed else 0)
     if patch_dir is not None:
-        written = write_patches(patch_dir, result.changes)
+        try:
+            written = write_patches(patch_dir, result.changes)
+        except OSError as error:
+            fail(f"{patch_dir}: cannot write the patches: {error.strerror or error}")
         _summary(result, f"{len(written)} patch(es) in {patch_dir}")
         return
     if write or interactive:

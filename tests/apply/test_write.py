@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from samples import AUTH0_HS256_CONFIG
+from typer.testing import CliRunner
 
 from migrate.apply import FileChange, compute, write_changes
+from migrate.cli import app as cli
 from migrate.model import UsageError
 from migrate.plan import plan_project
 
@@ -72,3 +74,52 @@ def test_new_files_get_the_usual_mode_and_existing_files_keep_theirs(tmp_path):
         os.umask(saved)
     assert stat.S_IMODE((tmp_path / "script.py").stat().st_mode) == 0o750
     assert stat.S_IMODE((tmp_path / "pkg/token_verifier.py").stat().st_mode) == 0o640
+
+
+def test_a_failing_replace_puts_everything_back(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text("old a\n")
+    (tmp_path / "b.py").write_text("old b\n")
+    before = tree(tmp_path)
+    replaced: list[str] = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if len(replaced) == 1:
+            raise PermissionError(13, "Permission denied")
+        replaced.append(str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    changes = [
+        FileChange("a.py", b"old a\n", b"new a\n"),
+        FileChange("b.py", b"old b\n", b"new b\n"),
+        FileChange("gen/token_verifier.py", None, b"x = 1\n"),
+    ]
+    with pytest.raises(UsageError, match=r"^a\.py: cannot write: Permission denied; no file"):
+        write_changes(tmp_path, changes)
+    assert replaced[0].endswith("token_verifier.py")  # the new files go first
+    assert tree(tmp_path) == before
+    assert not (tmp_path / "gen").exists()
+
+
+def test_cli_write_error_is_one_line_exit_2_and_nothing_changes(tmp_path, monkeypatch):
+    (tmp_path / "idtoken-migrate.yaml").write_text(AUTH0_HS256_CONFIG)
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api/auth.py").write_text(SITE)
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    before = tree(tmp_path)
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("auth.py"):
+            raise OSError(30, "Read-only file system")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = CliRunner().invoke(cli, ["apply", str(tmp_path), "--write"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "idtoken-migrate: error: api/auth.py: cannot write: Read-only file system; "
+        "no file was changed\n"
+    )
+    assert tree(tmp_path) == before
