@@ -594,6 +594,8 @@ def _one_line(code: str) -> str:
     texts = [t.string for t in tokens]
     depth = 0
     for i, text in enumerate(texts):
+        if text == "," and i + 1 < len(texts) and texts[i + 1] in ")]}":
+            continue  # a trailing comma of a call laid out one argument a line
         prev = texts[i - 1] if i else ""
         before = texts[i - 2] if i > 1 else "("
         unary = prev in ("*", "**", "-", "+", "~") and (before in "([{,=:" or before == "return")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,13 +11,11 @@ import typer
 
 from migrate.baseline import diff_baseline, load_baseline, save_baseline, updated_baseline
 from migrate.cli.app import app, emit, fail, handles_usage_errors, stdout_is_terminal
-from migrate.cli.scan import run_scan, scan_options
+from migrate.cli.scan import config_root, project_root, run_scan, scan_options
 from migrate.configfile import load_config, parse_date
-from migrate.discover import scan_root
 from migrate.gate import Verdict, evaluate, find_generated_modules, policy_from_config
 from migrate.report import FORMATS, render
 from migrate.report.markdown import md_escape
-from migrate.scan import ScanOptions
 
 
 @app.command()
@@ -85,17 +82,14 @@ def check(
 
     cfg = load_config(config, config_root(targets))
     root = project_root(targets)
-    options = with_root(
-        scan_options(
-            root,
-            list(exclude or ()),
-            0,
-            list(rules or ()),
-            no_cache,
-            None,
-            config_excludes=cfg.scan.exclude,
-        ),
+    options = scan_options(
         root,
+        list(exclude or ()),
+        0,
+        list(rules or ()),
+        no_cache,
+        None,
+        config_excludes=cfg.scan.exclude,
     )
     result = run_scan(targets, options)
     root = Path(result.root)
@@ -137,33 +131,6 @@ def check(
         for line in verdict_lines(verdict):
             typer.echo(line, err=True)
     raise typer.Exit(verdict.exit_code)
-
-
-def config_root(targets: Sequence[Path]) -> Path:
-    """Where the default config is looked for: the one folder checked if it has one, else `.`."""
-    if len(targets) == 1 and targets[0].is_dir():
-        folder = targets[0]
-        if (folder / "idtoken-migrate.yaml").is_file() or (folder / "pyproject.toml").is_file():
-            return folder
-    return Path(".")
-
-
-def project_root(targets: Sequence[Path]) -> Path:
-    """The folder finding paths are relative to: the working directory when every target is
-    inside it, so `check .` in CI and `check a.py b.py` from pre-commit fingerprint alike (and
-    SARIF paths are repository-relative); else the targets' common folder."""
-    cwd = Path.cwd().resolve()
-    resolved = [t.resolve() for t in targets]
-    if all(t == cwd or cwd in t.parents for t in resolved):
-        return cwd
-    return scan_root(targets)
-
-
-def with_root(options: ScanOptions, root: Path) -> ScanOptions:
-    # The scanner derives its root from the paths unless ScanOptions can carry one.
-    if "root" in {f.name for f in dataclasses.fields(ScanOptions)}:
-        return dataclasses.replace(options, root=root)  # type: ignore[call-arg]
-    return options
 
 
 def scope_of(targets: Sequence[Path], root: Path) -> Callable[[str], bool]:

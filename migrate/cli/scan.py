@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -65,7 +66,31 @@ def scan_options(
         prefilter=not no_prefilter,
         max_file_size=max_file_size,
         cache_dir=cache,
+        root=root,
     )
+
+
+def config_root(targets: Sequence[Path]) -> Path:
+    """Where the default config is looked for: the one folder scanned if it has one, else `.`."""
+    if len(targets) == 1 and targets[0].is_dir():
+        folder = targets[0]
+        if (folder / "idtoken-migrate.yaml").is_file() or (folder / "pyproject.toml").is_file():
+            return folder
+    return Path(".")
+
+
+def project_root(targets: Sequence[Path]) -> Path:
+    """The folder finding paths are relative to: the working directory when every target is
+    inside it (as ruff reports paths), so `scan .`, `check .` in CI and `check a.py b.py` from
+    pre-commit give one finding one path and one fingerprint, and SARIF paths are
+    repository-relative; else the targets' common folder."""
+    from migrate.discover import scan_root
+
+    cwd = Path.cwd().resolve()
+    resolved = [t.resolve() for t in targets]
+    if all(t == cwd or cwd in t.parents for t in resolved):
+        return cwd
+    return scan_root(targets)
 
 
 def progress_bar():  # noqa: ANN201
@@ -123,16 +148,13 @@ def scan(
     """Find and classify ID-token and access-token verification code."""
     if format not in SCAN_FORMATS:
         fail(f"--format: unknown format {format!r} (choose from {', '.join(SCAN_FORMATS)})")
-    from migrate.discover import scan_root
-
     targets = list(paths or [Path(".")])
     for p in targets:
         if not p.exists():
             fail(f"{p}: no such file or directory")
-    root = scan_root(targets)
-    loaded = load_config_for(config, root)
+    loaded = load_config_for(config, config_root(targets))
     options = scan_options(
-        root,
+        project_root(targets),
         exclude,
         jobs,
         rules,
@@ -140,7 +162,7 @@ def scan(
         cache_dir,
         max_file_size,
         no_prefilter,
-        config_excludes=loaded.scan.exclude if loaded else (),
+        config_excludes=loaded.scan.exclude,
     )
     result = run_scan(targets, options)
     from migrate.report import render
@@ -148,12 +170,8 @@ def scan(
     emit(render(result, format, color=use_color() and output is None), output)
 
 
-def load_config_for(config: Path | None, root: Path):  # noqa: ANN201
-    """The user's config if there is one (an explicit --config must exist), else None."""
-    try:
-        from migrate.configfile import load_config
-    except ImportError:  # the loader lands separately
-        if config is not None and not config.exists():
-            fail(f"{config}: config file does not exist")
-        return None
+def load_config_for(config: Path | None, root: Path):  # noqa: ANN201 - Config
+    """The user's config (an explicit --config must exist), else the defaults."""
+    from migrate.configfile import load_config
+
     return load_config(config, root)
