@@ -29,9 +29,8 @@ from migrate.codemods.project_files import (
     update_requirements,
 )
 from migrate.config import Config
-from migrate.discover import discover
 from migrate.model import UsageError
-from migrate.plan import MIGRATE, Plan, SitePlan
+from migrate.plan import MIGRATE, Plan, SitePlan, hs_secret_env, python_files
 from migrate.render import RenderError, VerifierTuning, render_verifier
 
 
@@ -217,7 +216,7 @@ def _support_proposals(
     yield from _proposal(root, verifier_path, rendered, f"generated verifier, phase {plan.phase}")
 
     if plan.phase == "strict" and config.legacy_id_token.secret_env:
-        files = _python_files(root, config, exclude=verifier_path)
+        files = python_files(root, config, exclude=verifier_path)
         files.update(current)
         files.pop(verifier_path, None)
         secrets = find_secret_settings(files, config.legacy_id_token.secret_env)
@@ -245,8 +244,7 @@ def _support_proposals(
             new = updated.encode("utf-8", "surrogateescape")
             yield from _proposal(root, "pyproject.toml", new, "require pyjwt[crypto]>=2.13")
     env_before = _read(root / ENV_EXAMPLE)
-    legacy = config.legacy_id_token
-    secret = legacy.secret_env if any(a.startswith("HS") for a in legacy.algorithms) else None
+    secret = hs_secret_env(config)
     env_text = update_env_example(
         env_before.decode("utf-8", "surrogateescape") if env_before is not None else None,
         plan.phase,
@@ -269,17 +267,6 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-
-
-def _python_files(root: Path, config: Config, exclude: str) -> dict[str, bytes]:
-    files = {}
-    resolved = root.resolve()  # relative roots give absolute relpaths
-    for source in discover([resolved], resolved, config.scan.exclude):
-        if source.relpath != exclude and source.relpath.endswith(".py"):
-            data = _read(source.path)
-            if data is not None:
-                files[source.relpath] = data
-    return files
 
 
 # --- outputs --------------------------------------------------------------------------------

@@ -310,6 +310,26 @@ def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierI
     return VerifierImport(".".join((*inner, stem)))
 
 
+def hs_secret_env(config: Config) -> str | None:
+    """The variable holding the legacy key when legacy tokens are HS*-signed; else None."""
+    legacy = config.legacy_id_token
+    return legacy.secret_env if any(a.startswith("HS") for a in legacy.algorithms) else None
+
+
+def python_files(root: Path, config: Config, exclude: str | None = None) -> dict[str, bytes]:
+    """The project's Python files (as the scan discovers them) by relative path, but `exclude`."""
+    files: dict[str, bytes] = {}
+    resolved = root.resolve()  # relative roots give absolute relpaths
+    for source in discover([resolved], resolved, config.scan.exclude):
+        if source.relpath == exclude or not source.relpath.endswith(".py"):
+            continue
+        try:
+            files[source.relpath] = source.path.read_bytes()
+        except OSError:
+            continue
+    return files
+
+
 # --- the planner ----------------------------------------------------------------------------
 
 
@@ -537,8 +557,7 @@ class _Planner:
                     f"add {PYJWT_REQUIREMENT} to the app's dependencies",
                 )
             )
-        legacy = self.config.legacy_id_token
-        secret = legacy.secret_env if any(a.startswith("HS") for a in legacy.algorithms) else None
+        secret = hs_secret_env(self.config)
         kill = self.config.window.kill_switch_env
         env_file = self.root / ENV_EXAMPLE
         if self.phase == "dual":
@@ -583,21 +602,9 @@ class _Planner:
         env_name = self.config.legacy_id_token.secret_env
         if not env_name:
             return []
-        files = self._python_files(exclude=verifier_path)
+        files = python_files(self.root, self.config, exclude=verifier_path)
         files.update(migrated_sources(self.root, sites))  # judge them as they will be
         return list(find_secret_settings(files, env_name))
-
-    def _python_files(self, exclude: str | None) -> dict[str, bytes]:
-        files: dict[str, bytes] = {}
-        root = self.root.resolve()  # relative roots give absolute relpaths
-        for source in discover([root], root, self.config.scan.exclude):
-            if source.relpath == exclude or not source.relpath.endswith(".py"):
-                continue
-            try:
-                files[source.relpath] = source.path.read_bytes()
-            except OSError:
-                continue
-        return files
 
     # --- manual steps and risks -------------------------------------------------------------
 
