@@ -51,7 +51,7 @@ def _section(title: str) -> None:
 def _run(folder: Path) -> None:
     from migrate.apply import compute, write_changes
     from migrate.configfile import render_starter_config
-    from migrate.plan import plan_project, scan_project
+    from migrate.plan import build_plan, load_project_config, plan_project, scan_project
     from migrate.plan_report import plan_text
     from migrate.report import render
 
@@ -60,8 +60,8 @@ def _run(folder: Path) -> None:
 
     _section("1. scan: where are ID tokens verified?")
     config_path = folder / "idtoken-migrate.yaml"
-    config, _plan = plan_project(folder)
-    result = scan_project(folder, config)
+    config = load_project_config(folder, None)
+    result = scan_project(folder, config)  # one scan for steps 1-4; strict rescans the result
     typer.echo(render(result, "text").rstrip())
 
     _section("2. init: a starter config from the scan")
@@ -73,7 +73,7 @@ def _run(folder: Path) -> None:
     typer.echo(config_path.read_text(encoding="utf-8").rstrip())
 
     _section("3. plan --phase dual")
-    config, plan = plan_project(folder, phase="dual")
+    plan = build_plan(result, config, folder, "dual")
     typer.echo(plan_text(plan).rstrip())
 
     _section("4. apply --phase dual --write")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+import migrate.plan
 from migrate.cli import app as cli
 
 
@@ -26,3 +27,17 @@ def test_demo_runs_end_to_end(tmp_path):
     folder = keep / "orders-api"
     assert "CLIENT_SECRET" not in (folder / "settings.py").read_text()
     assert "verify_token" in (folder / "auth.py").read_text()
+
+
+def test_demo_scans_once_per_state_of_the_code(tmp_path, monkeypatch):
+    calls = []
+    real = migrate.plan.scan_paths
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(migrate.plan, "scan_paths", counting)
+    result = CliRunner().invoke(cli, ["demo", "--keep", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 2  # the legacy app, then the app after apply --phase dual
