@@ -112,8 +112,9 @@ def test_installed_console_script_scans(installed: Path, tmp_path: Path) -> None
     exe = str(installed / "bin" / "idtoken-migrate")
     proc = run([exe, "scan", "sample", "--format", "json", "--no-cache"], tmp_path)
     report = json.loads(proc.stdout)
+    # Paths are relative to the working directory the folder was named from (as ruff's are).
     assert [(f["path"], f["line"], f["kind"]) for f in report["findings"]] == [
-        ("app.py", 10, "id-token-bearer")
+        ("sample/app.py", 10, "id-token-bearer")
     ]
     version = run([str(installed / "bin" / "python"), "-m", "migrate", "--version"], tmp_path)
     assert version.stdout.startswith("idtoken-migrate ")
