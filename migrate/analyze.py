@@ -123,6 +123,7 @@ class _Collector(cst.CSTVisitor):
         self.settings: list[tuple[cst.Assign, str]] = []
         self.functions: dict[str, list[cst.FunctionDef]] = defaultdict(list)
         self.func_class: dict[int, str] = {}
+        self.func_by_id: dict[int, cst.FunctionDef] = {}  # the keys of reads, checks, returns
         self.func_symbol: dict[int, str] = {}
         self.calls_by_name: dict[str, list[tuple[cst.Call, Function]]] = defaultdict(list)
         self.returns: dict[int, list[cst.BaseExpression]] = defaultdict(list)
@@ -170,6 +171,7 @@ class _Collector(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions[node.name.value].append(node)
         self.func_class[id(node)] = self._class_name()
+        self.func_by_id[id(node)] = node
         self.stack.append(node)
         self.func_symbol[id(node)] = self._symbol()
         params = node.params

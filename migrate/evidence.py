@@ -206,8 +206,8 @@ class SiteBuilder:
                     continue
                 # Report at the token_use check when there is one, else at the first listed key's.
                 hits.sort(key=lambda h: rule.claim_check_keys.index(h[0]))
-                key, value, node = hits[0]
-                func = self._func_by_id(func_id)
+                key, _value, node = hits[0]
+                func = self.c.func_by_id.get(func_id)
                 ev = list(self._check_evidence(func_id))
                 if not any(e.toward in ("id", "access") for e in ev):
                     continue
@@ -249,13 +249,6 @@ class SiteBuilder:
             provider=provider,
             qualname=facts["qualname"],
         )
-
-    def _func_by_id(self, func_id: int) -> cst.FunctionDef | None:
-        for defs in self.c.functions.values():
-            for func in defs:
-                if id(func) == func_id:
-                    return func
-        return None
 
     # -- evidence -------------------------------------------------------------------------
     def _token_trace(self, expr: cst.BaseExpression, func: Function, depth: int = 0) -> Trace:

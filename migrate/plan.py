@@ -252,11 +252,6 @@ def build_plan(
     return _Planner(result, config, root, phase or config.phase, rules or load_rules()).plan()
 
 
-def render_for_plan(plan: Plan, config: Config, **kwargs: Any) -> str:
-    """The verifier module's source for this plan (RenderError when the config cannot)."""
-    return render_verifier(config, plan.phase, legacy_exceptions=plan.legacy_exceptions, **kwargs)
-
-
 def module_path(path: str) -> str:
     """`output.module` as a path: `app/auth/verifier.py`, or a dotted `app.auth.verifier`."""
     if path.endswith(".py"):
