@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from migrate.model import UsageError
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Folders no user wants scanned: tool caches, virtual environments, build output, VCS data.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
@@ -57,7 +60,14 @@ def _relpath(path: Path, root: Path) -> str:
 
 
 def _spec(patterns: Sequence[str]) -> pathspec.PathSpec:
+    import pathspec  # not before a pattern needs it: `scan one_file.py` never does
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+@lru_cache(maxsize=1)
+def _default_spec() -> pathspec.PathSpec:
+    return _spec(DEFAULT_EXCLUDES)
 
 
 def _gitignore(directory: Path) -> pathspec.PathSpec | None:
@@ -81,19 +91,20 @@ def discover(
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
     root = root.resolve()  # relpaths are relative to it, whatever the caller passed
-    default = _spec(DEFAULT_EXCLUDES)
-    user = _spec(excludes)
+    user = _spec(excludes) if excludes else None
     seen: set[str] = set()
     for given in paths:
         given_abs = given.resolve()
         if given_abs.is_file():
             rel = _relpath(given_abs, root)
             # A file named on the command line is scanned even if ignored, unless --exclude says no.
-            if not user.match_file(rel) and str(given_abs) not in seen:
+            if not (user and user.match_file(rel)) and str(given_abs) not in seen:
                 seen.add(str(given_abs))
                 yield Discovered(given_abs, rel)
             continue
-        yield from _walk(given_abs, root, default, user, respect_gitignore, seen)
+        yield from _walk(
+            given_abs, root, _default_spec(), user or _spec(()), respect_gitignore, seen
+        )
 
 
 def _walk(
@@ -187,7 +198,7 @@ def _walk(
 
 def _without_matches(spec: pathspec.PathSpec, path: str) -> pathspec.PathSpec:
     kept = [p for p in spec.patterns if not (p.include and p.match_file(path) is not None)]
-    return spec if len(kept) == len(spec.patterns) else pathspec.GitIgnoreSpec(kept)
+    return spec if len(kept) == len(spec.patterns) else type(spec)(kept)
 
 
 def _within(path: str, folder: str) -> bool:

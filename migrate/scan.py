@@ -11,7 +11,6 @@ import io
 import os
 import tokenize
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -266,6 +265,8 @@ def _parse_all(
             if progress:
                 progress(done, total)
         return results
+    from concurrent.futures import ProcessPoolExecutor  # 30 ms of imports a one-file scan skips
+
     work = [(item.relpath, str(item.path), data) for item, data, _ in to_parse]
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(options,)
