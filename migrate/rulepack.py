@@ -6,7 +6,6 @@ line of a mistake, because users write their own packs.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -14,8 +13,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from migrate import yamlcache
 from migrate.config import PROVIDERS
 from migrate.model import RuleInfo, UsageError
 from migrate.resources import rules_dir
@@ -195,20 +193,27 @@ class RuleSet:
         return tuple(p for p in self.packs if p.may_match(data))
 
 
-# libyaml's parser when PyYAML has it (its wheels do): rule packs load at every start-up.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@lru_cache(maxsize=1)
+def _loader() -> type:
+    """SafeLoader (libyaml's when PyYAML has it, as its wheels do) that remembers the line of
+    every mapping, so errors can name it. Built on first use: most start-ups read the packs'
+    data from `yamlcache` and never import yaml."""
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """SafeLoader that remembers the line of every mapping, so errors can name it."""
+    class _Loader(base):  # type: ignore[misc,valid-type]
+        pass
 
+    def construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
+        mapping = base.construct_mapping(loader, node, deep=True)
+        lines = {}
+        for key_node, _ in node.value:
+            lines[str(loader.construct_object(key_node))] = key_node.start_mark.line + 1
+        return _Located(mapping, lines, node.start_mark.line + 1)
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = _SafeLoader.construct_mapping(loader, node, deep=True)
-    lines = {}
-    for key_node, _ in node.value:
-        lines[str(loader.construct_object(key_node))] = key_node.start_mark.line + 1
-    return _Located(mapping, lines, node.start_mark.line + 1)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return _Loader
 
 
 class _Located(dict):
@@ -220,7 +225,18 @@ class _Located(dict):
         self.line = line
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _parse_yaml(data: bytes, source: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(data.decode("utf-8"), Loader=_loader())  # noqa: S506 - a SafeLoader
+    except UnicodeDecodeError:
+        raise UsageError(f"{source}: rule pack is not UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UsageError(f"{source}{line}: invalid YAML: {problem}") from None
 
 
 class _PackError(UsageError):
@@ -238,6 +254,8 @@ def _check_keys(obj: Any, allowed: set[str], source: str, where: str) -> None:
         raise _err(source, line, where, "expected a mapping")
     for key in obj:
         if key not in allowed:
+            import difflib
+
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             lines = getattr(obj, "key_lines", {})
@@ -378,15 +396,10 @@ def load_pack(path: Path) -> RulePack:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{source}: cannot read rule pack: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.load(data.decode("utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
-    except UnicodeDecodeError:
-        raise UsageError(f"{source}: rule pack is not UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UsageError(f"{source}{line}: invalid YAML: {problem}") from None
+    raw = yamlcache.get(data)
+    cached = raw is not None
+    if not cached:
+        raw = _parse_yaml(data, source)
     _check_keys(raw, _PACK_KEYS, source, "")
     for required in ("pack", "library", "prefilter", "rules"):
         if required not in raw:
@@ -400,7 +413,7 @@ def load_pack(path: Path) -> RulePack:
         _parse_rule(r, str(raw["pack"]), str(raw["library"]), source, i)
         for i, r in enumerate(raw["rules"])
     )
-    return RulePack(
+    pack = RulePack(
         name=str(raw["pack"]),
         library=str(raw["library"]),
         description=str(raw.get("description", "")).strip(),
@@ -409,6 +422,9 @@ def load_pack(path: Path) -> RulePack:
         source=source,
         digest=hashlib.sha256(data).hexdigest(),
     )
+    if not cached:
+        yamlcache.put(data, raw)  # checked: a pack with an error is never stored
+    return pack
 
 
 def pack_files(directory: Path) -> list[Path]:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from migrate import yamlcache
 from migrate.model import UsageError
 from migrate.resources import rules_dir
 
@@ -68,12 +67,19 @@ def load_signals(path: Path | None = None) -> Signals:
     path = path or rules_dir() / "signals.yaml"
     source = str(path)
     data = path.read_bytes()
-    raw = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = yamlcache.get(data)
+    cached = raw is not None
+    if not cached:
+        import yaml
+
+        raw = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     patterns = {key: _compile(raw[key], source, key) for key in _LISTS}
     providers = tuple(
         (name, _compile(items, source, f"providers.{name}"))
         for name, items in raw["providers"].items()
     )
+    if not cached:
+        yamlcache.put(data, raw)
     return Signals(
         patterns=patterns,
         id_claims=frozenset(raw["id_claims"]),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# Parsed rule packs are cached per machine (migrate.yamlcache); tests keep theirs apart from the
+# user's. Subprocesses inherit the variable.
+os.environ.setdefault("IDTOKEN_MIGRATE_RULES_CACHE", tempfile.mkdtemp(prefix="idtm-rules-"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,0 +1,148 @@
+"""Parsed rule packs kept per machine (migrate.yamlcache): the cached data gives the very same
+rules, an edited or broken pack is parsed again, and a bad cache folder only costs time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from migrate import rulepack, yamlcache
+from migrate.model import UsageError
+from migrate.resources import rules_dir
+from migrate.signals import load_signals
+
+PACK = """\
+pack: acme
+library: acme-auth
+prefilter: [acme_auth]
+rules:
+  - id: ACME001
+    name: acme-verify
+    summary: acme_auth.verify
+    match:
+      call: [acme_auth.verify]
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("IDTOKEN_MIGRATE_RULES_CACHE", str(folder))
+    return folder
+
+
+def no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(data: bytes, source: str) -> None:
+        raise AssertionError(f"parsed {source} although its data was cached")
+
+    monkeypatch.setattr(rulepack, "_parse_yaml", refuse)
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*.json")) if cache.is_dir() else []
+
+
+def test_every_bundled_pack_loads_the_same_from_the_cache(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = rulepack.pack_files(rules_dir())
+    parsed = [rulepack.load_pack(p) for p in files]
+    assert len(entries(cache)) == len(files)
+    no_yaml(monkeypatch)
+    assert [rulepack.load_pack(p) for p in files] == parsed
+
+
+def test_signals_load_the_same_from_the_cache(cache: Path) -> None:
+    path = rules_dir() / "signals.yaml"
+    parsed = load_signals.__wrapped__(path)
+    assert len(entries(cache)) == 1
+    assert load_signals.__wrapped__(path) == parsed
+
+
+def test_a_broken_pack_is_never_stored_and_keeps_its_line(tmp_path: Path, cache: Path) -> None:
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK.replace("    summary:", "    sumary:"))
+    for _ in range(2):
+        with pytest.raises(UsageError, match=r"acme\.yaml:7: rules\[ACME001\]\.sumary"):
+            rulepack.load_pack(pack)
+    assert entries(cache) == []
+
+
+def test_an_edited_pack_is_parsed_again(tmp_path: Path, cache: Path) -> None:
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK)
+    assert rulepack.load_pack(pack).rules[0].summary == "acme_auth.verify"
+    pack.write_text(PACK.replace("summary: acme_auth.verify", "summary: edited"))
+    assert rulepack.load_pack(pack).rules[0].summary == "edited"
+    assert len(entries(cache)) == 2
+
+
+def test_a_torn_entry_is_ignored_and_replaced(tmp_path: Path, cache: Path) -> None:
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK)
+    first = rulepack.load_pack(pack)
+    [entry] = entries(cache)
+    entry.write_text('{"pack": "ac')
+    assert rulepack.load_pack(pack) == first
+    assert yamlcache.get(pack.read_bytes()) is not None
+
+
+def test_a_folder_that_cannot_be_written_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("IDTOKEN_MIGRATE_RULES_CACHE", str(blocker / "cache"))
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK)
+    assert rulepack.load_pack(pack).rules[0].id == "ACME001"
+    assert yamlcache.get(pack.read_bytes()) is None
+
+
+def test_an_empty_setting_turns_it_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IDTOKEN_MIGRATE_RULES_CACHE", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert yamlcache.cache_dir() is None
+    yamlcache.put(b"a: 1\n", {"a": 1})
+    assert yamlcache.get(b"a: 1\n") is None
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_the_default_place_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IDTOKEN_MIGRATE_RULES_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert yamlcache.cache_dir() == tmp_path / "idtoken-migrate" / "yaml"
+
+
+def test_only_data_json_gives_back_unchanged_is_kept(cache: Path) -> None:
+    yamlcache.put(b"when: 2026-01-01\n", {"when": dt.date(2026, 1, 1)})
+    yamlcache.put(b"1: one\n", {1: "one"})  # JSON would bring the key back as "1"
+    assert entries(cache) == []
+    yamlcache.put(b"a: [1, x]\n", {"a": [1, "x"]})
+    assert yamlcache.get(b"a: [1, x]\n") == {"a": [1, "x"]}
+
+
+def test_readers_never_see_a_half_written_entry(cache: Path) -> None:
+    value = {"rules": [{"id": f"R{i}", "words": ["x" * 200] * 20} for i in range(50)]}
+    data = b"the same pack bytes"
+    seen: list[object] = []
+
+    def write() -> None:
+        for _ in range(100):
+            yamlcache.put(data, value)
+
+    def read() -> None:
+        for _ in range(300):
+            seen.append(yamlcache.get(data))
+
+    threads = [threading.Thread(target=write), threading.Thread(target=write)]
+    threads.append(threading.Thread(target=read))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(v is None or v == value for v in seen)
+    assert [p.name for p in cache.iterdir() if p.name.startswith(".tmp-")] == []
