@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+CONFIG_FILENAME = "idtoken-migrate.yaml"
+PYPROJECT_FILENAME = "pyproject.toml"  # its [tool.idtoken-migrate] table
 PROVIDERS: tuple[str, ...] = ("auth0", "cognito", "keycloak", "okta", "entra", "google", "generic")
 PHASES: tuple[str, ...] = ("dual", "strict")
 DEFAULT_KILL_SWITCH_ENV = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"

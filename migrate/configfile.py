@@ -18,11 +18,13 @@ from typing import Any
 import yaml
 
 from migrate.config import (
+    CONFIG_FILENAME,
     HMAC_ALGORITHMS,
     MAX_LEEWAY_SECONDS,
     PHASES,
     PROVIDERS,
     PUBLIC_KEY_ALGORITHMS,
+    PYPROJECT_FILENAME,
     AccessTokenConfig,
     Config,
     LegacyIdTokenConfig,
@@ -39,8 +41,6 @@ from migrate.model import (
     UsageError,
 )
 
-CONFIG_FILENAME = "idtoken-migrate.yaml"
-PYPROJECT_FILENAME = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "idtoken-migrate")
 
 

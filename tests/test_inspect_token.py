@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from typer.testing import CliRunner
 
-from migrate.cli.app import app
+from migrate.cli import app
 from migrate.inspect_token import humanize
 
 ROOT = Path(__file__).resolve().parents[1]

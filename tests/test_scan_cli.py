@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate.cli.app import app
+from migrate.cli import app
 
 # A Flask view that verifies an HS256 ID token signed with the client secret: one id-token-bearer.
 POSITIVE = """\

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migrate.cli.app import app, fail, handles_usage_errors
+from migrate.cli.common import fail, handles_usage_errors
+from migrate.cli.typer_app import app
 
 if TYPE_CHECKING:  # the engine (libcst, jinja2) loads when the command runs, not at start-up
     from migrate.apply import ApplyResult, Proposal

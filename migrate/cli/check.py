@@ -5,91 +5,111 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from migrate.baseline import diff_baseline, load_baseline, save_baseline, updated_baseline
-from migrate.cli.app import app, emit, fail, handles_usage_errors, stdout_is_terminal
-from migrate.cli.scan import config_root, project_root, run_scan, scan_options
-from migrate.configfile import load_config, parse_date
-from migrate.gate import Verdict, evaluate, find_generated_modules, policy_from_config
+from migrate.cli.common import (
+    emit,
+    fail,
+    handles_usage_errors,
+    load_config_for,
+    note,
+    project_root,
+    require_paths,
+    run_scan,
+    scan_options,
+    use_color,
+)
+from migrate.cli.params import Command, Param
 from migrate.report import FORMATS, render
-from migrate.report.markdown import md_escape
+
+if TYPE_CHECKING:
+    from migrate.gate import Verdict
 
 
-@app.command()
+PARAMS = (
+    Param("paths", (), Path, multiple=True, help="Files or folders to check (default: .)."),
+    Param(
+        "config",
+        ("--config",),
+        Path,
+        help="Config file (default: idtoken-migrate.yaml, then pyproject.toml).",
+    ),
+    Param(
+        "baseline",
+        ("--baseline",),
+        Path,
+        help="Baseline file: findings it holds do not fail the gate.",
+    ),
+    Param(
+        "update_baseline",
+        ("--update-baseline",),
+        bool,
+        False,
+        help="Write the current findings to --baseline FILE.",
+    ),
+    Param(
+        "max_findings",
+        ("--max-findings",),
+        int,
+        min=0,
+        help="Fail when more findings to migrate remain (ratchet).",
+    ),
+    Param(
+        "today",
+        ("--today",),
+        str,
+        metavar="YYYY-MM-DD",
+        help="Evaluate the sunset as of this date.",
+    ),
+    Param("fmt", ("--format",), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
+    Param("output", ("--output",), Path, help="Write the report to FILE."),
+    Param(
+        "exclude",
+        ("--exclude",),
+        str,
+        multiple=True,
+        help="Glob of paths to skip (repeatable; adds to scan.exclude).",
+    ),
+    Param(
+        "rules", ("--rules",), Path, multiple=True, help="Folder of extra rule packs (repeatable)."
+    ),
+    Param("no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."),
+)
+
+
 @handles_usage_errors
 def check(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to check (default: .).")
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="Config file (default: idtoken-migrate.yaml, then pyproject.toml)."
-        ),
-    ] = None,
-    baseline: Annotated[
-        Path | None,
-        typer.Option("--baseline", help="Baseline file: findings it holds do not fail the gate."),
-    ] = None,
-    update_baseline: Annotated[
-        bool,
-        typer.Option("--update-baseline", help="Write the current findings to --baseline FILE."),
-    ] = False,
-    max_findings: Annotated[
-        int | None,
-        typer.Option(
-            "--max-findings", min=0, help="Fail when more findings to migrate remain (ratchet)."
-        ),
-    ] = None,
-    today: Annotated[
-        str | None,
-        typer.Option("--today", metavar="YYYY-MM-DD", help="Evaluate the sunset as of this date."),
-    ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help="Report format: " + "|".join(FORMATS) + ".")
-    ] = "text",
-    output: Annotated[
-        Path | None, typer.Option("--output", help="Write the report to FILE.")
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option("--exclude", help="Glob of paths to skip (repeatable; adds to scan.exclude)."),
-    ] = None,
-    rules: Annotated[
-        list[Path] | None, typer.Option("--rules", help="Folder of extra rule packs (repeatable).")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write the scan cache.")
-    ] = False,
-) -> None:
+    paths: list[Path] | None,
+    config: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    max_findings: int | None,
+    today: str | None,
+    fmt: str,
+    output: Path | None,
+    exclude: list[str] | None,
+    rules: list[Path] | None,
+    no_cache: bool,
+) -> int:
     """CI gate: fail when ID-token usage remains that the policy and the baseline do not allow."""
     targets = list(paths or [Path(".")])
-    for target in targets:
-        if not target.exists():
-            fail(f"{target}: no such file or directory")
+    require_paths(targets)
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if update_baseline and baseline is None:
         fail("--update-baseline needs --baseline FILE (where to write it)")
     as_of = None
     if today is not None:
+        from migrate.configfile import parse_date
+
         as_of = parse_date(today)
         if as_of is None:
             fail(f"--today: {today!r} is not a date YYYY-MM-DD")
 
-    cfg = load_config(config, config_root(targets))
+    cfg = load_config_for(config, targets)
     root = project_root(targets)
     options = scan_options(
-        root,
-        list(exclude or ()),
-        0,
-        list(rules or ()),
-        no_cache,
-        None,
-        config_excludes=cfg.scan.exclude,
+        root, exclude or (), 0, rules or (), no_cache, None, config_excludes=cfg.scan.exclude
     )
     result = run_scan(targets, options)
     root = Path(result.root)
@@ -97,18 +117,19 @@ def check(
 
     diff = None
     if baseline is not None:
+        from migrate.baseline import diff_baseline, load_baseline, save_baseline, updated_baseline
+
         # With --update-baseline an old file is optional: this run is what creates it.
         old = load_baseline(baseline) if baseline.exists() or not update_baseline else None
         if update_baseline:
             new_baseline = updated_baseline(old, result.findings, in_scope)
             save_baseline(baseline, new_baseline)
-            typer.echo(
-                f"idtoken-migrate: wrote {baseline} ({_entries(len(new_baseline.entries))})",
-                err=True,
-            )
+            note(f"idtoken-migrate: wrote {baseline} ({_entries(len(new_baseline.entries))})")
             old = new_baseline
         assert old is not None
         diff = diff_baseline(old, result.findings, in_scope)
+
+    from migrate.gate import evaluate, find_generated_modules, policy_from_config
 
     generated = find_generated_modules(targets, root, options.excludes)
     verdict = evaluate(
@@ -117,9 +138,7 @@ def check(
         baseline_diff=diff,
         generated=generated,
     )
-    color = (
-        fmt == "text" and output is None and stdout_is_terminal() and "NO_COLOR" not in os.environ
-    )
+    color = fmt == "text" and output is None and use_color()
     report = render(result, fmt, color=color, baseline_diff=diff)
     if fmt == "text":
         report += "".join(line + "\n" for line in verdict_lines(verdict))
@@ -129,8 +148,11 @@ def check(
     if fmt != "text" or output is not None:
         # Machine formats keep stdout parseable: the verdict goes to stderr.
         for line in verdict_lines(verdict):
-            typer.echo(line, err=True)
-    raise typer.Exit(verdict.exit_code)
+            note(line)
+    return verdict.exit_code
+
+
+COMMAND = Command("check", check.__doc__ or "", PARAMS, check)
 
 
 def scope_of(targets: Sequence[Path], root: Path) -> Callable[[str], bool]:
@@ -162,15 +184,17 @@ def verdict_lines(verdict: Verdict) -> list[str]:
         lines = [head]
     else:
         lines = [f"check failed: {reason}" for reason in verdict.reasons]
-    lines += [f"note: {note}" for note in verdict.notes]
+    lines += [f"note: {text}" for text in verdict.notes]
     return lines
 
 
 def markdown_verdict(verdict: Verdict) -> str:
+    from migrate.report.markdown import md_escape
+
     mark = "✅ passed" if verdict.passed else "❌ failed"
     out = ["", f"**Gate: {mark}**", ""]
     out += [f"- {md_escape(reason)}" for reason in verdict.reasons]
-    out += [f"- {md_escape(note)}" for note in verdict.notes]
+    out += [f"- {md_escape(text)}" for text in verdict.notes]
     return "\n".join(out) + "\n"
 
 

@@ -15,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from migrate.cli.app import app, fail, handles_usage_errors
+from migrate.cli.common import fail, handles_usage_errors
+from migrate.cli.typer_app import app
 
 DEMO_APP = Path(__file__).resolve().parent.parent / "demo_app"
 DEMO_SECRET = "demo-client-secret-that-is-long-enough-for-hs256"

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from migrate.cli.app import app, fail, handles_usage_errors
+from migrate.cli.common import fail, handles_usage_errors
+from migrate.cli.typer_app import app
 from migrate.configfile import CONFIG_FILENAME, render_starter_config
 from migrate.model import ID_TOKEN_BEARER
 from migrate.scan import ScanOptions, scan_paths

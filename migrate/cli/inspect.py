@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from migrate.cli.app import app, fail, handles_usage_errors
+from migrate.cli.common import fail, handles_usage_errors
+from migrate.cli.typer_app import app
 
 if TYPE_CHECKING:  # the engine (and jinja2 behind it) loads only when the command runs
     from migrate.inspect_token import TokenReport

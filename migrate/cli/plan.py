@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from migrate.cli.app import app, emit, fail, handles_usage_errors
+from migrate.cli.common import emit, fail, handles_usage_errors
+from migrate.cli.typer_app import app
 from migrate.plan_report import PLAN_FORMATS
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from migrate.cli.app import app, fail, handles_usage_errors
+from migrate.cli.common import fail, handles_usage_errors
+from migrate.cli.typer_app import app
 
 rules_app = typer.Typer(help="List, explain and test rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from migrate.cli.app import app
+from migrate.cli import app
 
 AUTH = """\
 import jwt

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate.cli.app import app
+from migrate.cli import app
 from migrate.rulepack import load_rules
 
 runner = CliRunner()
