@@ -112,7 +112,9 @@ def _tree_memory_kb(root: int) -> int:
 GNU_TIME = Path("/usr/bin/time")
 
 
-def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
+def measure(
+    argv: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[Run, bytes, bytes]:
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
@@ -122,7 +124,9 @@ def measure(argv: list[str], cwd: Path) -> tuple[Run, bytes, bytes]:
         if GNU_TIME.exists():
             wrapped = [str(GNU_TIME), "--quiet", "-f", "%M %U %S", "-o", rss_file.name, *argv]
         start = time.perf_counter()
-        proc = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            wrapped, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
         peak = 0
         done = threading.Event()
 
@@ -197,6 +201,24 @@ def _tool(name: str) -> str:
 def idtoken_migrate_argv() -> list[str]:
     script = Path(sys.executable).parent / "idtoken-migrate"
     return [str(script)] if script.exists() else [sys.executable, "-m", "migrate"]
+
+
+def prepare_idtoken_migrate(corpus: Path) -> None:
+    """Run idtoken-migrate as an installed copy runs. pip byte-compiles a wheel's modules when it
+    installs them, while a checkout run with PYTHONDONTWRITEBYTECODE=1 would compile them at every
+    start: compile them once here. And point the parsed-rule-pack cache (migrate.yamlcache) at a
+    folder of the benchmark's own, filled by one run, as on any machine after its first run."""
+    import migrate
+
+    package = Path(migrate.__file__).resolve().parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    os.environ["IDTOKEN_MIGRATE_RULES_CACHE"] = str(WORK / "rules-cache")
+    subprocess.run(
+        [*idtoken_migrate_argv(), "scan", "--no-cache", "planted"],
+        cwd=corpus,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _empty_cache() -> None:
@@ -292,6 +314,18 @@ def run_cases(selected: list[Case], corpus: Path, repeat: int) -> None:
 # -- the single-file (pre-commit) case ------------------------------------------------------------
 
 
+# What a one-file run cannot go below while the scanner is libcst: start Python, import libcst,
+# parse the planted file and resolve its scopes and qualified names.
+LIBCST_FLOOR = """
+import sys
+import libcst
+from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider
+with open(sys.argv[1], "rb") as f:
+    module = libcst.parse_module(f.read())
+MetadataWrapper(module, unsafe_skip_copy=True).resolve_many([ScopeProvider, QualifiedNameProvider])
+"""
+
+
 def single_file(corpus: Path, repeat: int) -> list[dict[str, object]]:
     ours = idtoken_migrate_argv()
     planted = "planted/services/orders/auth.py"
@@ -299,28 +333,56 @@ def single_file(corpus: Path, repeat: int) -> list[dict[str, object]]:
         (p for p in (corpus / "Django-5.1.4" / "django").rglob("*.py")),
         key=lambda p: p.stat().st_size,
     ).relative_to(corpus)
+    first_start = tempfile.mkdtemp(prefix="rules-cache-")
     rows = []
-    for label, argv in (
-        ("python -c pass (interpreter start)", [sys.executable, "-c", "pass"]),
-        ("idtoken-migrate --version", [*ours, "--version"]),
+    for label, argv, env in (
+        ("python -c pass (interpreter start)", [sys.executable, "-c", "pass"], None),
+        (
+            f"floor: python importing libcst, parsing {planted}, resolving its names",
+            [sys.executable, "-c", LIBCST_FLOOR, planted],
+            None,
+        ),
+        ("idtoken-migrate --version", [*ours, "--version"], None),
         (
             f"idtoken-migrate scan {planted} (a positive)",
             [*ours, "scan", planted, "--format", "json", "--no-cache"],
+            None,
+        ),
+        (
+            f"idtoken-migrate check {planted} (the pre-commit hook's command)",
+            [*ours, "check", planted, "--no-cache"],
+            None,
         ),
         (
             f"idtoken-migrate scan {big.as_posix()} (largest Django file, no match)",
             [*ours, "scan", big.as_posix(), "--format", "json", "--no-cache"],
+            None,
+        ),
+        (
+            f"idtoken-migrate scan {big.as_posix()}, first start-up on a machine "
+            "(no parsed rule packs yet)",
+            [*ours, "scan", big.as_posix(), "--format", "json", "--no-cache"],
+            "first",
         ),
     ):
-        runs = [measure(argv, corpus)[0] for _ in range(repeat)]
+        runs = []
+        for _ in range(repeat):
+            child_env = None
+            if env == "first":
+                shutil.rmtree(first_start, ignore_errors=True)
+                child_env = {**os.environ, "IDTOKEN_MIGRATE_RULES_CACHE": first_start}
+            runs.append(measure(argv, corpus, child_env)[0])
         rows.append(
             {
                 "case": label,
                 "wall_s": statistics.median(r.wall for r in runs),
+                "min_wall_s": min(r.wall for r in runs),
+                "runs": len(runs),
                 "maxrss_mb": max(r.maxrss_mb for r in runs),
             }
         )
         print(f"  {label}: {rows[-1]['wall_s']:.3f} s", flush=True)
+    shutil.rmtree(first_start, ignore_errors=True)
     return rows
 
 
@@ -386,13 +448,16 @@ def markdown(rows: list[dict], single: list[dict], manifest: dict, env: dict) ->
     if single:
         out += [
             "",
-            "Single file (the pre-commit case), wall time including interpreter start:",
+            "Single file (the pre-commit case), wall time including interpreter start, "
+            f"median of {single[0]['runs']} runs:",
             "",
-            "| command | median wall | peak RSS |",
-            "| --- | ---: | ---: |",
+            "| command | median wall | fastest | peak RSS |",
+            "| --- | ---: | ---: | ---: |",
         ]
         out += [
-            f"| `{s['case']}` | {s['wall_s']:.3f} s | {s['maxrss_mb']:.0f} MB |" for s in single
+            f"| `{s['case']}` | {s['wall_s']:.3f} s | {s['min_wall_s']:.3f} s "
+            f"| {s['maxrss_mb']:.0f} MB |"
+            for s in single
         ]
     out += [
         "",
@@ -484,8 +549,9 @@ def main() -> None:
         if not args.only or any(o in c.name for o in args.only)
     ]
     print(f"corpus: {manifest['files']} files, {manifest['lines']:,} lines", flush=True)
+    prepare_idtoken_migrate(args.corpus)
     run_cases(selected, args.corpus, args.repeat)
-    single = [] if args.skip_single_file else single_file(args.corpus, max(args.repeat, 5))
+    single = [] if args.skip_single_file else single_file(args.corpus, max(args.repeat, 11))
     env["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     versions = env["versions"]
     assert isinstance(versions, dict)
