@@ -19,7 +19,7 @@ from migrate.cli.common import (
     scan_options,
     use_color,
 )
-from migrate.cli.params import Command, Param
+from migrate.cli.params import CONFIG, EXCLUDE, NO_CACHE, OUTPUT, RULES, Command, Param
 from migrate.report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -28,12 +28,7 @@ if TYPE_CHECKING:
 
 PARAMS = (
     Param("paths", (), Path, multiple=True, help="Files or folders to check (default: .)."),
-    Param(
-        "config",
-        ("--config",),
-        Path,
-        help="Config file (default: idtoken-migrate.yaml, then pyproject.toml).",
-    ),
+    CONFIG,
     Param(
         "baseline",
         ("--baseline",),
@@ -62,18 +57,10 @@ PARAMS = (
         help="Evaluate the sunset as of this date.",
     ),
     Param("fmt", ("--format",), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
-    Param("output", ("--output",), Path, help="Write the report to FILE."),
-    Param(
-        "exclude",
-        ("--exclude",),
-        str,
-        multiple=True,
-        help="Glob of paths to skip (repeatable; adds to scan.exclude).",
-    ),
-    Param(
-        "rules", ("--rules",), Path, multiple=True, help="Folder of extra rule packs (repeatable)."
-    ),
-    Param("no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."),
+    OUTPUT,
+    EXCLUDE,
+    RULES,
+    NO_CACHE,
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -35,6 +36,31 @@ class Command:
     help: str
     params: tuple[Param, ...]
     run: Callable[..., int]  # takes every param by name, returns the exit code
+
+
+# The options `scan` and `check` share.
+OUTPUT = Param(
+    "output", ("--output", "-o"), Path, help="Write the report to FILE instead of stdout."
+)
+EXCLUDE = Param(
+    "exclude",
+    ("--exclude",),
+    str,
+    multiple=True,
+    help="Glob of paths to skip (repeatable; .gitignore syntax; adds to scan.exclude).",
+)
+RULES = Param(
+    "rules", ("--rules",), Path, multiple=True, help="Folder of extra rule packs (repeatable)."
+)
+CONFIG = Param(
+    "config",
+    ("--config",),
+    Path,
+    help="Config file (default: idtoken-migrate.yaml, then pyproject.toml).",
+)
+NO_CACHE = Param(
+    "no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."
+)
 
 
 def parse(command: Command, argv: Sequence[str]) -> dict[str, Any] | None:

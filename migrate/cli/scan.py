@@ -15,7 +15,7 @@ from migrate.cli.common import (
     scan_options,
     use_color,
 )
-from migrate.cli.params import Command, Param
+from migrate.cli.params import CONFIG, EXCLUDE, NO_CACHE, OUTPUT, RULES, Command, Param
 from migrate.report import SCAN_FORMATS, render
 
 PARAMS = (
@@ -27,25 +27,12 @@ PARAMS = (
         multiple=True,
     ),
     Param("format", ("--format", "-f"), str, "text", help=" | ".join(SCAN_FORMATS)),
-    Param("output", ("--output", "-o"), Path, help="Write the report to FILE instead of stdout."),
-    Param(
-        "exclude",
-        ("--exclude",),
-        str,
-        multiple=True,
-        help="Glob of paths to skip (repeatable; .gitignore syntax).",
-    ),
+    OUTPUT,
+    EXCLUDE,
     Param("jobs", ("--jobs", "-j"), int, 0, min=0, help="Worker processes; 0 = one per core."),
-    Param(
-        "rules", ("--rules",), Path, multiple=True, help="Folder of extra rule packs (repeatable)."
-    ),
-    Param(
-        "config",
-        ("--config",),
-        Path,
-        help="Config file (default idtoken-migrate.yaml, then pyproject.toml).",
-    ),
-    Param("no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."),
+    RULES,
+    CONFIG,
+    NO_CACHE,
     Param(
         "cache_dir",
         ("--cache-dir",),
