@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from migrate.model import FileError, FileOutcome, Finding
+from migrate.model import FileError, FileOutcome, Finding, GeneratedModule
 
 CACHE_DIR_ENV = "IDTOKEN_MIGRATE_CACHE_DIR"
 DEFAULT_CACHE_DIR_NAME = ".idtoken-migrate-cache"
@@ -91,7 +91,7 @@ def _schema() -> str:
     return repr(
         [
             (cls.__name__, [f.name for f in dataclasses.fields(cls)])
-            for cls in (FileOutcome, Finding, FileError)
+            for cls in (FileOutcome, Finding, FileError, GeneratedModule)
         ]
     )
 

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from migrate import model
 from migrate.config import Config
-from migrate.discover import discover
-from migrate.model import ACTIONABLE_KINDS, KINDS, Finding, ScanResult
+from migrate.model import (
+    ACTIONABLE_KINDS,
+    KINDS,
+    Finding,
+    GeneratedModule,
+    ScanResult,
+    read_generated_header,
+)
 from migrate.report.baseline_diff import BaselineDiff
 
-# The header every generated verifier module carries (templates/verifier): the first marker says
-# who wrote it, the second which phase it implements.
-GENERATED_MARKER = model.GENERATED_MARKER.decode()
-# `# idtoken-migrate: phase=dual`, or the header line `... idtoken-migrate ... phase dual).`
-_PHASE_MARKER = re.compile(r"idtoken-migrate\b.*?\bphase\s*[=\s]\s*(dual|strict)\b")
-_HEADER_BYTES = model.GENERATED_HEADER_BYTES  # the markers sit in the header comment
+__all__ = [
+    "GeneratedModule",
+    "Policy",
+    "Verdict",
+    "evaluate",
+    "policy_from_config",
+    "read_generated_header",
+]
 
 
 @dataclass(frozen=True)
@@ -65,48 +70,6 @@ def policy_from_config(
 
 
 @dataclass(frozen=True)
-class GeneratedModule:
-    """A verifier module idtoken-migrate generated; `phase` is what its header says ('' if none)."""
-
-    path: str  # relative to the scanned root, '/'-separated
-    line: int  # the line of the phase marker (1 when there is none)
-    phase: str
-
-    @property
-    def accepts_id_tokens(self) -> bool:
-        return self.phase == "dual"
-
-
-def read_generated_header(text: str) -> tuple[str, int] | None:
-    """(phase, line) when `text` is a module idtoken-migrate generated, else None."""
-    head = text[:_HEADER_BYTES]
-    if GENERATED_MARKER not in head:
-        return None
-    for number, line in enumerate(head.splitlines(), start=1):
-        found = _PHASE_MARKER.search(line)
-        if found:
-            return found.group(1), number
-    return "", 1
-
-
-def find_generated_modules(
-    paths: Sequence[Path], root: Path, excludes: Sequence[str] = ()
-) -> tuple[GeneratedModule, ...]:
-    """Generated verifier modules among the Python files the scan would read under `paths`."""
-    found: list[GeneratedModule] = []
-    for source in discover(paths, root, excludes):
-        try:
-            with source.path.open("rb") as handle:
-                head = handle.read(_HEADER_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            continue  # the scan reports unreadable files; the gate need not say it twice
-        header = read_generated_header(head)
-        if header is not None:
-            found.append(GeneratedModule(path=source.relpath, line=header[1], phase=header[0]))
-    return tuple(sorted(found, key=lambda m: m.path))
-
-
-@dataclass(frozen=True)
 class Verdict:
     """The gate's decision and every reason for it, for reporters and the exit code."""
 
@@ -139,7 +102,7 @@ def evaluate(
     policy: Policy,
     *,
     baseline_diff: BaselineDiff | None = None,
-    generated: Sequence[GeneratedModule] = (),
+    generated: Sequence[GeneratedModule] | None = None,
 ) -> Verdict:
     """Apply the policy.
 
@@ -147,7 +110,10 @@ def evaluate(
     does not hold; when more remain than `max_findings`; and, once the phase is strict or the
     sunset has come, when a generated dual-acceptance module remains. The generated modules
     themselves are the sanctioned transition path: their own findings are not gated.
+    `generated`: the generated modules, by default those the scan met (`result.generated`).
     """
+    if generated is None:
+        generated = result.generated
     generated_paths = frozenset(m.path for m in generated)
     actionable = [
         f for f in result.findings if f.kind in ACTIONABLE_KINDS and f.path not in generated_paths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,6 +167,8 @@ class ScanResult:
     errors: tuple[FileError, ...] = ()
     stats: ScanStats = field(default_factory=ScanStats)
     rules: tuple[RuleInfo, ...] = ()  # every rule that was active (SARIF driver.rules)
+    # Verifier modules `apply` wrote, among the files scanned (the gate reads their phase).
+    generated: tuple[GeneratedModule, ...] = ()
 
     def by_kind(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)
@@ -188,6 +191,44 @@ class UsageError(Exception):
     """Bad input the user can fix (path, config, option). The CLI prints one line and exits 2."""
 
 
+# `# idtoken-migrate: phase=dual`, or the header line `... idtoken-migrate ... phase dual).`
+_PHASE_MARKER = re.compile(r"idtoken-migrate\b.*?\bphase\s*[=\s]\s*(dual|strict)\b")
+
+
+@dataclass(frozen=True)
+class GeneratedModule:
+    """A verifier module idtoken-migrate generated; `phase` is what its header says ('' if none)."""
+
+    path: str  # relative to the scanned root, '/'-separated
+    line: int  # the line of the phase marker (1 when there is none)
+    phase: str
+
+    @property
+    def accepts_id_tokens(self) -> bool:
+        return self.phase == "dual"
+
+
+def read_generated_header(text: str) -> tuple[str, int] | None:
+    """(phase, line) when `text` is a module idtoken-migrate generated, else None."""
+    head = text[:GENERATED_HEADER_BYTES]
+    if GENERATED_MARKER.decode() not in head:
+        return None
+    for number, line in enumerate(head.splitlines(), start=1):
+        found = _PHASE_MARKER.search(line)
+        if found:
+            return found.group(1), number
+    return "", 1
+
+
+def generated_module(path: str, data: bytes) -> GeneratedModule | None:
+    """The file's generated-verifier header, read from its raw bytes, or None."""
+    head = data[:GENERATED_HEADER_BYTES]
+    if GENERATED_MARKER not in head:
+        return None
+    header = read_generated_header(head.decode("utf-8", errors="replace"))
+    return GeneratedModule(path, header[1], header[0]) if header else None
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     """What scanning one file produced: the unit the cache stores and worker processes return."""
@@ -198,3 +239,4 @@ class FileOutcome:
     suppressed: int = 0
     parsed: bool = False  # False when the prefilter kept the parser away
     lines: int = 0
+    generated: GeneratedModule | None = None  # a verifier module `apply` wrote

@@ -29,7 +29,6 @@ from migrate.codemods.project_files import (
 from migrate.config import PHASES, Config
 from migrate.configfile import find_config_file, load_config
 from migrate.discover import discover
-from migrate.gate import find_generated_modules
 from migrate.model import ID_TOKEN_BEARER, UNVERIFIED_DECODE, Finding, ScanResult, UsageError
 from migrate.providers import ProviderProfileError, load_provider, manual_steps
 from migrate.render import (
@@ -217,12 +216,10 @@ def load_project_config(root: Path, config_path: Path | None) -> Config:
 
 
 def scan_project(root: Path, config: Config, rules_dirs: tuple[Path, ...] = ()) -> ScanResult:
-    """Scan `root` as the config says, leaving out the verifier modules we generated (they
-    verify access tokens by design, and they are long: skipping them keeps `apply` fast)."""
+    """Scan `root` as the config says. The verifier modules we generated are recorded in
+    `generated`, not analysed: they verify access tokens by design."""
     root = root.resolve()  # discover() gives absolute relpaths for a relative root
-    generated = find_generated_modules([root], root, config.scan.exclude)
-    excludes = (*config.scan.exclude, *(f"/{module.path}" for module in generated))
-    return scan_paths([root], ScanOptions(excludes=excludes, rules_dirs=rules_dirs))
+    return scan_paths([root], ScanOptions(excludes=config.scan.exclude, rules_dirs=rules_dirs))
 
 
 def plan_project(
@@ -351,9 +348,7 @@ class _Planner:
             key=lambda f: (f.path, f.line, f.column),
         )
         drafts = [self._draft(f) for f in findings]
-        root = self.root.resolve()
-        generated = find_generated_modules([root], root, self.config.scan.exclude)
-        verifier_path = self._verifier_path(drafts, [g.path for g in generated])
+        verifier_path = self._verifier_path(drafts, [g.path for g in self.result.generated])
         bases = self._exception_bases(drafts, verifier_path)
         blocked = self._check_render(bases)
         sites = [self._finish(d, verifier_path, bases) for d in drafts] if not blocked else drafts
@@ -364,7 +359,7 @@ class _Planner:
             ]
             verifier_path = None
         migrating = [s for s in sites if s.action == MIGRATE]
-        generate = bool(migrating) or (verifier_path is not None and bool(generated))
+        generate = bool(migrating) or (verifier_path is not None and bool(self.result.generated))
         files, env = self._project_files(verifier_path if generate else None, bool(migrating))
         claims = self._claims(sites)
         secrets = self._secrets(sites, verifier_path) if self.phase == "strict" else ()

@@ -17,14 +17,13 @@ from pathlib import Path
 from migrate import __version__
 from migrate.discover import Discovered, discover, scan_root
 from migrate.model import (
-    GENERATED_HEADER_BYTES,
-    GENERATED_MARKER,
     ID_TOKEN_BEARER,
     FileError,
     FileOutcome,
     Finding,
     ScanResult,
     ScanStats,
+    generated_module,
 )
 from migrate.rulepack import RuleSet, load_rules
 from migrate.signals import Signals, load_signals
@@ -89,7 +88,22 @@ def scan_bytes(
     prefilter: bool = True,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> FileOutcome:
-    """Scan one file's bytes. Never raises for a bad file: the problem comes back as `error`."""
+    """Scan one file's bytes. Never raises for a bad file: the problem comes back as `error`.
+    A verifier module `apply` generated is not analysed, only recorded as `generated`."""
+    generated = generated_module(relpath, data)
+    if generated is not None:
+        return FileOutcome(relpath, lines=line_count(data), generated=generated)
+    return _scan_source(data, relpath, rules, signals, prefilter, max_file_size)
+
+
+def _scan_source(
+    data: bytes,
+    relpath: str,
+    rules: RuleSet,
+    signals: Signals | None,
+    prefilter: bool,
+    max_file_size: int,
+) -> FileOutcome:
     if len(data) > max_file_size:
         return FileOutcome(
             relpath,
@@ -99,8 +113,7 @@ def scan_bytes(
         return FileOutcome(relpath, error=FileError(relpath, "binary file (contains NUL bytes)"))
     lines = line_count(data)
     packs = rules.packs_for(data) if prefilter else rules.packs
-    if not packs or GENERATED_MARKER in data[:GENERATED_HEADER_BYTES]:
-        # A verifier idtoken-migrate generated is the migration's result, not a site to migrate.
+    if not packs:
         return FileOutcome(relpath, lines=lines)
     try:
         text = decode_source(data)
@@ -217,7 +230,8 @@ def scan_paths(
                 continue
         too_big = len(data) > options.max_file_size
         if options.prefilter and not too_big and not engine.rules.packs_for(data):
-            outcome = FileOutcome(item.relpath, lines=line_count(data))
+            generated = generated_module(item.relpath, data)
+            outcome = FileOutcome(item.relpath, lines=line_count(data), generated=generated)
             outcomes.append(outcome)
             prefiltered += 1
             if cache is not None and key is not None:
@@ -329,4 +343,7 @@ def _result(
         errors=tuple(errors),
         stats=stats,
         rules=tuple(r.info for r in engine.rules.rules),
+        generated=tuple(
+            sorted((o.generated for o in outcomes if o.generated), key=lambda m: m.path)
+        ),
     )

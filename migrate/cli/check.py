@@ -116,14 +116,12 @@ def check(
         assert old is not None
         diff = diff_baseline(old, result.findings, in_scope)
 
-    from migrate.gate import evaluate, find_generated_modules, policy_from_config
+    from migrate.gate import evaluate, policy_from_config
 
-    generated = find_generated_modules(targets, root, options.excludes)
     verdict = evaluate(
         result,
         policy_from_config(cfg, today=as_of, max_findings=max_findings),
         baseline_diff=diff,
-        generated=generated,
     )
     color = fmt == "text" and output is None and use_color()
     report = render(result, fmt, color=color, baseline_diff=diff)

@@ -11,11 +11,11 @@ from migrate.gate import (
     GeneratedModule,
     Policy,
     evaluate,
-    find_generated_modules,
     policy_from_config,
     read_generated_header,
 )
 from migrate.model import Finding, ScanResult
+from migrate.scan import ScanOptions, scan_paths
 
 from .test_baseline import finding
 
@@ -93,13 +93,38 @@ def test_policy_from_config() -> None:
     assert policy.strict
 
 
-def test_generated_header_and_discovery(tmp_path: Path) -> None:
+def test_generated_header() -> None:
     assert read_generated_header(DUAL_HEADER + "import jwt\n") == ("dual", 2)
     assert read_generated_header("# idtoken-migrate: phase=dual\n") is None  # not generated
+
+
+def test_the_scan_records_generated_modules_and_does_not_analyse_them(tmp_path: Path) -> None:
+    legacy = (
+        "import jwt\n\n\ndef verify(token):\n"
+        "    return jwt.decode(token, CLIENT_SECRET, algorithms=['HS256'], audience=CLIENT_ID)\n"
+    )
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "verifier.py").write_text(DUAL_HEADER, encoding="utf-8")
+    (tmp_path / "app" / "verifier.py").write_text(DUAL_HEADER + legacy, encoding="utf-8")
+    strict = DUAL_HEADER.replace("phase=dual", "phase=strict")
+    (tmp_path / "app" / "strict.py").write_text(strict + "x = 1\n", encoding="utf-8")
     (tmp_path / "app" / "other.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "v.py").write_text(DUAL_HEADER, encoding="utf-8")
-    found = find_generated_modules([tmp_path], tmp_path, ["vendor/"])
-    assert found == (GeneratedModule("app/verifier.py", 2, "dual"),)
+    cache = tmp_path / "cache"
+    # Without the cache, writing it, reading it, and with every file parsed.
+    results = [
+        scan_paths([tmp_path], options)
+        for options in (
+            ScanOptions(excludes=("vendor/",)),
+            ScanOptions(excludes=("vendor/",), cache_dir=cache),
+            ScanOptions(excludes=("vendor/",), cache_dir=cache),
+            ScanOptions(excludes=("vendor/",), prefilter=False),
+        )
+    ]
+    assert results[2].stats.cached == 3
+    for result in results:
+        assert result.generated == (
+            GeneratedModule("app/strict.py", 2, "strict"),
+            GeneratedModule("app/verifier.py", 2, "dual"),
+        )
+        assert result.findings == ()  # the legacy call inside the verifier is not a site
