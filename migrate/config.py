@@ -35,6 +35,8 @@ class AccessTokenConfig:
     audience: tuple[str, ...] = ()
     algorithms: tuple[str, ...] = ("RS256",)
     required_scopes: tuple[str, ...] = ()
+    # Accept only JWTs whose header says typ at+jwt (RFC 9068): for providers that can emit them.
+    require_at_jwt: bool = False
 
 
 @dataclass(frozen=True)

@@ -341,7 +341,7 @@ _TOP_KEYS = (
     "scan",
 )
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "access_token": ("audience", "algorithms", "required_scopes"),
+    "access_token": ("audience", "algorithms", "required_scopes", "require_at_jwt"),
     "legacy_id_token": ("client_ids", "algorithms", "secret_env"),
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
@@ -460,6 +460,12 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self._fail(data, key, path, f"must be an integer, not {_type_name(value)}")
         return value
+
+    def boolean(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> bool | None:
+        value = data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        raise self._fail(data, key, path, f"must be true or false, not {_type_name(value)}")
 
     def date(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> dt.date | None:
         value = data.get(key)
@@ -594,6 +600,9 @@ class _Validator:
             ),
             None,
         )
+        at_jwt = w(
+            lambda: self.boolean(at, "require_at_jwt", ("access_token", "require_at_jwt")), None
+        )
 
         legacy = self._section(data, "legacy_id_token")
         client_ids = w(
@@ -637,6 +646,8 @@ class _Validator:
         if not self.problems:
             self._check_required(data, provider, issuer, audience, phase, client_ids)
             self._check_secret(legacy, legacy_algs, secret_env)
+            if at_jwt:
+                self._check_at_jwt(at, provider)
 
         if self.problems:
             self.problems.sort(key=lambda p: p.line if p.line is not None else 1 << 30)
@@ -656,6 +667,7 @@ class _Validator:
                 audience=audience if audience is not None else AccessTokenConfig().audience,
                 algorithms=at_algs if at_algs is not None else AccessTokenConfig().algorithms,
                 required_scopes=scopes if scopes is not None else (),
+                require_at_jwt=bool(at_jwt),
             ),
             legacy_id_token=LegacyIdTokenConfig(
                 client_ids=client_ids if client_ids is not None else (),
@@ -706,6 +718,21 @@ class _Validator:
                 "client_ids" if legacy else "provider",
                 ("legacy_id_token", "client_ids"),
                 "required in the dual phase: the client ids the legacy ID tokens are issued to",
+            )
+
+    def _check_at_jwt(self, at: dict[Any, Any], provider: str | None) -> None:
+        from migrate.providers import ProviderProfileError, load_provider
+
+        try:
+            emits = provider is None or load_provider(provider).emits_at_jwt
+        except ProviderProfileError:
+            return  # the renderer names a broken profile
+        if not emits:
+            self.problem(
+                at,
+                "require_at_jwt",
+                ("access_token", "require_at_jwt"),
+                f"{provider} access tokens are never typed at+jwt; leave it false",
             )
 
     def _check_secret(
@@ -892,6 +919,9 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "  algorithms: [RS256]",
         "  # Scopes every request must carry; [] for none.",
         "  required_scopes: []",
+        "  # true: accept only JWTs typed at+jwt (RFC 9068), which Auth0, Keycloak and generic",
+        "  # issuers can emit: no token of another type, an ID token included, passes for one.",
+        "  require_at_jwt: false",
         "",
         "# The legacy ID tokens still accepted during the dual phase.",
         "legacy_id_token:",

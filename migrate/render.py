@@ -177,7 +177,7 @@ def render_verifier(
     phase: str | None = None,
     *,
     legacy_exceptions: Sequence[str] = (),
-    require_at_jwt: bool = False,
+    require_at_jwt: bool | None = None,
     tuning: VerifierTuning | None = None,
     profile: ProviderProfile | None = None,
 ) -> str:
@@ -185,9 +185,12 @@ def render_verifier(
 
     legacy_exceptions: keys of LEGACY_EXCEPTION_BASES the rejection exception subclasses (it always
     subclasses PyJWT's InvalidTokenError). require_at_jwt: accept only header typ at+jwt (for
-    providers that can emit it). Raises RenderError (UnsupportedProviderError for Google).
+    providers that can emit it); default `access_token.require_at_jwt`. Raises RenderError
+    (UnsupportedProviderError for Google).
     """
     phase = phase or config.phase
+    if require_at_jwt is None:
+        require_at_jwt = config.access_token.require_at_jwt
     if phase not in PHASES:
         raise RenderError(f"phase: expected one of {', '.join(PHASES)}, got {phase!r}")
     if profile is None:

@@ -284,3 +284,37 @@ def test_starter_config_is_prefilled_from_findings(tmp_path: Path) -> None:
 def test_verifier_module_must_stay_inside_the_project(tmp_path: Path, module: str) -> None:
     err = error_for(tmp_path, VALID_CONFIG + f"output:\n  module: {module}\n")
     assert "output.module" in str(err) and "inside the project" in str(err)
+
+
+AT_JWT = VALID_CONFIG.replace(
+    "  algorithms: [RS256]\n", "  algorithms: [RS256]\n  require_at_jwt: true\n"
+)
+
+
+def test_require_at_jwt_reaches_the_verifier(tmp_path: Path) -> None:
+    from migrate.render import render_verifier
+
+    write(tmp_path, AT_JWT)
+    config = load_config(None, tmp_path)
+    assert config.access_token.require_at_jwt
+    write(tmp_path, VALID_CONFIG)
+    default = load_config(None, tmp_path)
+    assert not default.access_token.require_at_jwt
+    assert render_verifier(config) == render_verifier(default, require_at_jwt=True)
+    assert render_verifier(config) != render_verifier(default)
+    assert 'ACCESS_TYPS = frozenset({"at+jwt"})' in render_verifier(config)
+
+
+def test_require_at_jwt_must_be_a_boolean(tmp_path: Path) -> None:
+    err = error_for(tmp_path, AT_JWT.replace("require_at_jwt: true", "require_at_jwt: sometimes"))
+    assert (err.key, err.line) == ("access_token.require_at_jwt", 7)
+    assert "must be true or false, not a string" in str(err)
+
+
+def test_require_at_jwt_needs_a_provider_that_emits_at_jwt(tmp_path: Path) -> None:
+    okta = AT_JWT.replace("provider: auth0", "provider: okta").replace(
+        "https://example.eu.auth0.com/", "https://example.okta.com/oauth2/default"
+    )
+    err = error_for(tmp_path, okta)
+    assert (err.key, err.line) == ("access_token.require_at_jwt", 7)
+    assert "okta access tokens are never typed at+jwt" in str(err)
