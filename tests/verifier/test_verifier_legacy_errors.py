@@ -9,6 +9,8 @@ from types import ModuleType
 
 import jwt
 import pytest
+from auth0.authentication.token_verifier import TokenValidationError as Auth0Error
+from okta_jwt_verifier.exceptions import JWTValidationException as OktaError
 from verifier_kit import NOW, SCENARIOS, Keys, render_and_load, sign
 
 with warnings.catch_warnings():
@@ -20,11 +22,14 @@ from jose.exceptions import JWTError as JoseError
 from joserfc.errors import ExpiredTokenError as JoserfcExpired
 from joserfc.errors import JoseError as JoserfcError
 
-LIBRARIES = {
+# (the library's "expired" exception, or None when it has none; its generic one)
+LIBRARIES: dict[str, tuple[type[Exception] | None, type[Exception]]] = {
     "pyjwt": (jwt.ExpiredSignatureError, jwt.InvalidTokenError),
     "python-jose": (JoseExpired, JoseError),
     "authlib": (AuthlibExpired, AuthlibError),
     "joserfc": (JoserfcExpired, JoserfcError),
+    "auth0-python": (None, Auth0Error),  # TokenVerifier raises TokenValidationError for all
+    "okta-jwt-verifier": (None, OktaError),
 }
 
 
@@ -39,11 +44,14 @@ def modules(provider_routes: dict[str, str], module_dir: Path) -> dict[str, Modu
     } | {"pyjwt": render_and_load(config, "dual", module_dir)}
 
 
-def _legacy_handler(module: ModuleType, token: str, expired: type, generic: type) -> str:
+def _legacy_handler(
+    module: ModuleType, token: str, expired: type[Exception] | None, generic: type[Exception]
+) -> str:
     """What a legacy `try: decode(...) except Expired: ... except Generic: ...` would answer."""
+    expired_branch = (expired,) if expired else ()
     try:
         module.verify_token(token, now=NOW)
-    except expired:
+    except expired_branch:
         return "expired-branch"
     except generic:
         return "generic-branch"
@@ -58,7 +66,8 @@ def test_expired_access_token_reaches_the_legacy_expired_branch(
     claims = scenario.access_claims(now=NOW - 7200)  # expired an hour ago
     token = sign(scenario.access_header(keys.rsa), claims, keys.rsa)
     expired, generic = LIBRARIES[library]
-    assert _legacy_handler(modules[library], token, expired, generic) == "expired-branch"
+    want = "expired-branch" if expired else "generic-branch"
+    assert _legacy_handler(modules[library], token, expired, generic) == want
 
 
 @pytest.mark.parametrize("library", sorted(LIBRARIES))
@@ -70,3 +79,16 @@ def test_other_rejections_reach_the_generic_branch_only(
     token = sign(scenario.access_header(keys.rsa), claims, keys.rsa)
     expired, generic = LIBRARIES[library]
     assert _legacy_handler(modules[library], token, expired, generic) == "generic-branch"
+
+
+def test_one_module_answers_every_legacy_library_of_the_project(
+    provider_routes: dict[str, str], module_dir: Path, keys: Keys
+) -> None:
+    scenario = SCENARIOS["auth0"]
+    config = scenario.config(jwks_uri=provider_routes["auth0"])
+    libraries = ["auth0-python", "okta-jwt-verifier", "python-jose"]
+    module = render_and_load(config, "dual", module_dir, legacy_exceptions=libraries)
+    token = sign(scenario.access_header(keys.rsa), scenario.access_claims(aud="x"), keys.rsa)
+    for library in [*libraries, "pyjwt"]:
+        expired, generic = LIBRARIES[library]
+        assert _legacy_handler(module, token, expired, generic) == "generic-branch", library
