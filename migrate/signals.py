@@ -78,12 +78,13 @@ def load_signals(path: Path | None = None) -> Signals:
         (name, _compile(items, source, f"providers.{name}"))
         for name, items in raw["providers"].items()
     )
-    if not cached:
-        yamlcache.put(data, raw)
-    return Signals(
+    signals = Signals(
         patterns=patterns,
         id_claims=frozenset(raw["id_claims"]),
         access_claims=frozenset(raw["access_claims"]),
         providers=providers,
         digest=hashlib.sha256(data).hexdigest()[:16],
     )
+    if not cached:
+        yamlcache.put(data, raw)  # read in full without an error: safe to keep
+    return signals

@@ -8,8 +8,10 @@ imports yaml. Like `__pycache__`, it holds nothing the source does not: an edite
 another hash, and a file that fails its checks is never stored (so its error keeps its line).
 
 Location: `$IDTOKEN_MIGRATE_RULES_CACHE`, else `$XDG_CACHE_HOME/idtoken-migrate/yaml`, else
-`~/.cache/idtoken-migrate/yaml`. Set `IDTOKEN_MIGRATE_RULES_CACHE` to an empty string to turn it
-off. A folder that cannot be written is simply not used.
+`~/.cache/idtoken-migrate/yaml`; none without a home folder. Set `IDTOKEN_MIGRATE_RULES_CACHE`
+to an empty string to turn it off. A folder that cannot be written is simply not used. Whoever
+can write the folder can change the rules, as with the scan cache (`migrate.cache`): a CI job
+that restores `~/.cache` must trust what it restores.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ def cache_dir() -> Path | None:
     configured = os.environ.get(_ENV)
     if configured is not None:
         return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):  # no home (HOME unset, a uid without a passwd entry): no cache
+        return None
     return Path(base) / "idtoken-migrate" / "yaml"
 
 

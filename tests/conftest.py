@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
 
 # Parsed rule packs are cached per machine (migrate.yamlcache); tests keep theirs apart from the
 # user's. Subprocesses inherit the variable.
-os.environ.setdefault("IDTOKEN_MIGRATE_RULES_CACHE", tempfile.mkdtemp(prefix="idtm-rules-"))
+if "IDTOKEN_MIGRATE_RULES_CACHE" not in os.environ:  # xdist workers inherit the controller's
+    _RULES_CACHE = tempfile.mkdtemp(prefix="idtm-rules-")
+    os.environ["IDTOKEN_MIGRATE_RULES_CACHE"] = _RULES_CACHE
+    atexit.register(shutil.rmtree, _RULES_CACHE, ignore_errors=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:

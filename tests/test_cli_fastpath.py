@@ -106,12 +106,25 @@ def test_lines_it_is_unsure_of_go_to_typer(
         assert result.exit_code == 2, (argv, result.output)  # typer's usage error
 
 
-@pytest.mark.parametrize("argv", [[""], ["-"], ["--jobs", "-"], ["-fjson"]])
-def test_odd_values_go_to_typer_too(argv: list[str]) -> None:
-    # Path("") is "." to typer, "-" reads like an option, click reads a value glued to a short
-    # flag: typer decides what they mean.
-    assert parse(scan_cli.COMMAND, argv) is None
-    assert parse(check_cli.COMMAND, argv[:1]) is None
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        ("scan", [""]),
+        ("scan", ["-"]),
+        ("scan", ["--jobs", "-"]),
+        ("scan", ["-fjson"]),  # click: format "json"
+        ("scan", ["-f=json"]),  # click: format "=json"
+        ("scan", ["-o=r.txt"]),
+        ("check", [""]),
+        ("check", ["-"]),
+        ("check", ["--max-findings", "-"]),
+        ("check", ["-o=r.txt"]),
+    ],
+)
+def test_odd_values_go_to_typer_too(name: str, argv: list[str]) -> None:
+    # Path("") is "." to typer, "-" reads like an option, click reads whatever follows a short
+    # flag as its value: typer decides what they mean.
+    assert parse(COMMANDS[name], argv) is None
 
 
 def test_every_flag_is_declared_once() -> None:
@@ -189,3 +202,26 @@ def test_a_one_file_scan_loads_only_what_it_needs(tmp_path: Path) -> None:
     assert probe(tmp_path, "scan", "--no-cache", "plain.py") == "0 "
     assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 "
     assert probe(tmp_path, "scan", "--no-cache", "app.py") == "0 libcst"
+
+
+def test_config_is_read_only_when_one_can_exist(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    probe(tmp_path, "scan", "--no-cache", "plain.py")  # stores the rule packs
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 "  # no YAML parser
+    (tmp_path / "pyproject.toml").write_text('[tool."idtoken\\u002dmigrate"]\nphase = "strict"\n')
+    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 yaml"  # the config loader
+
+
+def test_a_broken_pyproject_is_an_error_as_for_plan(tmp_path: Path) -> None:
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[project\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "migrate", "check", "--no-cache", "plain.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("idtoken-migrate: error: pyproject.toml:1")

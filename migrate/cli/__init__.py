@@ -23,10 +23,17 @@ def main() -> None:
 
             app(prog_name="idtoken-migrate")
             return
-        sys.stdout.flush()
-        sys.stderr.flush()
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk behind `> report.txt`
+            print(f"idtoken-migrate: error: cannot write the report: {exc}", file=sys.stderr)
+            code = 2
         # Everything is written and closed: skip tearing down libcst's thousands of objects,
-        # about 50 ms of a one-file scan (as mypy does). Only ever from the console script.
+        # about 50 ms of a one-file scan (as mypy does). main() is only ever the process's
+        # entry point (the console script, `python -m migrate`), never called from a library.
         os._exit(code)
     except KeyboardInterrupt:
         print("idtoken-migrate: interrupted", file=sys.stderr)
@@ -49,6 +56,8 @@ def _run_fast(argv: list[str]) -> int | None:
     """Run `scan` or `check` without typer; None when the command line is typer's to read."""
     if not argv or argv[0] not in _FAST_COMMANDS:
         return None
+    if os.name == "nt" and any(c in arg for arg in argv for c in "*?["):
+        return None  # click expands globs on Windows, where the shell does not
     from migrate.cli.params import parse
 
     command = importlib.import_module(f"migrate.cli.{argv[0]}").COMMAND

@@ -135,15 +135,25 @@ def load_config_for(config: Path | None, targets: Sequence[Path]) -> Config:
 
 
 def _may_hold_config(root: Path) -> bool:
-    """False only when `load_config(None, root)` would surely give the defaults."""
+    """False only when `load_config(None, root)` would surely give the defaults (and not an
+    error): no idtoken-migrate.yaml, and no pyproject.toml or a valid one without our table."""
     from migrate.config import CONFIG_FILENAME, PYPROJECT_FILENAME
 
     if (root / CONFIG_FILENAME).exists():
         return True
-    try:
-        return b"idtoken-migrate" in (root / PYPROJECT_FILENAME).read_bytes()
-    except OSError:
+    pyproject = root / PYPROJECT_FILENAME
+    if not pyproject.exists():
         return False
+    try:
+        data = pyproject.read_bytes()
+        if b"idtoken-migrate" in data:
+            return True
+        import tomllib  # a few ms, where the config loader would cost tens
+
+        tool = tomllib.loads(data.decode("utf-8")).get("tool")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return True  # unreadable or invalid: the loader says so, as `plan` does
+    return isinstance(tool, dict) and "idtoken-migrate" in tool
 
 
 def project_root(targets: Sequence[Path]) -> Path:

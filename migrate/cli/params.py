@@ -82,7 +82,12 @@ def parse(command: Command, argv: Sequence[str]) -> dict[str, Any] | None:
         if token == "--":
             only_positional = True
             continue
-        flag, has_value, value = token.partition("=")
+        if token.startswith("--"):
+            flag, has_value, value = token.partition("=")
+        elif len(token) == 2:  # click reads `-fjson` and `-f=json` as "json" and "=json"
+            flag, has_value, value = token, "", ""
+        else:
+            return None
         param = options.get(flag)
         if param is None:
             return None  # --help, a typo, a combined short flag: typer says what is wrong

@@ -128,3 +128,15 @@ def test_the_scan_records_generated_modules_and_does_not_analyse_them(tmp_path: 
             GeneratedModule("app/verifier.py", 2, "dual"),
         )
         assert result.findings == ()  # the legacy call inside the verifier is not a site
+
+
+def test_worker_processes_record_generated_modules_too(tmp_path: Path) -> None:
+    strict = DUAL_HEADER.replace("phase=dual", "phase=strict")
+    for i in range(40):  # enough files for the scan to start workers
+        header = DUAL_HEADER if i % 2 else strict
+        (tmp_path / f"v{i:02}.py").write_text(header + "import jwt\nx = jwt\n", encoding="utf-8")
+    result = scan_paths([tmp_path], ScanOptions(jobs=2))
+    assert result.stats.files == 40
+    assert [(m.path, m.phase) for m in result.generated] == [
+        (f"v{i:02}.py", "dual" if i % 2 else "strict") for i in range(40)
+    ]

@@ -117,6 +117,27 @@ def test_the_default_place_follows_xdg(tmp_path: Path, monkeypatch: pytest.Monke
     assert yamlcache.cache_dir() == tmp_path / "idtoken-migrate" / "yaml"
 
 
+def test_a_relative_xdg_folder_is_ignored_and_no_home_means_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IDTOKEN_MIGRATE_RULES_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert yamlcache.cache_dir() == tmp_path / ".cache" / "idtoken-migrate" / "yaml"
+    # HOME unset and a uid without a passwd entry (`docker run --user 4242`): "~" stays "~".
+    pwd = pytest.importorskip("pwd")
+    monkeypatch.delenv("HOME")
+
+    def no_entry(uid: int) -> None:
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    monkeypatch.chdir(tmp_path)
+    assert yamlcache.cache_dir() is None
+    yamlcache.put(b"a: 1\n", {"a": 1})
+    assert list(tmp_path.iterdir()) == []  # nothing written under the working directory
+
+
 def test_only_data_json_gives_back_unchanged_is_kept(cache: Path) -> None:
     yamlcache.put(b"when: 2026-01-01\n", {"when": dt.date(2026, 1, 1)})
     yamlcache.put(b"1: one\n", {1: "one"})  # JSON would bring the key back as "1"
