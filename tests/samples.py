@@ -14,3 +14,31 @@ legacy_id_token:
 window:
   sunset: 2030-01-01
 """
+
+
+# A user rule pack for a made-up library, acme_auth.
+USER_PACK = """\
+pack: acme
+library: acme-auth
+prefilter: [acme_auth]
+rules:
+  - id: ACME001
+    name: acme-verify
+    summary: acme_auth.verify checks a token
+    match:
+      call: [acme_auth.verify]
+    args:
+      token: [0]
+      audience: [audience]
+    examples:
+      positive: |
+        import acme_auth
+        def user(request):
+            # expect: id-token-bearer
+            return acme_auth.verify(request.headers["Authorization"], audience=CLIENT_ID)
+      negative: |
+        import acme_auth
+        def user(request):
+            # expect: access-token
+            return acme_auth.verify(request.headers["Authorization"], audience="https://api.example.com")
+"""

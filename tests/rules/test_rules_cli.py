@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from samples import USER_PACK
 from typer.testing import CliRunner
 
 from migrate.cli import app
@@ -46,33 +47,6 @@ def test_show_explains_a_rule_and_rejects_unknown_ids() -> None:
     unknown = run("rules", "show", "NOPE1")
     assert unknown.exit_code == 2
     assert "no rule 'NOPE1'" in unknown.output
-
-
-USER_PACK = """\
-pack: acme
-library: acme-auth
-prefilter: [acme_auth]
-rules:
-  - id: ACME001
-    name: acme-verify
-    summary: acme_auth.verify checks a token
-    match:
-      call: [acme_auth.verify]
-    args:
-      token: [0]
-      audience: [audience]
-    examples:
-      positive: |
-        import acme_auth
-        def user(request):
-            # expect: id-token-bearer
-            return acme_auth.verify(request.headers["Authorization"], audience=CLIENT_ID)
-      negative: |
-        import acme_auth
-        def user(request):
-            # expect: access-token
-            return acme_auth.verify(request.headers["Authorization"], audience="https://api.example.com")
-"""
 
 
 def test_user_pack_examples_pass_and_a_wrong_one_fails(tmp_path: Path) -> None:

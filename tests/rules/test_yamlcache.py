@@ -8,23 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from samples import USER_PACK as PACK
 
 from migrate import rulepack, yamlcache
 from migrate.model import UsageError
 from migrate.resources import rules_dir
 from migrate.signals import load_signals
-
-PACK = """\
-pack: acme
-library: acme-auth
-prefilter: [acme_auth]
-rules:
-  - id: ACME001
-    name: acme-verify
-    summary: acme_auth.verify
-    match:
-      call: [acme_auth.verify]
-"""
 
 
 @pytest.fixture
@@ -74,8 +63,8 @@ def test_a_broken_pack_is_never_stored_and_keeps_its_line(tmp_path: Path, cache:
 def test_an_edited_pack_is_parsed_again(tmp_path: Path, cache: Path) -> None:
     pack = tmp_path / "acme.yaml"
     pack.write_text(PACK)
-    assert rulepack.load_pack(pack).rules[0].summary == "acme_auth.verify"
-    pack.write_text(PACK.replace("summary: acme_auth.verify", "summary: edited"))
+    assert rulepack.load_pack(pack).rules[0].summary == "acme_auth.verify checks a token"
+    pack.write_text(PACK.replace("summary: acme_auth.verify checks a token", "summary: edited"))
     assert rulepack.load_pack(pack).rules[0].summary == "edited"
     assert len(entries(cache)) == 2
 
