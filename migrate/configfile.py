@@ -12,10 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from migrate.config import (
     CONFIG_FILENAME,
@@ -138,11 +137,7 @@ class _LineList(list):  # type: ignore[type-arg]
     item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+def _construct_mapping(loader: Any, node: Any) -> _LineDict:
     loader.flatten_mapping(node)
     out = _LineDict()
     out.line = node.start_mark.line + 1
@@ -160,31 +155,43 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     return out
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+def _construct_sequence(loader: Any, node: Any) -> _LineList:
     out = _LineList(loader.construct_object(child, deep=True) for child in node.value)
     out.line = node.start_mark.line + 1
     out.item_lines = [child.start_mark.line + 1 for child in node.value]
     return out
 
 
-def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
-    # 2027-02-30 matches YAML's timestamp pattern but is no date: keep the text for validation.
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
+@lru_cache(maxsize=1)
+def _line_loader() -> type:
+    """A SafeLoader whose mappings and lists remember their lines. Built on first use: a project
+    without an idtoken-migrate.yaml never imports yaml here."""
+    import yaml
 
+    class _LineLoader(yaml.SafeLoader):
+        pass
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    def construct_timestamp(loader: Any, node: Any) -> Any:
+        # 2027-02-30 matches YAML's timestamp pattern but is no date: keep the text to validate.
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    tags = yaml.resolver.BaseResolver
+    _LineLoader.add_constructor(tags.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _LineLoader.add_constructor(tags.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    return _LineLoader
 
 
 def _load_yaml(path: Path) -> Config:
     label = _display(path)
     text = _read_text(path)
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -1115,6 +1122,8 @@ def _plural(n: int, word: str) -> str:
 
 def _scalar(value: str) -> str:
     """A YAML scalar that reads back as exactly this string."""
+    import yaml
+
     if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-/:]*", value) and yaml.safe_load(value) == value:
         return value
     return json.dumps(value)

@@ -204,13 +204,15 @@ def test_a_one_file_scan_loads_only_what_it_needs(tmp_path: Path) -> None:
     assert probe(tmp_path, "scan", "--no-cache", "app.py") == "0 libcst"
 
 
-def test_config_is_read_only_when_one_can_exist(tmp_path: Path) -> None:
+def test_yaml_is_imported_only_for_a_yaml_config(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("x = 1\n")
     probe(tmp_path, "scan", "--no-cache", "plain.py")  # stores the rule packs
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 "  # no YAML parser
+    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 "
     (tmp_path / "pyproject.toml").write_text('[tool."idtoken\\u002dmigrate"]\nphase = "strict"\n')
-    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 yaml"  # the config loader
+    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 "
+    (tmp_path / "idtoken-migrate.yaml").write_text("phase: strict\n")
+    assert probe(tmp_path, "check", "--no-cache", "plain.py") == "0 yaml"
 
 
 def test_a_broken_pyproject_is_an_error_as_for_plan(tmp_path: Path) -> None:

@@ -70,9 +70,8 @@ def stderr_is_terminal() -> bool:
 
 
 def use_color() -> bool:
-    return stdout_is_terminal() and not os.environ.get(
-        "NO_COLOR"
-    )  # no-color.org: set and non-empty
+    # no-color.org: NO_COLOR set to a non-empty value turns colour off
+    return stdout_is_terminal() and not os.environ.get("NO_COLOR")
 
 
 def require_paths(targets: Sequence[Path]) -> None:
@@ -115,45 +114,20 @@ def scan_options(
 
 def config_root(targets: Sequence[Path]) -> Path:
     """Where the default config is looked for: the one folder scanned if it has one, else `.`."""
+    from migrate.config import CONFIG_FILENAME, PYPROJECT_FILENAME
+
     if len(targets) == 1 and targets[0].is_dir():
         folder = targets[0]
-        if (folder / "idtoken-migrate.yaml").is_file() or (folder / "pyproject.toml").is_file():
+        if (folder / CONFIG_FILENAME).is_file() or (folder / PYPROJECT_FILENAME).is_file():
             return folder
     return Path(".")
 
 
 def load_config_for(config: Path | None, targets: Sequence[Path]) -> Config:
     """The user's config (an explicit --config must exist), else the defaults."""
-    root = config_root(targets)
-    if config is None and not _may_hold_config(root):
-        from migrate.config import Config  # no file to read: skip the YAML and TOML parsers
-
-        return Config()
     from migrate.configfile import load_config
 
-    return load_config(config, root)
-
-
-def _may_hold_config(root: Path) -> bool:
-    """False only when `load_config(None, root)` would surely give the defaults (and not an
-    error): no idtoken-migrate.yaml, and no pyproject.toml or a valid one without our table."""
-    from migrate.config import CONFIG_FILENAME, PYPROJECT_FILENAME
-
-    if (root / CONFIG_FILENAME).exists():
-        return True
-    pyproject = root / PYPROJECT_FILENAME
-    if not pyproject.exists():
-        return False
-    try:
-        data = pyproject.read_bytes()
-        if b"idtoken-migrate" in data:
-            return True
-        import tomllib  # a few ms, where the config loader would cost tens
-
-        tool = tomllib.loads(data.decode("utf-8")).get("tool")
-    except (OSError, UnicodeDecodeError, ValueError):
-        return True  # unreadable or invalid: the loader says so, as `plan` does
-    return isinstance(tool, dict) and "idtoken-migrate" in tool
+    return load_config(config, config_root(targets))
 
 
 def project_root(targets: Sequence[Path]) -> Path:
