@@ -396,10 +396,12 @@ def load_pack(path: Path) -> RulePack:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{source}: cannot read rule pack: {exc.strerror or exc}") from None
-    raw = yamlcache.get(data)
-    cached = raw is not None
-    if not cached:
-        raw = _parse_yaml(data, source)
+    return yamlcache.load(
+        data, lambda: _parse_yaml(data, source), lambda raw: _build_pack(raw, data, source)
+    )
+
+
+def _build_pack(raw: Any, data: bytes, source: str) -> RulePack:
     _check_keys(raw, _PACK_KEYS, source, "")
     for required in ("pack", "library", "prefilter", "rules"):
         if required not in raw:
@@ -413,7 +415,7 @@ def load_pack(path: Path) -> RulePack:
         _parse_rule(r, str(raw["pack"]), str(raw["library"]), source, i)
         for i, r in enumerate(raw["rules"])
     )
-    pack = RulePack(
+    return RulePack(
         name=str(raw["pack"]),
         library=str(raw["library"]),
         description=str(raw.get("description", "")).strip(),
@@ -422,9 +424,6 @@ def load_pack(path: Path) -> RulePack:
         source=source,
         digest=hashlib.sha256(data).hexdigest(),
     )
-    if not cached:
-        yamlcache.put(data, raw)  # checked: a pack with an error is never stored
-    return pack
 
 
 def pack_files(directory: Path) -> list[Path]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from migrate import yamlcache
 from migrate.model import UsageError
@@ -67,24 +68,25 @@ def load_signals(path: Path | None = None) -> Signals:
     path = path or rules_dir() / "signals.yaml"
     source = str(path)
     data = path.read_bytes()
-    raw = yamlcache.get(data)
-    cached = raw is not None
-    if not cached:
-        import yaml
+    return yamlcache.load(data, lambda: _parse_yaml(data), lambda raw: _build(raw, data, source))
 
-        raw = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+def _parse_yaml(data: bytes) -> Any:
+    import yaml
+
+    return yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _build(raw: Any, data: bytes, source: str) -> Signals:
     patterns = {key: _compile(raw[key], source, key) for key in _LISTS}
     providers = tuple(
         (name, _compile(items, source, f"providers.{name}"))
         for name, items in raw["providers"].items()
     )
-    signals = Signals(
+    return Signals(
         patterns=patterns,
         id_claims=frozenset(raw["id_claims"]),
         access_claims=frozenset(raw["access_claims"]),
         providers=providers,
         digest=hashlib.sha256(data).hexdigest()[:16],
     )
-    if not cached:
-        yamlcache.put(data, raw)  # read in full without an error: safe to keep
-    return signals

@@ -20,12 +20,26 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from migrate import __version__
 
 _ENV = "IDTOKEN_MIGRATE_RULES_CACHE"
+T = TypeVar("T")
+
+
+def load(data: bytes, parse: Callable[[], Any], build: Callable[[Any], T]) -> T:
+    """`build(parse())`, where a previous run's data for these exact bytes stands in for
+    `parse()`; the data is stored only once `build` has accepted it."""
+    raw = get(data)
+    if raw is not None:
+        return build(raw)
+    raw = parse()
+    built = build(raw)
+    put(data, raw)
+    return built
 
 
 def cache_dir() -> Path | None:
