@@ -200,17 +200,17 @@ def _tool(name: str) -> str:
 
 def idtoken_migrate_argv() -> list[str]:
     script = Path(sys.executable).parent / "idtoken-migrate"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "migrate"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "idtoken_migrate"]
 
 
 def prepare_idtoken_migrate(corpus: Path) -> None:
     """Run idtoken-migrate as an installed copy runs. pip byte-compiles a wheel's modules when it
     installs them, while a checkout run with PYTHONDONTWRITEBYTECODE=1 would compile them at every
-    start: compile them once here. And point the parsed-rule-pack cache (migrate.yamlcache) at a
+    start: compile them once here. And point the parsed-rule-pack cache (yamlcache) at a
     folder of the benchmark's own, filled by one run, as on any machine after its first run."""
-    import migrate
+    import idtoken_migrate
 
-    package = Path(migrate.__file__).resolve().parent
+    package = Path(idtoken_migrate.__file__).resolve().parent
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     os.environ["IDTOKEN_MIGRATE_RULES_CACHE"] = str(WORK / "rules-cache")
     subprocess.run(
@@ -483,13 +483,13 @@ def _commit() -> str:
     """The last commit that changed the engine, "+changes" when its files differ from HEAD."""
     try:
         last = subprocess.run(
-            ["git", "log", "-1", "--format=%h", "--", "migrate", "rules"],
+            ["git", "log", "-1", "--format=%h", "--", "idtoken_migrate", "rules"],
             cwd=REPO,
             capture_output=True,
             text=True,
         ).stdout.strip()
         changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "migrate", "rules"],
+            ["git", "status", "--porcelain", "--", "idtoken_migrate", "rules"],
             cwd=REPO,
             capture_output=True,
             text=True,

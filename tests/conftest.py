@@ -9,7 +9,7 @@ import tempfile
 
 import pytest
 
-# Parsed rule packs are cached per machine (migrate.yamlcache); tests keep theirs apart from the
+# Parsed rule packs are cached per machine (yamlcache); tests keep theirs apart from the
 # user's. Subprocesses inherit the variable.
 if "IDTOKEN_MIGRATE_RULES_CACHE" not in os.environ:  # xdist workers inherit the controller's
     _RULES_CACHE = tempfile.mkdtemp(prefix="idtm-rules-")

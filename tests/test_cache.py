@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from migrate.cache import (
+from idtoken_migrate.cache import (
     CACHE_DIR_ENV,
     ScanCache,
     cache_salt,
     default_cache_dir,
     file_key,
 )
-from migrate.model import FileError, FileOutcome, Finding
+from idtoken_migrate.model import FileError, FileOutcome, Finding
 
 SALT = cache_salt("0.1.0", b"rules", b"config")
 

@@ -1,4 +1,4 @@
-"""`scan` and `check` start without typer (migrate.cli.params): the small parser must read every
+"""`scan` and `check` start without typer (cli.params): the small parser must read every
 command line it accepts exactly as typer does, and leave every other one to typer."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from migrate.cli import app
-from migrate.cli import check as check_cli
-from migrate.cli import scan as scan_cli
-from migrate.cli.params import Command, parse
-from migrate.cli.typer_app import add_command
+from idtoken_migrate.cli import app
+from idtoken_migrate.cli import check as check_cli
+from idtoken_migrate.cli import scan as scan_cli
+from idtoken_migrate.cli.params import Command, parse
+from idtoken_migrate.cli.typer_app import add_command
 
 COMMANDS = {"scan": scan_cli.COMMAND, "check": check_cli.COMMAND}
 
@@ -161,7 +161,7 @@ def test_the_console_script_answers_as_the_typer_app(
 ) -> None:
     (tmp_path / "app.py").write_text(LEGACY)
     fast = subprocess.run(
-        [sys.executable, "-m", "migrate", *argv],
+        [sys.executable, "-m", "idtoken_migrate", *argv],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -180,7 +180,7 @@ def test_the_console_script_answers_as_the_typer_app(
 
 PROBE = """
 import sys
-from migrate.cli import _run_fast
+from idtoken_migrate.cli import _run_fast
 code = _run_fast(sys.argv[1:])
 heavy = ("typer", "click", "pydantic", "rich", "yaml", "pathspec", "multiprocessing", "libcst")
 print(code, ",".join(m for m in heavy if m in sys.modules))
@@ -219,7 +219,7 @@ def test_a_broken_pyproject_is_an_error_as_for_plan(tmp_path: Path) -> None:
     (tmp_path / "plain.py").write_text("x = 1\n")
     (tmp_path / "pyproject.toml").write_text("[project\n")
     run = subprocess.run(
-        [sys.executable, "-m", "migrate", "check", "--no-cache", "plain.py"],
+        [sys.executable, "-m", "idtoken_migrate", "check", "--no-cache", "plain.py"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

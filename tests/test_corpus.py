@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.model import (
+from idtoken_migrate.model import (
     ACCESS_TOKEN,
     AMBIGUOUS,
     ID_TOKEN_BEARER,
@@ -121,10 +121,8 @@ def all_annotations() -> list[Site]:
 
 
 def _engine():
-    """The scan engine, or a skip while it has not landed (a broken engine still fails loudly)."""
-    if not (REPO / "migrate" / "scan.py").exists() and not (REPO / "migrate" / "scan").is_dir():
-        pytest.skip("engine not landed yet: migrate/scan.py is missing")
-    import migrate.scan as engine
+    """The scan engine."""
+    import idtoken_migrate.scan as engine
 
     return engine
 

@@ -26,7 +26,7 @@ TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"  # decodable; its signature 
 
 def run(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "migrate", *args],
+        [sys.executable, "-m", "idtoken_migrate", *args],
         cwd=cwd,
         input=stdin if stdin is not None else "",
         capture_output=True,

@@ -17,8 +17,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from typer.testing import CliRunner
 
-from migrate.cli import app
-from migrate.inspect_token import humanize
+from idtoken_migrate.cli import app
+from idtoken_migrate.inspect_token import humanize
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = 1_780_000_000  # 2026-05-28, before the sunset
@@ -560,7 +560,16 @@ def test_python_dash_m_reads_stdin(rsa_key: Key, tmp_path: Path) -> None:
     config = write_config(tmp_path, shape)
     token = sign(rsa_key, {"iss": shape["issuer"], **shape["id"]}, None)
     run = subprocess.run(
-        [sys.executable, "-m", "migrate", "inspect-token", "-", "--config", str(config), *NOW_ARG],
+        [
+            sys.executable,
+            "-m",
+            "idtoken_migrate",
+            "inspect-token",
+            "-",
+            "--config",
+            str(config),
+            *NOW_ARG,
+        ],
         input=token + "\n",
         capture_output=True,
         text=True,

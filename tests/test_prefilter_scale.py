@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.model import ID_TOKEN_BEARER
+from idtoken_migrate.model import ID_TOKEN_BEARER
 
 TOTAL_FILES = 2000
 MENTIONS_JWT = 20  # decoys that name `jwt` in prose only: they pass the prefilter, find nothing
@@ -202,7 +202,7 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_prefilter_keeps_libcst_away(big_tree: Path) -> None:
-    from migrate.scan import ScanOptions, scan_paths
+    from idtoken_migrate.scan import ScanOptions, scan_paths
 
     started = time.perf_counter()
     result = scan_paths([big_tree], ScanOptions())

@@ -30,7 +30,16 @@ def test_progress_bar_draws_on_a_terminal_and_keeps_stdout_clean(tmp_path: Path)
     tree = _tree(tmp_path)
     main, secondary = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "migrate", "scan", str(tree), "--no-cache", "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "idtoken_migrate",
+            "scan",
+            str(tree),
+            "--no-cache",
+            "--format",
+            "json",
+        ],
         stdout=subprocess.PIPE,
         stderr=secondary,
         env=_env(),
@@ -55,7 +64,7 @@ def test_progress_bar_draws_on_a_terminal_and_keeps_stdout_clean(tmp_path: Path)
 def test_no_progress_bar_when_stderr_is_piped(tmp_path: Path) -> None:
     tree = _tree(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "migrate", "scan", str(tree), "--no-cache"],
+        [sys.executable, "-m", "idtoken_migrate", "scan", str(tree), "--no-cache"],
         capture_output=True,
         env=_env(),
         timeout=120,

@@ -21,7 +21,7 @@ def current_user():
 
 def _findings(cwd: Path, *args: str) -> list[tuple[str, str]]:
     out = subprocess.run(
-        [sys.executable, "-m", "migrate", *args, "--format", "json", "--no-cache"],
+        [sys.executable, "-m", "idtoken_migrate", *args, "--format", "json", "--no-cache"],
         cwd=cwd,
         capture_output=True,
         text=True,

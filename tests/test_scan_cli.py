@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate.cli import app
+from idtoken_migrate.cli import app
 
 # A Flask view that verifies an HS256 ID token signed with the client secret: one id-token-bearer.
 POSITIVE = """\
@@ -81,7 +81,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     env = {k: v for k, v in os.environ.items() if k not in ("IDTOKEN_MIGRATE_DEBUG", "CI")}
     env["NO_COLOR"] = "1"
     return subprocess.run(
-        [sys.executable, "-m", "migrate", *args],
+        [sys.executable, "-m", "idtoken_migrate", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

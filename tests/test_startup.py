@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 PROBE = (
-    "import sys, migrate.cli; "
+    "import sys, idtoken_migrate.cli; "
     "heavy = sorted(m for m in ('libcst', 'jinja2', 'cryptography', 'rich.progress') "
     "if m in sys.modules); print(','.join(heavy))"
 )
@@ -20,7 +20,10 @@ def test_loading_the_cli_imports_no_engine() -> None:
 
 def test_help_lists_commands_in_workflow_order() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "migrate", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "idtoken_migrate", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     # typer lists command groups (`rules`) after plain commands.
     commands = ["scan", "init", "plan", "apply", "check", "inspect-token", "demo", "rules"]

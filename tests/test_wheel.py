@@ -82,8 +82,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_ships_rules_and_templates(installed: Path, tmp_path: Path) -> None:
     probe = (
-        "import json, migrate, migrate.resources as r; "
-        "print(json.dumps([migrate.__file__, str(r.rules_dir()), str(r.templates_dir())]))"
+        "import json, idtoken_migrate, idtoken_migrate.resources as r; "
+        "print(json.dumps([idtoken_migrate.__file__, str(r.rules_dir()), str(r.templates_dir())]))"
     )
     proc = run([str(installed / "bin" / "python"), "-c", probe], tmp_path)
     package, rules, templates = (Path(p) for p in json.loads(proc.stdout))
@@ -116,5 +116,7 @@ def test_installed_console_script_scans(installed: Path, tmp_path: Path) -> None
     assert [(f["path"], f["line"], f["kind"]) for f in report["findings"]] == [
         ("sample/app.py", 10, "id-token-bearer")
     ]
-    version = run([str(installed / "bin" / "python"), "-m", "migrate", "--version"], tmp_path)
+    version = run(
+        [str(installed / "bin" / "python"), "-m", "idtoken_migrate", "--version"], tmp_path
+    )
     assert version.stdout.startswith("idtoken-migrate ")

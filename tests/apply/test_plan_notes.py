@@ -6,7 +6,7 @@ from pathlib import Path
 
 from samples import AUTH0_HS256_CONFIG
 
-from migrate.plan import plan_project
+from idtoken_migrate.plan import plan_project
 
 CONFIG = AUTH0_HS256_CONFIG
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from migrate.apply import compute
-from migrate.plan import MIGRATE, UNSAFE, plan_project
+from idtoken_migrate.apply import compute
+from idtoken_migrate.plan import MIGRATE, UNSAFE, plan_project
 
 CONFIG = """version: 1
 provider: auth0
@@ -132,7 +132,7 @@ def user():
 
 
 def test_review_engine_skips_what_the_reviewer_declines(tmp_path):
-    from migrate.apply import drive, propose
+    from idtoken_migrate.apply import drive, propose
 
     config, plan = _one_site_project(tmp_path)
     seen = []
@@ -146,7 +146,7 @@ def test_review_engine_skips_what_the_reviewer_declines(tmp_path):
 def test_an_accepted_site_always_gets_its_verifier(tmp_path):
     """Declining the generated verifier after accepting a site would leave an import of a
     module that does not exist: the verifier is required, whatever the answer."""
-    from migrate.apply import drive, propose
+    from idtoken_migrate.apply import drive, propose
 
     config, plan = _one_site_project(tmp_path)
     required = []

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from samples import AUTH0_HS256_CONFIG
 
-from migrate.apply import compute, write_changes
-from migrate.codemods import SiteUnsafe
-from migrate.plan import MIGRATE, UNSAFE, plan_project, verifier_import
+from idtoken_migrate.apply import compute, write_changes
+from idtoken_migrate.codemods import SiteUnsafe
+from idtoken_migrate.plan import MIGRATE, UNSAFE, plan_project, verifier_import
 
 SITE = """\
 import os

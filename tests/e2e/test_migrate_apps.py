@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate.cli import app as cli
+from idtoken_migrate.cli import app as cli
 
 from .harness import FIXTURES, Provider, copy_app, write_migration_config
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from migrate.cli import app as cli
+from idtoken_migrate.cli import app as cli
 
 from .harness import FIXTURES, copy_app, write_migration_config
 

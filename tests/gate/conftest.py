@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrate.cli import app
+from idtoken_migrate.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from migrate.baseline import (
+from idtoken_migrate.baseline import (
     Baseline,
     diff_baseline,
     load_baseline,
     save_baseline,
     updated_baseline,
 )
-from migrate.model import Finding, UsageError
-from migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.model import Finding, UsageError
+from idtoken_migrate.scan import ScanOptions, scan_paths
 
 from .conftest import write_legacy_app
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from migrate.scan import ScanOptions
+from idtoken_migrate.scan import ScanOptions
 
 from .conftest import SARIF_SCHEMA, VALID_CONFIG
 from .test_gate_policy import DUAL_HEADER

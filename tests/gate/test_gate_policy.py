@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from migrate.baseline import Baseline, diff_baseline
-from migrate.config import Config, WindowConfig
-from migrate.gate import (
+from idtoken_migrate.baseline import Baseline, diff_baseline
+from idtoken_migrate.config import Config, WindowConfig
+from idtoken_migrate.gate import (
     GeneratedModule,
     Policy,
     evaluate,
     policy_from_config,
     read_generated_header,
 )
-from migrate.model import Finding, ScanResult
-from migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.model import Finding, ScanResult
+from idtoken_migrate.scan import ScanOptions, scan_paths
 
 from .test_baseline import finding
 

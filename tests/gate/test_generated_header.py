@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
-from migrate.gate import read_generated_header
-from migrate.render import render_verifier
+from idtoken_migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
+from idtoken_migrate.gate import read_generated_header
+from idtoken_migrate.render import render_verifier
 
 CONFIG = Config(
     provider="auth0",

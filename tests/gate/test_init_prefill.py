@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from migrate.cli import app
+from idtoken_migrate.cli import app
 
 AUTH = """\
 import jwt

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrate.model import FileError, Finding, RuleInfo, ScanResult, ScanStats
+from idtoken_migrate.model import FileError, Finding, RuleInfo, ScanResult, ScanStats
 
 RULES = (
     RuleInfo(

@@ -7,8 +7,8 @@ import random
 import pytest
 from report_samples import FINDINGS, make_result
 
-from migrate.model import ScanResult, UsageError
-from migrate.report import FORMATS, SCAN_FORMATS, BaselineDiff, render
+from idtoken_migrate.model import ScanResult, UsageError
+from idtoken_migrate.report import FORMATS, SCAN_FORMATS, BaselineDiff, render
 
 
 def test_formats_are_the_documented_ones() -> None:

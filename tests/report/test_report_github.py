@@ -7,8 +7,8 @@ import re
 import pytest
 from report_samples import BEARER, FINDINGS, in_order, make_result
 
-from migrate.report import render
-from migrate.report.github import escape_data, escape_property, workflow_command
+from idtoken_migrate.report import render
+from idtoken_migrate.report.github import escape_data, escape_property, workflow_command
 
 COMMAND = re.compile(r"^::(?P<cmd>\w+)(?: (?P<props>[^:]*))?::(?P<data>.*)$")
 

@@ -6,8 +6,8 @@ import json
 
 from report_samples import FINDINGS, in_order, make_result
 
-from migrate.model import KINDS, FileError, Finding
-from migrate.report import BaselineDiff, render
+from idtoken_migrate.model import KINDS, FileError, Finding
+from idtoken_migrate.report import BaselineDiff, render
 
 
 def test_sorted_input_is_exactly_to_json() -> None:

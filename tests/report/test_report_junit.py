@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 from report_samples import BEARER, FINDINGS, UNVERIFIED, in_order, make_result
 
-from migrate.model import ScanResult
-from migrate.report import render
+from idtoken_migrate.model import ScanResult
+from idtoken_migrate.report import render
 
 
 def parse(result: ScanResult | None = None) -> ET.Element:

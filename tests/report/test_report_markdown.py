@@ -6,9 +6,9 @@ import re
 
 from report_samples import ACCESS, BEARER, FINDINGS, LOGIN, RULES, UNVERIFIED, make_result
 
-from migrate.model import Finding, ScanResult
-from migrate.report import BaselineDiff, render
-from migrate.report.markdown import MAX_ROWS, md_escape
+from idtoken_migrate.model import Finding, ScanResult
+from idtoken_migrate.report import BaselineDiff, render
+from idtoken_migrate.report.markdown import MAX_ROWS, md_escape
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 

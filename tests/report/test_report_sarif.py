@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import pytest
 from report_samples import BEARER, FINDINGS, RULES, UNVERIFIED, in_order, make_result
 
-from migrate.report import BaselineDiff, render
-from migrate.report.sarif import FINGERPRINT_KEY
+from idtoken_migrate.report import BaselineDiff, render
+from idtoken_migrate.report.sarif import FINGERPRINT_KEY
 
 # The shared folder is a sibling of the repository root.
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "../shared/schemas/sarif-schema-2.1.0.json"

@@ -6,8 +6,8 @@ import re
 
 from report_samples import ACCESS, BEARER, FINDINGS, UNVERIFIED, in_order, make_result
 
-from migrate.model import ScanResult, ScanStats
-from migrate.report import BaselineDiff, render
+from idtoken_migrate.model import ScanResult, ScanStats
+from idtoken_migrate.report import BaselineDiff, render
 
 HEAD = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<rule>\S+) \[(?P<kind>[a-z-]+)\] ")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

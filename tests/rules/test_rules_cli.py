@@ -10,8 +10,8 @@ import pytest
 from samples import USER_PACK
 from typer.testing import CliRunner
 
-from migrate.cli import app
-from migrate.rulepack import load_rules
+from idtoken_migrate.cli import app
+from idtoken_migrate.rulepack import load_rules
 
 runner = CliRunner()
 

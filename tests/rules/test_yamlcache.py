@@ -1,4 +1,4 @@
-"""Parsed rule packs kept per machine (migrate.yamlcache): the cached data gives the very same
+"""Parsed rule packs kept per machine (yamlcache): the cached data gives the very same
 rules, an edited or broken pack is parsed again, and a bad cache folder only costs time."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from samples import USER_PACK as PACK
 
-from migrate import rulepack, yamlcache
-from migrate.model import UsageError
-from migrate.resources import rules_dir
-from migrate.signals import load_signals
+from idtoken_migrate import rulepack, yamlcache
+from idtoken_migrate.model import UsageError
+from idtoken_migrate.resources import rules_dir
+from idtoken_migrate.signals import load_signals
 
 
 @pytest.fixture

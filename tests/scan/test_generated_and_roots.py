@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
-from migrate.discover import discover
-from migrate.render import render_verifier
-from migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
+from idtoken_migrate.discover import discover
+from idtoken_migrate.render import render_verifier
+from idtoken_migrate.scan import ScanOptions, scan_paths
 
 COGNITO = Config(
     provider="cognito",
@@ -72,7 +72,16 @@ def test_a_fifo_named_like_python_does_not_hang_the_scan(tmp_path: Path) -> None
     (tmp_path / "legacy.py").write_text(LEGACY)
     os.mkfifo(tmp_path / "pipe.py")
     proc = subprocess.run(
-        [sys.executable, "-m", "migrate", "scan", str(tmp_path), "--no-cache", "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "idtoken_migrate",
+            "scan",
+            str(tmp_path),
+            "--no-cache",
+            "--format",
+            "json",
+        ],
         capture_output=True,
         text=True,
         timeout=60,  # before the fix: blocked forever reading the FIFO

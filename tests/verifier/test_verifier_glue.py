@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from verifier_kit import NOW, SCENARIOS, JwksServer, Keys, Route, fast_tuning, sign
 
-from migrate.render import GLUE_FRAMEWORKS, RenderError, render_glue, render_verifier
+from idtoken_migrate.render import GLUE_FRAMEWORKS, RenderError, render_glue, render_verifier
 
 SCENARIO = SCENARIOS["auth0"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from migrate.config import PROVIDERS, Config
-from migrate.providers import (
+from idtoken_migrate.config import PROVIDERS, Config
+from idtoken_migrate.providers import (
     ProviderProfileError,
     jwks_uri_for,
     load_profile_file,
@@ -16,7 +16,7 @@ from migrate.providers import (
     load_providers,
     manual_steps,
 )
-from migrate.resources import rules_dir
+from idtoken_migrate.resources import rules_dir
 
 
 def test_one_profile_per_provider() -> None:

@@ -27,14 +27,14 @@ from verifier_kit import (
     sign,
 )
 
-from migrate.config import (
+from idtoken_migrate.config import (
     PROVIDERS,
     AccessTokenConfig,
     Config,
     LegacyIdTokenConfig,
     WindowConfig,
 )
-from migrate.render import (
+from idtoken_migrate.render import (
     LEGACY_EXCEPTION_BASES,
     RenderError,
     UnsupportedProviderError,
@@ -239,7 +239,15 @@ def test_rendered_module_is_standalone() -> None:
 def test_rendered_module_imports_with_only_pyjwt(tmp_path: Path) -> None:
     path = tmp_path / "token_verifier.py"
     path.write_text(render_verifier(config_for("auth0"), "dual"), encoding="utf-8")
-    blocked = ["jose", "authlib", "joserfc", "google", "okta_jwt_verifier", "auth0", "migrate"]
+    blocked = [
+        "jose",
+        "authlib",
+        "joserfc",
+        "google",
+        "okta_jwt_verifier",
+        "auth0",
+        "idtoken_migrate",
+    ]
     script = (
         "import sys\n"
         f"for name in {blocked!r}:\n"
@@ -386,8 +394,8 @@ def test_every_provider_but_google_renders() -> None:
     assert set(renderable) == set(SCENARIOS)
 
 
-# Private names of the rendered module that migrate/inspect_token.py drives (offline mode, the
-# classification step) and migrate/plan.py reads (TokenRejected's bases): renaming one breaks them.
+# Private names of the rendered module that inspect_token.py drives (offline mode, the
+# classification step) and plan.py reads (TokenRejected's bases): renaming one breaks them.
 INTERNAL_HOOKS = ("_parse", "_check_signature", "_http_get", "_KeySet", "_Key", "_KEY_TYPES")
 
 

@@ -1,0 +1,3 @@
+from idtoken_migrate.cli import main
+
+main()

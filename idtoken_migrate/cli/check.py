@@ -1,0 +1,192 @@
+"""`check [PATH...]`: the CI gate. Exit 0 passed, 1 failed, 2 usage or input error."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from idtoken_migrate.cli.common import (
+    emit,
+    fail,
+    handles_usage_errors,
+    load_config_for,
+    note,
+    project_root,
+    require_paths,
+    run_scan,
+    scan_options,
+    use_color,
+)
+from idtoken_migrate.cli.params import CONFIG, EXCLUDE, NO_CACHE, OUTPUT, RULES, Command, Param
+from idtoken_migrate.report import FORMATS, render
+
+if TYPE_CHECKING:
+    from idtoken_migrate.gate import Verdict
+
+
+PARAMS = (
+    Param("paths", (), Path, multiple=True, help="Files or folders to check (default: .)."),
+    CONFIG,
+    Param(
+        "baseline",
+        ("--baseline",),
+        Path,
+        help="Baseline file: findings it holds do not fail the gate.",
+    ),
+    Param(
+        "update_baseline",
+        ("--update-baseline",),
+        bool,
+        False,
+        help="Write the current findings to --baseline FILE.",
+    ),
+    Param(
+        "max_findings",
+        ("--max-findings",),
+        int,
+        min=0,
+        help="Fail when more findings to migrate remain (ratchet).",
+    ),
+    Param(
+        "today",
+        ("--today",),
+        str,
+        metavar="YYYY-MM-DD",
+        help="Evaluate the sunset as of this date.",
+    ),
+    Param("fmt", ("--format",), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
+    OUTPUT,
+    EXCLUDE,
+    RULES,
+    NO_CACHE,
+)
+
+
+@handles_usage_errors
+def check(
+    paths: list[Path] | None,
+    config: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    max_findings: int | None,
+    today: str | None,
+    fmt: str,
+    output: Path | None,
+    exclude: list[str] | None,
+    rules: list[Path] | None,
+    no_cache: bool,
+) -> int:
+    """CI gate: fail when ID-token usage remains that the policy and the baseline do not allow."""
+    targets = list(paths or [Path(".")])
+    require_paths(targets)
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if update_baseline and baseline is None:
+        fail("--update-baseline needs --baseline FILE (where to write it)")
+    as_of = None
+    if today is not None:
+        from idtoken_migrate.configfile import parse_date
+
+        as_of = parse_date(today)
+        if as_of is None:
+            fail(f"--today: {today!r} is not a date YYYY-MM-DD")
+
+    cfg = load_config_for(config, targets)
+    root = project_root(targets)
+    options = scan_options(
+        root, exclude or (), 0, rules or (), no_cache, None, config_excludes=cfg.scan.exclude
+    )
+    result = run_scan(targets, options)
+    root = Path(result.root)
+    in_scope = scope_of(targets, root)
+
+    diff = None
+    if baseline is not None:
+        from idtoken_migrate.baseline import (
+            diff_baseline,
+            load_baseline,
+            save_baseline,
+            updated_baseline,
+        )
+
+        # With --update-baseline an old file is optional: this run is what creates it.
+        old = load_baseline(baseline) if baseline.exists() or not update_baseline else None
+        if update_baseline:
+            new_baseline = updated_baseline(old, result.findings, in_scope)
+            save_baseline(baseline, new_baseline)
+            note(f"idtoken-migrate: wrote {baseline} ({_entries(len(new_baseline.entries))})")
+            old = new_baseline
+        assert old is not None
+        diff = diff_baseline(old, result.findings, in_scope)
+
+    from idtoken_migrate.gate import evaluate, policy_from_config
+
+    verdict = evaluate(
+        result,
+        policy_from_config(cfg, today=as_of, max_findings=max_findings),
+        baseline_diff=diff,
+    )
+    color = fmt == "text" and output is None and use_color()
+    report = render(result, fmt, color=color, baseline_diff=diff)
+    if fmt == "text":
+        report += "".join(line + "\n" for line in verdict_lines(verdict))
+    elif fmt == "markdown":
+        report += markdown_verdict(verdict)
+    emit(report, output)
+    if fmt != "text" or output is not None:
+        # Machine formats keep stdout parseable: the verdict goes to stderr.
+        for line in verdict_lines(verdict):
+            note(line)
+    return verdict.exit_code
+
+
+COMMAND = Command("check", check.__doc__ or "", PARAMS, check)
+
+
+def scope_of(targets: Sequence[Path], root: Path) -> Callable[[str], bool]:
+    """Which finding paths (relative to the scan root) this run looked at: a baseline entry
+    elsewhere is neither fixed nor unchanged, it was simply not checked."""
+    base = root.resolve()
+    prefixes: list[str] = []
+    for target in targets:
+        try:
+            rel = os.path.relpath(target.resolve(), base).replace(os.sep, "/")
+        except ValueError:
+            continue
+        if rel == ".":
+            return lambda _path: True
+        if rel.startswith("../"):
+            continue
+        prefixes.append(rel)
+    exact = frozenset(prefixes)
+    folders = tuple(p + "/" for p in prefixes)
+    return lambda path: path in exact or path.startswith(folders)
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    if verdict.passed:
+        head = "check passed"
+        if verdict.remaining:
+            n = verdict.remaining
+            head += f" ({n} finding{'s' if n != 1 else ''} to migrate, all held by the baseline)"
+        lines = [head]
+    else:
+        lines = [f"check failed: {reason}" for reason in verdict.reasons]
+    lines += [f"note: {text}" for text in verdict.notes]
+    return lines
+
+
+def markdown_verdict(verdict: Verdict) -> str:
+    from idtoken_migrate.report.markdown import md_escape
+
+    mark = "✅ passed" if verdict.passed else "❌ failed"
+    out = ["", f"**Gate: {mark}**", ""]
+    out += [f"- {md_escape(reason)}" for reason in verdict.reasons]
+    out += [f"- {md_escape(text)}" for text in verdict.notes]
+    return "\n".join(out) + "\n"
+
+
+def _entries(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'}"

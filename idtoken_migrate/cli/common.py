@@ -1,0 +1,177 @@
+"""What every command shares, free of typer: errors, output, terminal checks, the scan set-up.
+
+Typer-free so that `scan` and `check`, the commands pre-commit and CI run on every push, can
+start without it (see `idtoken_migrate.cli.params`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from idtoken_migrate.model import UsageError
+
+if TYPE_CHECKING:
+    from idtoken_migrate.config import Config
+    from idtoken_migrate.model import ScanResult
+    from idtoken_migrate.scan import ScanOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> NoReturn:
+    """Usage or input error: one line on stderr, exit 2."""
+    print(f"idtoken-migrate: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def note(message: str) -> None:
+    """A line for the person at the terminal, on stderr (stdout carries reports)."""
+    print(message, file=sys.stderr)
+
+
+def handles_usage_errors(func: F) -> F:
+    """Turn a UsageError raised by the engine into the one-line, exit-2 contract."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UsageError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a report to --output FILE, or to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"{output}: cannot write: {exc.strerror or exc}")
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def use_color() -> bool:
+    # no-color.org: NO_COLOR set to a non-empty value turns colour off
+    return stdout_is_terminal() and not os.environ.get("NO_COLOR")
+
+
+def require_paths(targets: Sequence[Path]) -> None:
+    for target in targets:
+        if not target.exists():
+            fail(f"{target}: no such file or directory")
+
+
+# -- the scan both `scan` and `check` run ------------------------------------------------------
+
+
+def scan_options(
+    root: Path,
+    exclude: Sequence[str],
+    jobs: int,
+    rules: Sequence[Path],
+    no_cache: bool,
+    cache_dir: Path | None,
+    max_file_size: int = 2 * 1024 * 1024,
+    no_prefilter: bool = False,
+    config_excludes: tuple[str, ...] = (),
+) -> ScanOptions:
+    from idtoken_migrate.scan import ScanOptions
+
+    cache: Path | None = None
+    if not no_cache:
+        from idtoken_migrate.cache import default_cache_dir
+
+        cache = cache_dir or default_cache_dir(root)
+    return ScanOptions(
+        excludes=tuple(exclude) + config_excludes,
+        jobs=jobs,
+        rules_dirs=tuple(rules),
+        prefilter=not no_prefilter,
+        max_file_size=max_file_size,
+        cache_dir=cache,
+        root=root,
+    )
+
+
+def config_root(targets: Sequence[Path]) -> Path:
+    """Where the default config is looked for: the one folder scanned if it has one, else `.`."""
+    from idtoken_migrate.config import CONFIG_FILENAME, PYPROJECT_FILENAME
+
+    if len(targets) == 1 and targets[0].is_dir():
+        folder = targets[0]
+        if (folder / CONFIG_FILENAME).is_file() or (folder / PYPROJECT_FILENAME).is_file():
+            return folder
+    return Path(".")
+
+
+def load_config_for(config: Path | None, targets: Sequence[Path]) -> Config:
+    """The user's config (an explicit --config must exist), else the defaults."""
+    from idtoken_migrate.configfile import load_config
+
+    return load_config(config, config_root(targets))
+
+
+def project_root(targets: Sequence[Path]) -> Path:
+    """The folder finding paths are relative to: the working directory when every target is
+    inside it (as ruff reports paths), so `scan .`, `check .` in CI and `check a.py b.py` from
+    pre-commit give one finding one path and one fingerprint, and SARIF paths are
+    repository-relative; else the targets' common folder."""
+    from idtoken_migrate.discover import scan_root
+
+    cwd = Path.cwd().resolve()
+    resolved = [t.resolve() for t in targets]
+    if all(t == cwd or cwd in t.parents for t in resolved):
+        return cwd
+    return scan_root(targets)
+
+
+def progress_bar():  # noqa: ANN201
+    """A rich progress callback on a terminal; None when stderr is piped."""
+    if not stderr_is_terminal() or os.environ.get("CI"):
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),  # stdout carries the report, maybe into a pipe
+        transient=True,
+    )
+    task = bar.add_task("scanning", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def run_scan(paths: Sequence[Path], options: ScanOptions) -> ScanResult:
+    from idtoken_migrate.scan import scan_paths
+
+    bar, update = progress_bar()
+    if bar is None:
+        return scan_paths(paths, options)
+    with bar:
+        return scan_paths(paths, options, progress=update)

@@ -1,0 +1,44 @@
+"""`plan [PATH]`: what `apply` would change at each site, and why, before anything changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from idtoken_migrate.cli.common import emit, fail, handles_usage_errors
+from idtoken_migrate.cli.typer_app import app
+from idtoken_migrate.plan_report import PLAN_FORMATS
+
+
+@app.command()
+@handles_usage_errors
+def plan(
+    path: Annotated[Path, typer.Argument(help="Project folder (default: .).")] = Path("."),
+    phase: Annotated[
+        str | None,
+        typer.Option("--phase", help="dual|strict (default: the config's phase)."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Report format: " + "|".join(PLAN_FORMATS) + ".")
+    ] = "text",
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Config file (default: idtoken-migrate.yaml, then pyproject.toml)."
+        ),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the plan to FILE.")] = None,
+) -> None:
+    """Show, per site, what will change and why: generated files, env and requirement changes,
+    the claims the legacy code reads, risks (first) and manual steps. Writes nothing."""
+    if fmt not in PLAN_FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(PLAN_FORMATS)}")
+    if not path.is_dir():
+        fail(f"{path}: not a folder")
+    from idtoken_migrate.plan import plan_project
+    from idtoken_migrate.plan_report import render_plan
+
+    _config, result = plan_project(path, config_path=config, phase=phase)
+    emit(render_plan(result, fmt), output)

@@ -1,0 +1,97 @@
+"""`idtoken-migrate scan`: find and classify token verification code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from idtoken_migrate.cli.common import (
+    emit,
+    fail,
+    handles_usage_errors,
+    load_config_for,
+    project_root,
+    require_paths,
+    run_scan,
+    scan_options,
+    use_color,
+)
+from idtoken_migrate.cli.params import CONFIG, EXCLUDE, NO_CACHE, OUTPUT, RULES, Command, Param
+from idtoken_migrate.report import SCAN_FORMATS, render
+
+PARAMS = (
+    Param(
+        "paths",
+        (),
+        Path,
+        help="Files or folders to scan (default: the current folder).",
+        multiple=True,
+    ),
+    Param("format", ("--format", "-f"), str, "text", help=" | ".join(SCAN_FORMATS)),
+    OUTPUT,
+    EXCLUDE,
+    Param("jobs", ("--jobs", "-j"), int, 0, min=0, help="Worker processes; 0 = one per core."),
+    RULES,
+    CONFIG,
+    NO_CACHE,
+    Param(
+        "cache_dir",
+        ("--cache-dir",),
+        Path,
+        help="Cache folder (default .idtoken-migrate-cache in the root).",
+    ),
+    Param(
+        "max_file_size",
+        ("--max-file-size",),
+        int,
+        2 * 1024 * 1024,
+        min=1,
+        help="Skip files larger than this (bytes).",
+    ),
+    Param(
+        "no_prefilter",
+        ("--no-prefilter",),
+        bool,
+        False,
+        hidden=True,
+        help="Parse every file (for testing).",
+    ),
+)
+
+
+@handles_usage_errors
+def scan(
+    paths: list[Path] | None,
+    format: str,
+    output: Path | None,
+    exclude: list[str] | None,
+    jobs: int,
+    rules: list[Path] | None,
+    config: Path | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    max_file_size: int,
+    no_prefilter: bool,
+) -> int:
+    """Find and classify ID-token and access-token verification code."""
+    if format not in SCAN_FORMATS:
+        fail(f"--format: unknown format {format!r} (choose from {', '.join(SCAN_FORMATS)})")
+    targets = list(paths or [Path(".")])
+    require_paths(targets)
+    loaded = load_config_for(config, targets)
+    options = scan_options(
+        project_root(targets),
+        exclude or (),
+        jobs,
+        rules or (),
+        no_cache,
+        cache_dir,
+        max_file_size,
+        no_prefilter,
+        config_excludes=loaded.scan.exclude,
+    )
+    result = run_scan(targets, options)
+    emit(render(result, format, color=use_color() and output is None), output)
+    return 0
+
+
+COMMAND = Command("scan", scan.__doc__ or "", PARAMS, scan)

@@ -1,0 +1,516 @@
+"""`replace-verify-call`: `jwt.decode(token, SECRET, ...)` becomes `verify_token(token)`.
+
+The call's result stays where it was, so the surrounding code and its `except` clauses keep
+working: the generated TokenRejected subclasses the legacy library's error. Also removed: the
+statements that only fed the old call (a signing key looked up for it, a JsonWebToken built for
+it), checks of ID-token-only claims on the result (`claims["token_use"] != "id"`: the verifier
+now decides the token kind), result methods the old library needed (`claims.validate()`), and the
+imports that left unused. Rule params (pack `fix: params:`): `drop_result_calls` and
+`kind_claims`, comma-separated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodCommand, CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import (
+    GlobalScope,
+    ParentNodeProvider,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
+)
+
+from idtoken_migrate.codemods import SiteEdit, SiteUnsafe
+
+# Last names of the exceptions that catch TokenRejected, by LEGACY_EXCEPTION_BASES key.
+CATCHING_NAMES: dict[str, frozenset[str]] = {
+    "pyjwt": frozenset({"InvalidTokenError", "PyJWTError"}),
+    "python-jose": frozenset({"JWTError", "JOSEError"}),
+    "authlib": frozenset({"JoseError", "AuthlibJoseError"}),
+    "joserfc": frozenset({"JoseError", "JoserfcJoseError"}),
+    "auth0-python": frozenset({"TokenValidationError"}),
+    "okta-jwt-verifier": frozenset({"JWTValidationException"}),
+    "google-auth": frozenset({"ValueError"}),
+}
+_ALWAYS_CATCHING = frozenset({"Exception", "BaseException"})
+# What code may still do with the verified claims: they are a plain dict now.
+_DICT_ATTRIBUTES = frozenset(
+    {"get", "keys", "items", "values", "copy", "setdefault", "pop", "update", "__getitem__"}
+)
+DEFAULT_KIND_CLAIMS: tuple[str, ...] = ("token_use", "typ")
+_UNSAFE_KEYWORDS = {"complete": "complete=True returns the header and signature too"}
+
+
+def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
+    """The file with every site of `edits` (all in this file, located in `source` as scanned)
+    migrated in one pass; raises SiteUnsafe instead of guessing, and then edits nothing."""
+    if not edits:
+        return source
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise SiteUnsafe(f"the file does not parse: {error.message}") from None
+    context = CodemodContext(
+        filename=edits[0].finding.path,
+        full_module_name=_module_name(edits[0]),
+        full_package_name=None,
+    )
+    return _ReplaceVerifyCall(context, edits).transform_module(module).bytes
+
+
+def handlers_catch(handlers: Sequence[str], bases: Iterable[str]) -> bool:
+    """Whether one of the `except` names catches a TokenRejected subclassing `bases`."""
+    catching = set(_ALWAYS_CATCHING)
+    for base in bases:
+        catching |= CATCHING_NAMES.get(base, frozenset())
+    return any(name.rsplit(".", 1)[-1] in catching for name in handlers)
+
+
+def _module_name(edit: SiteEdit) -> str:
+    stem = edit.finding.path.rsplit("/", 1)[-1].removesuffix(".py")
+    return f"{edit.package}.{stem}" if edit.package else stem
+
+
+class _ReplaceVerifyCall(CodemodCommand):
+    DESCRIPTION = "Replace an ID-token verification call with the generated verifier."
+    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider)
+
+    def __init__(self, context: CodemodContext, edits: Sequence[SiteEdit]) -> None:
+        super().__init__(context)
+        self.edits = edits
+        self.edit = edits[0]  # they share the verifier import: one file, one project
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        wrapper = self.context.wrapper
+        assert wrapper is not None
+        positions = wrapper.resolve(PositionProvider)
+        parents = wrapper.resolve(ParentNodeProvider)
+        scopes = wrapper.resolve(ScopeProvider)
+        name = self._import_name(scopes.get(tree))
+        replace: dict[int, cst.CSTNode] = {}
+        remove: set[int] = set()
+        for edit in self.edits:
+            site = _Site(edit, tree, positions, parents, scopes)
+            removed = site.plan_removals()
+            replacement = cst.Call(func=cst.Name(name), args=[site.token_arg()])
+            if isinstance(site.replaced, cst.Await):
+                replacement = replacement.with_changes(
+                    lpar=site.replaced.lpar, rpar=site.replaced.rpar
+                )
+            for node in (site.call, *removed):
+                self._schedule_import_removal(scopes.get(tree), node)
+            replace[id(site.replaced)] = replacement
+            remove |= {id(n) for n in removed}
+        verifier = self.edit.verifier
+        AddImportsVisitor.add_needed_import(
+            self.context,
+            verifier.module,
+            verifier.name,
+            asname=None if name == verifier.name else name,
+            relative=verifier.relative,
+        )
+        return tree.visit(_Edit(replace, remove))
+
+    def _schedule_import_removal(self, module_scope: Scope | None, node: cst.CSTNode) -> None:
+        """Imports that `node` used: RemoveImportsVisitor drops those left unused. (What
+        remove_unused_import_by_node does, without a matcher visitor per node: much faster.)"""
+        if module_scope is None:
+            return
+        for name in set(_names(node)):
+            if name not in module_scope:
+                continue
+            for assignment in module_scope[name]:
+                statement = getattr(assignment, "node", None)
+                if isinstance(statement, (cst.Import, cst.ImportFrom)):
+                    self._schedule_alias(statement, name)
+
+    def _schedule_alias(self, statement: cst.Import | cst.ImportFrom, name: str) -> None:
+        if isinstance(statement.names, cst.ImportStar):
+            return
+        for alias in statement.names:
+            bound = alias.evaluated_alias or alias.evaluated_name
+            if isinstance(statement, cst.Import):
+                if bound.split(".")[0] == name:
+                    RemoveImportsVisitor.remove_unused_import(
+                        self.context, alias.evaluated_name, asname=alias.evaluated_alias
+                    )
+            elif bound == name and not statement.relative and statement.module is not None:
+                module = cst.Module(body=()).code_for_node(statement.module)
+                RemoveImportsVisitor.remove_unused_import(
+                    self.context, module, obj=alias.evaluated_name, asname=alias.evaluated_alias
+                )
+
+    def _import_name(self, module_scope: Scope | None) -> str:
+        """`verify_token`, unless the module already binds that name to something else."""
+        wanted = self.edit.verifier.name
+        if module_scope is None or wanted not in module_scope:
+            return wanted
+        for assignment in module_scope[wanted]:
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.ImportFrom) and _import_module(node) == (
+                self.edit.verifier.module,
+                self.edit.verifier.relative,
+            ):
+                continue
+            return "idtoken_migrate_verify_token"
+        return wanted
+
+
+def _import_module(node: cst.ImportFrom) -> tuple[str, int]:
+    module = cst.Module(body=()).code_for_node(node.module) if node.module else ""
+    return module, len(node.relative)
+
+
+class _Site:
+    """The located call and what its removal takes with it."""
+
+    def __init__(
+        self,
+        edit: SiteEdit,
+        tree: cst.Module,
+        positions: dict,
+        parents: dict,
+        scopes: dict,
+    ) -> None:
+        self.edit = edit
+        self.tree = tree
+        self.parents = parents
+        self.scopes = scopes
+        self.call = self._locate(positions)
+        parent = parents.get(self.call)
+        self.replaced: cst.BaseExpression = parent if isinstance(parent, cst.Await) else self.call
+        self.statement = self._ancestor(self.replaced, cst.SimpleStatementLine)
+        self.function = self._ancestor(self.replaced, cst.FunctionDef)
+        self.scope = scopes.get(self.call)
+
+    # --- locating ---------------------------------------------------------------------------
+
+    def _locate(self, positions: dict) -> cst.Call:
+        finding = self.edit.finding
+        start = (finding.line, finding.column - 1)
+        end = (finding.end_line, finding.end_column - 1)
+        candidates = [
+            (node, rng)
+            for node, rng in positions.items()
+            if isinstance(node, cst.Call) and (rng.start.line, rng.start.column) == start
+        ]
+        exact = [n for n, r in candidates if (r.end.line, r.end.column) == end]
+        if exact:
+            call = exact[0]
+        elif candidates:  # the innermost call starting there: `jwt.decode(...)` of a chain
+            call = min(candidates, key=lambda c: (c[1].end.line, c[1].end.column))[0]
+        else:
+            raise SiteUnsafe(f"no call at line {finding.line}, column {finding.column}; scan again")
+        expected = finding.fact.get("qualname", "").rsplit(".", 1)[-1]
+        actual = _callee_name(call.func)
+        if expected and actual != expected:
+            raise SiteUnsafe(f"the call at line {finding.line} is {actual}(), not {expected}()")
+        return call
+
+    def _ancestor(self, node: cst.CSTNode, kind: type) -> cst.CSTNode | None:
+        current = self.parents.get(node)
+        while current is not None and not isinstance(current, kind):
+            current = self.parents.get(current)
+        return current
+
+    def token_arg(self) -> cst.Arg:
+        positional = [a for a in self.call.args if a.keyword is None and not a.star]
+        for arg in self.call.args:
+            if arg.keyword is not None and arg.keyword.value in self.edit.token_keywords:
+                return cst.Arg(value=arg.value)
+        for index in self.edit.token_positions:
+            if index < len(positional):
+                return cst.Arg(value=positional[index].value)
+        raise SiteUnsafe("cannot tell which argument is the token")
+
+    # --- safety checks and what goes with the call --------------------------------------------
+
+    def plan_removals(self) -> list[cst.CSTNode]:
+        self.token_arg()
+        for arg in self.call.args:
+            keyword = arg.keyword.value if arg.keyword else ""
+            if keyword in _UNSAFE_KEYWORDS and not _is_false(arg.value):
+                raise SiteUnsafe(f"`{keyword}=` is passed: {_UNSAFE_KEYWORDS[keyword]}")
+        handlers = [h for h in self.edit.finding.fact.get("handlers", "").split(",") if h]
+        if handlers and not handlers_catch(handlers, self.edit.exception_bases):
+            raise SiteUnsafe(
+                f"the surrounding `except {', '.join(handlers)}` would not catch the "
+                "verifier's TokenRejected (a rejected token would become a 500)"
+            )
+        if self.statement is None:
+            raise SiteUnsafe("the call is not inside a simple statement")
+        removed: list[cst.CSTNode] = []
+        result = self._result_name()
+        if result is not None and self.function is not None:
+            removed += self._result_statements(result)
+        if self.function is not None and not isinstance(self.scope, GlobalScope):
+            removed += self._unused_feeders(removed)
+        return removed
+
+    def _result_name(self) -> str | None:
+        assert isinstance(self.statement, cst.SimpleStatementLine)
+        for small in self.statement.body:
+            if isinstance(small, cst.Assign) and small.value is self.replaced:
+                targets = small.targets
+                if len(targets) == 1 and isinstance(targets[0].target, cst.Name):
+                    return targets[0].target.value
+                if any(not isinstance(t.target, (cst.Name, cst.Attribute)) for t in targets):
+                    raise SiteUnsafe("the result is unpacked; verify_token returns one dict")
+            if (
+                isinstance(small, cst.AnnAssign)
+                and small.value is self.replaced
+                and isinstance(small.target, cst.Name)
+            ):
+                return small.target.value
+        return None
+
+    def _result_statements(self, result: str) -> list[cst.CSTNode]:
+        """Result method calls to drop and ID-token kind checks to drop, in the function."""
+        drop_calls = set(self.edit.param_list("drop_result_calls"))
+        kind_claims = set(self.edit.param_list("kind_claims", DEFAULT_KIND_CLAIMS))
+        assert self.function is not None
+        found: list[cst.CSTNode] = []
+        uses = _Collector(result)
+        self.function.visit(uses)
+        for attribute in uses.attributes:
+            name = attribute.attr.value
+            if name in drop_calls:
+                statement = self._ancestor(attribute, cst.SimpleStatementLine)
+                if not _is_bare_call_of(statement, attribute):
+                    raise SiteUnsafe(f"`{result}.{name}()` is used as a value; review by hand")
+                found.append(statement)
+            elif name not in _DICT_ATTRIBUTES:
+                raise SiteUnsafe(
+                    f"the code uses `{result}.{name}`; verify_token returns a plain dict of claims"
+                )
+        for claim, node in uses.claim_reads:
+            if claim not in kind_claims:
+                continue
+            check = self._ancestor(node, cst.If)
+            if check is None or not _is_kind_check(check, node):
+                raise SiteUnsafe(
+                    f"the code reads `{claim}` to tell ID tokens apart; the verifier does that "
+                    "now, review this check by hand"
+                )
+            found.append(check)
+        return found
+
+    def _unused_feeders(self, removed: list[cst.CSTNode]) -> list[cst.CSTNode]:
+        """Local assignments (and their `if x is None: raise` guards) that only fed the call."""
+        gone = _Descendants()
+        self.replaced.visit(gone)
+        for node in removed:
+            node.visit(gone)
+        token = _Descendants()
+        self.token_arg().value.visit(token)
+        gone.ids -= token.ids  # the token argument stays, in the new call
+        token_names = _names(self.token_arg().value)
+        candidates = [n for n in _names(self.call) if n not in token_names]
+        extra: list[cst.CSTNode] = []
+        seen: set[str] = set()
+        while candidates:
+            name = candidates.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            statement, value = self._single_local_assignment(name)
+            if statement is None:
+                continue
+            guards: list[cst.CSTNode] = []
+            live = False
+            for access in self._accesses(name):
+                if id(access) in gone.ids:
+                    continue
+                guard = self._ancestor(access, cst.If)
+                if guard is not None and _is_none_guard(guard, name):
+                    guards.append(guard)
+                else:
+                    live = True
+                    break
+            if live:
+                continue
+            for node in (statement, *guards):
+                extra.append(node)
+                node.visit(gone)
+            candidates += _names(value)
+        return extra
+
+    def _single_local_assignment(
+        self, name: str
+    ) -> tuple[cst.SimpleStatementLine | None, cst.CSTNode | None]:
+        scope = self.scope
+        if scope is None or name not in scope.assignments:
+            return None, None
+        assignments = list(scope.assignments[name])
+        if len(assignments) != 1:
+            return None, None
+        target = getattr(assignments[0], "node", None)
+        assign = self.parents.get(self.parents.get(target)) if target is not None else None
+        statement = self.parents.get(assign) if assign is not None else None
+        if (
+            not isinstance(assign, cst.Assign)
+            or len(assign.targets) != 1
+            or assign.targets[0].target is not target
+            or not isinstance(statement, cst.SimpleStatementLine)
+            or len(statement.body) != 1
+        ):
+            return None, None
+        return statement, assign.value
+
+    def _accesses(self, name: str) -> list[cst.CSTNode]:
+        assert self.scope is not None
+        out: list[cst.CSTNode] = []
+        for assignment in self.scope.assignments[name]:
+            out += [access.node for access in assignment.references]
+        return out
+
+
+class _Collector(cst.CSTVisitor):
+    """Attribute uses of `name` and the claims read from it (`name["x"]`, `name.get("x")`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.attributes: list[cst.Attribute] = []
+        self.claim_reads: list[tuple[str, cst.CSTNode]] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            self.attributes.append(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == self.name
+            and func.attr.value == "get"
+            and node.args
+            and isinstance(node.args[0].value, cst.SimpleString)
+        ):
+            self.claim_reads.append((node.args[0].value.evaluated_value, node))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if (
+            isinstance(node.value, cst.Name)
+            and node.value.value == self.name
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+        ):
+            self.claim_reads.append((node.slice[0].slice.value.evaluated_value, node))
+
+
+class _Descendants(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ids.add(id(node))
+        return True
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `x.attr`: attr is not a variable
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # keyword names are not variables
+        return False
+
+
+def _names(node: cst.CSTNode) -> list[str]:
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector.names
+
+
+def _callee_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+def _is_false(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("False", "None")
+
+
+def _is_bare_call_of(statement: cst.CSTNode | None, attribute: cst.Attribute) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.Call)
+        and statement.body[0].value.func is attribute
+    )
+
+
+def _only_exits(check: cst.If) -> bool:
+    """No `else`, and a body that only raises or returns."""
+    if check.orelse is not None or not isinstance(check.body, cst.IndentedBlock):
+        return False
+    return all(
+        isinstance(line, cst.SimpleStatementLine)
+        and all(isinstance(small, (cst.Raise, cst.Return)) for small in line.body)
+        for line in check.body.body
+    )
+
+
+def _is_kind_check(check: cst.If, read: cst.CSTNode) -> bool:
+    """`if claims["token_use"] != "id": raise ...`: one comparison of the claim to a string."""
+    test = check.test
+    return (
+        _only_exits(check)
+        and isinstance(test, cst.Comparison)
+        and test.left is read
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, (cst.Equal, cst.NotEqual))
+        and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+    )
+
+
+def _is_none_guard(check: cst.If, name: str) -> bool:
+    """`if key is None: raise ...` or `if not key: raise ...`."""
+    test = check.test
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        subject: cst.BaseExpression = test.expression
+    elif (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.Is)
+        and isinstance(test.comparisons[0].comparator, cst.Name)
+        and test.comparisons[0].comparator.value == "None"
+    ):
+        subject = test.left
+    else:
+        return False
+    return isinstance(subject, cst.Name) and subject.value == name and _only_exits(check)
+
+
+class _Edit(cst.CSTTransformer):
+    """Replace and remove nodes of the original tree, by identity."""
+
+    def __init__(self, replace: dict[int, cst.CSTNode], remove: set[int]) -> None:
+        self.replace = replace
+        self.remove = remove
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        if id(original_node) in self.replace:
+            return self.replace[id(original_node)]
+        if id(original_node) in self.remove:
+            return cst.RemoveFromParent()
+        if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node

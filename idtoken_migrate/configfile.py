@@ -1,0 +1,1133 @@
+"""Find, read and validate the configuration (`idtoken-migrate.yaml` or `[tool.idtoken-migrate]` in
+pyproject.toml) into the typed `Config`. Every problem is one line naming the file, line and key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from idtoken_migrate.config import (
+    CONFIG_FILENAME,
+    HMAC_ALGORITHMS,
+    MAX_LEEWAY_SECONDS,
+    PHASES,
+    PROVIDERS,
+    PUBLIC_KEY_ALGORITHMS,
+    PYPROJECT_FILENAME,
+    AccessTokenConfig,
+    Config,
+    LegacyIdTokenConfig,
+    OutputConfig,
+    ScanConfig,
+    WindowConfig,
+)
+from idtoken_migrate.model import (
+    ACCESS_TOKEN,
+    ID_TOKEN_BEARER,
+    UNVERIFIED_DECODE,
+    Finding,
+    ScanResult,
+    UsageError,
+)
+
+PYPROJECT_TABLE = ("tool", "idtoken-migrate")
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+class ConfigError(UsageError):
+    """An invalid configuration: `str()` is the one-line message, the attributes say where."""
+
+    def __init__(self, file: str, line: int | None, key: str, message: str, more: int = 0) -> None:
+        self.file = file
+        self.line = line
+        self.key = key
+        self.problem = message
+        self.more = more
+        where = f"{file}:{line}" if line is not None else file
+        text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
+        if more:
+            text += f" (and {more} more problem{'s' if more > 1 else ''})"
+        super().__init__(text)
+
+
+# --- where the configuration comes from -----------------------------------------------------------
+
+
+def load_config(path: Path | None, root: Path) -> Config:
+    """The configuration for a project rooted at `root`.
+
+    An explicit `path` must exist (a `.toml` file is read as pyproject.toml). Otherwise
+    `root/idtoken-migrate.yaml`, then `[tool.idtoken-migrate]` in `root/pyproject.toml`, then the
+    defaults. Raises `ConfigError` (a `UsageError`) for anything invalid.
+    """
+    if path is not None:
+        if not path.is_file():
+            what = "is not a file" if path.exists() else "config file not found"
+            raise UsageError(f"{_display(path)}: {what}")
+        if path.suffix == ".toml":
+            config = _load_pyproject(path, required=True)
+            assert config is not None
+            return config
+        return _load_yaml(path)
+    default = root / CONFIG_FILENAME
+    if default.is_file():
+        return _load_yaml(default)
+    pyproject = root / PYPROJECT_FILENAME
+    if pyproject.is_file():
+        config = _load_pyproject(pyproject, required=False)
+        if config is not None:
+            return config
+    return Config()
+
+
+def find_config_file(root: Path) -> Path | None:
+    """The file `load_config(None, root)` would read, or None when it would use the defaults."""
+    default = root / CONFIG_FILENAME
+    if default.is_file():
+        return default
+    pyproject = root / PYPROJECT_FILENAME
+    if pyproject.is_file() and _pyproject_table(pyproject) is not None:
+        return pyproject
+    return None
+
+
+def _display(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when under it."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{_display(path)}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{_display(path)}: cannot read: {exc.strerror or exc}") from None
+
+
+# --- YAML: values that remember their line --------------------------------------------------------
+
+
+class _LineDict(dict):  # type: ignore[type-arg]
+    """A mapping from YAML that remembers the line of each key (and the mapping's own)."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+    duplicates: list[tuple[Any, int]]
+
+
+class _LineList(list):  # type: ignore[type-arg]
+    line: int = 0
+    item_lines: list[int]
+
+
+def _construct_mapping(loader: Any, node: Any) -> _LineDict:
+    loader.flatten_mapping(node)
+    out = _LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    out.duplicates = []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            key = str(key)
+        line = key_node.start_mark.line + 1
+        if key in out:
+            out.duplicates.append((key, line))
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = line
+    return out
+
+
+def _construct_sequence(loader: Any, node: Any) -> _LineList:
+    out = _LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _line_loader() -> type:
+    """A SafeLoader whose mappings and lists remember their lines. Built on first use: a project
+    without an idtoken-migrate.yaml never imports yaml here."""
+    import yaml
+
+    class _LineLoader(yaml.SafeLoader):
+        pass
+
+    def construct_timestamp(loader: Any, node: Any) -> Any:
+        # 2027-02-30 matches YAML's timestamp pattern but is no date: keep the text to validate.
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    tags = yaml.resolver.BaseResolver
+    _LineLoader.add_constructor(tags.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _LineLoader.add_constructor(tags.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    return _LineLoader
+
+
+def _load_yaml(path: Path) -> Config:
+    label = _display(path)
+    text = _read_text(path)
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "syntax error"
+        raise ConfigError(label, line, "", f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(label, None, "", f"invalid YAML: {exc}") from None
+    if data is None:
+        data = _LineDict()
+        data.line, data.key_lines, data.duplicates = 1, {}, []
+    if not isinstance(data, dict):
+        raise ConfigError(
+            label, 1, "", "the top level must be a mapping of keys (see docs/config.md)"
+        )
+    return _Validator(label, _yaml_line).build(data, source=str(path))
+
+
+def _yaml_line(container: Any, key: Any) -> int | None:
+    if isinstance(container, _LineDict):
+        return container.key_lines.get(key, container.line)
+    if isinstance(container, _LineList):
+        if isinstance(key, int) and key < len(container.item_lines):
+            return container.item_lines[key]
+        return container.line
+    return None
+
+
+# --- pyproject.toml -------------------------------------------------------------------------------
+
+
+def _tomllib() -> Any:
+    try:
+        import tomllib  # Python 3.11+
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ModuleNotFoundError:
+            return None
+    return tomllib
+
+
+def _parse_toml(path: Path) -> dict[str, Any]:
+    toml = _tomllib()
+    label = _display(path)
+    if toml is None:  # pragma: no cover - Python 3.10 without tomli
+        raise UsageError(
+            f"{label}: reading pyproject.toml needs Python 3.11+ or the 'tomli' package; "
+            f"or put the configuration in {CONFIG_FILENAME}"
+        )
+    try:
+        return toml.loads(_read_text(path))  # type: ignore[no-any-return]
+    except toml.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(label, line, "", f"invalid TOML: {message}") from None
+
+
+def _pyproject_table(path: Path) -> Any:
+    table: Any = _parse_toml(path)
+    for part in PYPROJECT_TABLE:
+        if not isinstance(table, dict) or part not in table:
+            return None
+        table = table[part]
+    return table
+
+
+def _load_pyproject(path: Path, *, required: bool) -> Config | None:
+    label = _display(path)
+    table = _pyproject_table(path)
+    if table is None:
+        if required:
+            raise UsageError(f"{label}: no [tool.idtoken-migrate] table")
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(label, None, "tool.idtoken-migrate", "must be a table")
+    finder = _TomlLines(_read_text(path).splitlines())
+    finder.register(table, PYPROJECT_TABLE)
+    return _Validator(label, finder.line, key_prefix="tool.idtoken-migrate").build(
+        table, source=str(path)
+    )
+
+
+class _TomlLines:
+    """Best-effort line numbers for TOML keys (tomllib keeps none): where each key is defined."""
+
+    _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\-"' ]+?)\s*=""")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.defs: dict[tuple[str, ...], int] = {}
+        table: tuple[str, ...] = ()
+        for number, text in enumerate(lines, start=1):
+            header = self._HEADER.match(text)
+            if header:
+                table = _split_toml_key(header.group(1))
+                self.defs.setdefault(table, number)
+                continue
+            key = self._KEY.match(text)
+            if key:
+                self.defs.setdefault(table + _split_toml_key(key.group(1)), number)
+        self.ids: dict[int, tuple[str, ...]] = {}
+
+    def register(self, value: Any, path: tuple[str, ...]) -> None:
+        """Remember where each nested table or array sits, so `line` can find its keys."""
+        if isinstance(value, (dict, list)):
+            self.ids[id(value)] = path
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.register(item, path + (str(key),))
+
+    def line(self, container: Any, key: Any) -> int | None:
+        base = self.ids.get(id(container), PYPROJECT_TABLE)
+        path = base + (str(key),) if not isinstance(key, int) else base
+        while path:
+            if path in self.defs:
+                return self.defs[path]
+            path = path[:-1]
+        return None
+
+
+def _split_toml_key(text: str) -> tuple[str, ...]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([^.]+)', text)
+    return tuple((a or b or c).strip() for a, b, c in parts)
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Problem:
+    line: int | None
+    key: str
+    message: str
+
+
+class _Invalid(Exception):
+    def __init__(self, problem: _Problem) -> None:
+        self.problem = problem
+
+
+_TOP_KEYS = (
+    "version",
+    "provider",
+    "issuer",
+    "jwks_uri",
+    "phase",
+    "leeway",
+    "access_token",
+    "legacy_id_token",
+    "window",
+    "claims",
+    "output",
+    "scan",
+)
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "access_token": ("audience", "algorithms", "required_scopes", "require_at_jwt"),
+    "legacy_id_token": ("client_ids", "algorithms", "secret_env"),
+    "window": ("sunset", "kill_switch_env"),
+    "output": ("module",),
+    "scan": ("exclude",),
+}
+_ALL_KEY_PATHS = tuple(_TOP_KEYS) + tuple(
+    f"{section}.{key}" for section, keys in _SECTION_KEYS.items() for key in keys
+)
+
+
+class _Validator:
+    """Turns the raw mapping into a `Config`, collecting every problem with its line."""
+
+    def __init__(
+        self,
+        label: str,
+        line_of: Callable[[Any, Any], int | None],
+        key_prefix: str = "",
+    ) -> None:
+        self.label = label
+        self.line_of = line_of
+        self.prefix = key_prefix
+        self.problems: list[_Problem] = []
+
+    # -- reporting --
+
+    def _key(self, *parts: str | int) -> str:
+        text = ""
+        for part in ([self.prefix] if self.prefix else []) + list(parts):
+            if isinstance(part, int):
+                text += f"[{part}]"
+            else:
+                text += f".{part}" if text else str(part)
+        return text
+
+    def problem(self, container: Any, key: Any, path: tuple[str | int, ...], message: str) -> None:
+        self.problems.append(_Problem(self.line_of(container, key), self._key(*path), message))
+
+    # -- structure --
+
+    def _check_keys(
+        self, mapping: dict[Any, Any], known: tuple[str, ...], path: tuple[str, ...]
+    ) -> None:
+        for key in mapping:
+            if key in known:
+                continue
+            name = str(key)
+            hint = _suggest(name, known, path)
+            self.problem(mapping, key, path + (name,), f"unknown key{hint}")
+        for key, line in getattr(mapping, "duplicates", ()):
+            self.problems.append(_Problem(line, self._key(*path, str(key)), "duplicate key"))
+
+    def _section(self, data: dict[Any, Any], name: str) -> dict[Any, Any]:
+        value = data.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(data, name, (name,), f"must be a mapping, not {_type_name(value)}")
+            return {}
+        self._check_keys(value, _SECTION_KEYS[name], (name,))
+        return value
+
+    def _watch(self, fn: Callable[[], Any], default: Any) -> Any:
+        try:
+            return fn()
+        except _Invalid as exc:
+            self.problems.append(exc.problem)
+            return default
+
+    def _fail(
+        self, container: Any, key: Any, path: tuple[str | int, ...], message: str
+    ) -> _Invalid:
+        return _Invalid(_Problem(self.line_of(container, key), self._key(*path), message))
+
+    # -- typed readers (raise _Invalid) --
+
+    def string(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or isinstance(value, bool):
+            raise self._fail(data, key, path, f"must be a string, not {_type_name(value)}")
+        value = value.strip()
+        if not value:
+            raise self._fail(data, key, path, "must not be empty")
+        return value
+
+    def strings(
+        self, data: dict[Any, Any], key: str, path: tuple[str, ...], *, split: bool = False
+    ) -> tuple[str, ...] | None:
+        """A string or a list of strings (`split`: a string of space-separated words)."""
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            items = value.split() if split else [value.strip()]
+            return tuple(i for i in items if i)
+        if not isinstance(value, list):
+            raise self._fail(
+                data, key, path, f"must be a string or a list of strings, not {_type_name(value)}"
+            )
+        out: list[str] = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                what = "an empty string" if isinstance(item, str) else _type_name(item)
+                raise self._fail(
+                    value, index, path + (index,), f"must be a non-empty string, not {what}"
+                )
+            out.append(item.strip())
+        return tuple(out)
+
+    def integer(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._fail(data, key, path, f"must be an integer, not {_type_name(value)}")
+        return value
+
+    def boolean(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> bool | None:
+        value = data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        raise self._fail(data, key, path, f"must be true or false, not {_type_name(value)}")
+
+    def date(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            parsed = parse_date(value)
+            if parsed is not None:
+                return parsed
+            if re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", value):
+                raise self._fail(data, key, path, f"{value.strip()!r} is not a real date")
+            raise self._fail(data, key, path, f"must be a date YYYY-MM-DD, not {value!r}")
+        raise self._fail(data, key, path, f"must be a date YYYY-MM-DD, not {_type_name(value)}")
+
+    def choice(
+        self, data: dict[Any, Any], key: str, path: tuple[str, ...], choices: tuple[str, ...]
+    ) -> str | None:
+        value = self.string(data, key, path)
+        if value is None:
+            return None
+        if value not in choices:
+            close = difflib.get_close_matches(value.lower(), choices, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise self._fail(data, key, path, f"{value!r} is not one of {', '.join(choices)}{hint}")
+        return value
+
+    def url(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> str | None:
+        value = self.string(data, key, path)
+        if value is None:
+            return None
+        found = re.match(r"^(https?)://([^/?#\s]+)", value)
+        if not found:
+            raise self._fail(data, key, path, f"must be an https:// URL, not {value!r}")
+        scheme, host = found.groups()
+        hostname = host.rsplit("@", 1)[-1]
+        hostname = hostname if hostname.startswith("[") else hostname.split(":", 1)[0]
+        if scheme == "http" and hostname not in _LOCAL_HOSTS:
+            raise self._fail(
+                data, key, path, f"must use https (http only for localhost): {value!r}"
+            )
+        return value
+
+    def env_name(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> str | None:
+        value = self.string(data, key, path)
+        if value is None:
+            return None
+        if not _ENV_NAME.match(value):
+            raise self._fail(
+                data,
+                key,
+                path,
+                "must be the name of an environment variable (letters, digits, _), never the value",
+            )
+        return value
+
+    def algorithms(
+        self, data: dict[Any, Any], key: str, path: tuple[str, ...], *, allow_hmac: bool
+    ) -> tuple[str, ...] | None:
+        values = self.strings(data, key, path)
+        if values is None:
+            return None
+        if not values:
+            raise self._fail(data, key, path, "must list at least one algorithm")
+        allowed = PUBLIC_KEY_ALGORITHMS + (HMAC_ALGORITHMS if allow_hmac else ())
+        for index, alg in enumerate(values):
+            container, where = (data[key], index) if isinstance(data[key], list) else (data, key)
+            here = path + ((index,) if isinstance(data[key], list) else ())
+            if alg.lower() == "none":
+                raise self._fail(
+                    container, where, here, "'none' is never allowed: it means unsigned"
+                )
+            if alg in HMAC_ALGORITHMS and not allow_hmac:
+                raise self._fail(
+                    container,
+                    where,
+                    here,
+                    f"{alg} is not allowed for access tokens: they are signed by the issuer's "
+                    "private key (use RS256 or another public-key algorithm)",
+                )
+            if alg not in allowed:
+                close = difflib.get_close_matches(alg.upper(), allowed, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self._fail(container, where, here, f"unknown algorithm {alg!r}{hint}")
+        if any(a in HMAC_ALGORITHMS for a in values) and any(
+            a in PUBLIC_KEY_ALGORITHMS for a in values
+        ):
+            # Both at once let an attacker sign with the public key as HMAC secret (RFC 8725 2.1).
+            raise self._fail(
+                data,
+                key,
+                path,
+                "must not mix HMAC (HS*) and public-key algorithms in one allowlist",
+            )
+        return values
+
+    # -- the whole document --
+
+    def build(self, data: dict[Any, Any], *, source: str) -> Config:
+        self._check_keys(data, _TOP_KEYS, ())
+        defaults = Config()
+        w = self._watch
+
+        version = w(lambda: self.integer(data, "version", ("version",)), None)
+        if version is not None and version != 1:
+            self.problem(data, "version", ("version",), f"unsupported version {version} (only 1)")
+        provider = w(lambda: self.choice(data, "provider", ("provider",), PROVIDERS), None)
+        issuer = w(lambda: self.url(data, "issuer", ("issuer",)), None)
+        jwks_uri = w(lambda: self.url(data, "jwks_uri", ("jwks_uri",)), None)
+        phase = w(lambda: self.choice(data, "phase", ("phase",), PHASES), None)
+        leeway = w(lambda: self.integer(data, "leeway", ("leeway",)), None)
+        if leeway is not None and not 0 <= leeway <= MAX_LEEWAY_SECONDS:
+            self.problem(
+                data, "leeway", ("leeway",), f"must be between 0 and {MAX_LEEWAY_SECONDS} seconds"
+            )
+            leeway = None
+
+        at = self._section(data, "access_token")
+        audience = w(lambda: self.strings(at, "audience", ("access_token", "audience")), None)
+        at_algs = w(
+            lambda: self.algorithms(
+                at, "algorithms", ("access_token", "algorithms"), allow_hmac=False
+            ),
+            None,
+        )
+        scopes = w(
+            lambda: self.strings(
+                at, "required_scopes", ("access_token", "required_scopes"), split=True
+            ),
+            None,
+        )
+        at_jwt = w(
+            lambda: self.boolean(at, "require_at_jwt", ("access_token", "require_at_jwt")), None
+        )
+
+        legacy = self._section(data, "legacy_id_token")
+        client_ids = w(
+            lambda: self.strings(legacy, "client_ids", ("legacy_id_token", "client_ids")), None
+        )
+        legacy_algs = w(
+            lambda: self.algorithms(
+                legacy, "algorithms", ("legacy_id_token", "algorithms"), allow_hmac=True
+            ),
+            None,
+        )
+        secret_env = w(
+            lambda: self.env_name(legacy, "secret_env", ("legacy_id_token", "secret_env")), None
+        )
+
+        window = self._section(data, "window")
+        sunset = w(lambda: self.date(window, "sunset", ("window", "sunset")), None)
+        kill_switch = w(
+            lambda: self.env_name(window, "kill_switch_env", ("window", "kill_switch_env")), None
+        )
+
+        claims = w(lambda: self._claims(data), ())
+        output = self._section(data, "output")
+        module = w(lambda: self.string(output, "module", ("output", "module")), None)
+        if module is not None and (
+            module.startswith(("/", "\\"))
+            or re.match(r"^[A-Za-z]:", module)
+            or ".." in re.split(r"[/\\]", module)
+        ):
+            self.problem(
+                output,
+                "module",
+                ("output", "module"),
+                "must be a path inside the project, relative to its root",
+            )
+        scan = self._section(data, "scan")
+        exclude = w(lambda: self.strings(scan, "exclude", ("scan", "exclude")), None)
+
+        # Values that depend on each other: only once the document is valid key by key, so a typo
+        # is reported as a typo and not also as the value it hides going missing.
+        if not self.problems:
+            self._check_required(data, provider, issuer, audience, phase, client_ids)
+            self._check_secret(legacy, legacy_algs, secret_env)
+            if at_jwt:
+                self._check_at_jwt(at, provider)
+
+        if self.problems:
+            self.problems.sort(key=lambda p: p.line if p.line is not None else 1 << 30)
+            first = self.problems[0]
+            raise ConfigError(
+                self.label, first.line, first.key, first.message, len(self.problems) - 1
+            )
+
+        return Config(
+            version=version if version is not None else defaults.version,
+            provider=provider if provider is not None else defaults.provider,
+            issuer=issuer if issuer is not None else defaults.issuer,
+            jwks_uri=jwks_uri,
+            phase=phase if phase is not None else defaults.phase,
+            leeway=leeway if leeway is not None else defaults.leeway,
+            access_token=AccessTokenConfig(
+                audience=audience if audience is not None else AccessTokenConfig().audience,
+                algorithms=at_algs if at_algs is not None else AccessTokenConfig().algorithms,
+                required_scopes=scopes if scopes is not None else (),
+                require_at_jwt=bool(at_jwt),
+            ),
+            legacy_id_token=LegacyIdTokenConfig(
+                client_ids=client_ids if client_ids is not None else (),
+                algorithms=legacy_algs
+                if legacy_algs is not None
+                else LegacyIdTokenConfig().algorithms,
+                secret_env=secret_env,
+            ),
+            window=WindowConfig(
+                sunset=sunset,
+                kill_switch_env=kill_switch
+                if kill_switch is not None
+                else WindowConfig().kill_switch_env,
+            ),
+            claims=claims,
+            output=OutputConfig(module=module),
+            scan=ScanConfig(exclude=exclude if exclude is not None else ()),
+            source=source,
+        )
+
+    def _check_required(
+        self,
+        data: dict[Any, Any],
+        provider: str | None,
+        issuer: str | None,
+        audience: tuple[str, ...] | None,
+        phase: str | None,
+        client_ids: tuple[str, ...] | None,
+    ) -> None:
+        if provider is None:  # without a provider the config only tunes the scan and the gate
+            return
+        if issuer is None:
+            self.problem(
+                data, "provider", ("issuer",), f"required when provider is set ({provider})"
+            )
+        at = data.get("access_token") or {}
+        if not audience and provider != "google":
+            self.problem(
+                at if at else data,
+                "audience" if at else "provider",
+                ("access_token", "audience"),
+                "required when provider is set: the API's audience (Cognito: the app client ids)",
+            )
+        legacy = data.get("legacy_id_token") or {}
+        if (phase or Config().phase) == "dual" and not client_ids:
+            self.problem(
+                legacy if legacy else data,
+                "client_ids" if legacy else "provider",
+                ("legacy_id_token", "client_ids"),
+                "required in the dual phase: the client ids the legacy ID tokens are issued to",
+            )
+
+    def _check_at_jwt(self, at: dict[Any, Any], provider: str | None) -> None:
+        from idtoken_migrate.providers import ProviderProfileError, load_provider
+
+        try:
+            emits = provider is None or load_provider(provider).emits_at_jwt
+        except ProviderProfileError:
+            return  # the renderer names a broken profile
+        if not emits:
+            self.problem(
+                at,
+                "require_at_jwt",
+                ("access_token", "require_at_jwt"),
+                f"{provider} access tokens are never typed at+jwt; leave it false",
+            )
+
+    def _check_secret(
+        self,
+        legacy: dict[Any, Any],
+        algorithms: tuple[str, ...] | None,
+        secret_env: str | None,
+    ) -> None:
+        hmac = any(a in HMAC_ALGORITHMS for a in algorithms or ())
+        if hmac and secret_env is None:
+            self.problem(
+                legacy,
+                "algorithms",
+                ("legacy_id_token", "secret_env"),
+                "required with HS* algorithms: the environment variable that holds the key",
+            )
+        if secret_env is not None and algorithms is not None and not hmac:
+            self.problem(
+                legacy,
+                "secret_env",
+                ("legacy_id_token", "secret_env"),
+                "only used with HS* algorithms (legacy_id_token.algorithms has none)",
+            )
+
+    def _claims(self, data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
+        value = data.get("claims")
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            raise self._fail(
+                data,
+                "claims",
+                ("claims",),
+                f"must be a mapping of claim names, not {_type_name(value)}",
+            )
+        out: list[tuple[str, str]] = []
+        for key, target in value.items():
+            if not isinstance(key, str) or not key:
+                raise self._fail(value, key, ("claims", str(key)), "claim names must be strings")
+            if not isinstance(target, str) or not target.strip():
+                raise self._fail(
+                    value,
+                    key,
+                    ("claims", key),
+                    f"must be the access-token claim that carries it, not {_type_name(target)}",
+                )
+            out.append((key, target.strip()))
+        return tuple(out)
+
+
+def _suggest(name: str, known: tuple[str, ...], path: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    # A key written at the wrong level, e.g. `audience` at the top: point to where it belongs.
+    here = ".".join(path)
+    for full in _ALL_KEY_PATHS:
+        parent, _, leaf = full.rpartition(".")
+        if leaf == name and parent != here:
+            return f" (did you mean {full!r}?)"
+    return f" (known keys: {', '.join(known)})"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A YYYY-MM-DD date, or None when the text is not one (2027-02-30 included)."""
+    found = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
+    if not found:
+        return None
+    try:
+        return dt.date(*(int(g) for g in found.groups()))
+    except ValueError:
+        return None
+
+
+# --- the starter file `init` writes -------------------------------------------------------------
+
+_ISSUER_PLACEHOLDERS: dict[str, str] = {
+    "auth0": "https://YOUR_TENANT.us.auth0.com/",
+    "cognito": "https://cognito-idp.REGION.amazonaws.com/REGION_POOLID",
+    "keycloak": "https://keycloak.example.com/realms/YOUR_REALM",
+    "okta": "https://YOUR_ORG.okta.com/oauth2/default",
+    "entra": "https://login.microsoftonline.com/YOUR_TENANT_ID/v2.0",
+    "google": "https://accounts.google.com",
+    "generic": "https://issuer.example.com/",
+}
+_ALGORITHM = re.compile(r"\b(?:[HRPE]S(?:256|384|512)|ES256K|EdDSA)\b")
+_ENV_LIKE = re.compile(r"[A-Z][A-Z0-9_]{2,}")
+_ENV_READ = re.compile(
+    r"""(?:environ(?:\.get)?\s*[\[(]|getenv\s*\()\s*["']([A-Za-z_][A-Za-z0-9_]*)["']"""
+)
+_STRING_LITERAL = re.compile(r"""^[rbu]?(["'])(.*)\1$""", re.S)
+_STARTER_SUNSET_DAYS = 90
+_MAX_LISTED_SITES = 20
+
+
+def render_starter_config(result: ScanResult | None = None, *, today: dt.date | None = None) -> str:
+    """A commented `idtoken-migrate.yaml`, prefilled from a scan's findings when given.
+
+    Every key is explained in a comment; values that could not be derived are placeholders marked
+    `TODO`. The output always passes `load_config`.
+    """
+    facts = _StarterFacts.from_result(result)
+    today = today or dt.date.today()
+    sunset = today + dt.timedelta(days=_STARTER_SUNSET_DAYS)
+    provider = facts.provider or "generic"
+    issuer = facts.issuer or _ISSUER_PLACEHOLDERS[provider]
+    hmac = any(a in HMAC_ALGORITHMS for a in facts.legacy_algorithms)
+    if hmac:
+        legacy_algs: tuple[str, ...] = tuple(
+            a for a in facts.legacy_algorithms if a in HMAC_ALGORITHMS
+        )
+    else:
+        legacy_algs = facts.legacy_algorithms or ("RS256",)
+    client_ids = facts.client_ids or ("YOUR_CLIENT_ID",)
+    audience = facts.audiences or ("https://api.example.com",)
+
+    out: list[str] = [
+        "# idtoken-migrate configuration, written by `idtoken-migrate init`.",
+        "# Every key is explained above it; values marked TODO are placeholders to replace.",
+        "# Reference: docs/config.md. `idtoken-migrate check` validates it (exit 2 on a mistake).",
+    ]
+    if result is not None:
+        out.append(f"# Scan of {_plural(result.stats.files, 'file')}: {facts.summary}.")
+    out += [
+        "",
+        "# Format version of this file: always 1.",
+        "version: 1",
+        "",
+        "# Identity provider: " + " | ".join(PROVIDERS) + ".",
+    ]
+    if facts.provider:
+        out.append(
+            f"# Detected from the scan ({_join(facts.provider_evidence) or 'provider rules'})."
+        )
+    out += [
+        f"provider: {_scalar(provider)}",
+        "",
+        "# The issuer (`iss`) of ID tokens and access tokens, exactly as the tokens carry it.",
+    ]
+    out += _found("issuer found in the code as", facts.issuer_exprs)
+    out += [
+        f"issuer: {_scalar(issuer)}" + ("" if facts.issuer else "  # TODO"),
+        "",
+        "# Where the signing keys are published (JWKS); null derives it from provider and issuer.",
+        "jwks_uri: null",
+        "",
+        "# dual: accept access tokens, and legacy ID tokens until window.sunset (the transition).",
+        "# strict: access tokens only; `check` then fails on any dual-acceptance code left.",
+        "phase: dual",
+        "",
+        "# Clock skew tolerated when checking exp, nbf and iat, in seconds.",
+        f"leeway: {Config().leeway}",
+        "",
+        "# How the API validates access tokens, the credential it moves to.",
+        "access_token:",
+        "  # The API identifier clients request access tokens for: a string or a list.",
+        "  # Cognito access tokens carry no aud: list the app client ids (matched to client_id).",
+    ]
+    out += _found("audience found in access-token checks as", facts.audience_exprs, indent="  ")
+    out += [
+        f"  audience: {_scalar(audience[0]) if len(audience) == 1 else _flow(audience)}"
+        + ("" if facts.audiences else "  # TODO"),
+        "  # Signature algorithms accepted: public-key only (never HS*, never none).",
+        "  algorithms: [RS256]",
+        "  # Scopes every request must carry; [] for none.",
+        "  required_scopes: []",
+        "  # true: accept only JWTs typed at+jwt (RFC 9068), which Auth0, Keycloak and generic",
+        "  # issuers can emit: no token of another type, an ID token included, passes for one.",
+        "  require_at_jwt: false",
+        "",
+        "# The legacy ID tokens still accepted during the dual phase.",
+        "legacy_id_token:",
+        "  # The client ids the ID tokens are issued to (their aud).",
+    ]
+    out += _found("client id found in the code as", facts.client_id_exprs, indent="  ")
+    out += [
+        f"  client_ids: {_flow(client_ids)}" + ("" if facts.client_ids else "  # TODO"),
+        "  # Algorithms the legacy code accepts: public-key ones, or HS* for ID tokens signed with",
+        "  # the client secret (never both, never none).",
+    ]
+    if facts.legacy_algorithms:
+        out.append(f"  # Found in the code: {', '.join(facts.legacy_algorithms)}.")
+    out.append(f"  algorithms: {_flow(legacy_algs)}")
+    out += [
+        "  # HS* only: the NAME of the environment variable that holds the client secret,",
+        "  # never the secret itself.",
+    ]
+    out += _found("key found in the code as", facts.key_exprs, indent="  ")
+    if hmac:
+        secret = facts.secret_env or facts.secret_env_guess or "CLIENT_SECRET"
+        todo = "" if facts.secret_env else "  # TODO: the variable's name, as the server sets it"
+        out.append(f"  secret_env: {_scalar(secret)}{todo}")
+    else:
+        out.append("  secret_env: null")
+    out += [
+        "",
+        "window:",
+        "  # From this date on, dual mode rejects ID tokens too; `check` fails on dual-mode code.",
+        f"  sunset: {sunset.isoformat()}  # TODO: agree on the date with the API's clients",
+        "  # The kill switch: setting this environment variable ends legacy acceptance early.",
+        f"  kill_switch_env: {WindowConfig().kill_switch_env}",
+        "",
+        "# Claims the legacy code reads from the ID token -> the access-token claim carrying them",
+        "# (e.g. an Auth0 namespaced custom claim). `plan` lists claims left unmapped as risks.",
+        "# Uncomment and fill in one line per claim.",
+    ]
+    if facts.claims_read:
+        out.append(f"# The legacy code reads: {_comment(', '.join(facts.claims_read))}.")
+    out.append("claims:")
+    out += [
+        f"#  {_scalar(c)}: https://example.com/{c}  # TODO"
+        for c in facts.claims_read or ("email",)
+        if re.fullmatch(r"[A-Za-z0-9_.\-]+", c)
+    ]
+    out += [
+        "",
+        "output:",
+        "  # Where the generated verifier module goes, relative to the project root;",
+        "  # null puts it next to the first verification site.",
+        "  module: null",
+        "",
+        "scan:",
+        "  # Glob patterns of paths the scan and the gate skip (tests, vendored code, ...).",
+        "  exclude: []",
+    ]
+    out += facts.inventory()
+    return "\n".join(out) + "\n"
+
+
+@dataclass
+class _StarterFacts:
+    """What a scan tells about the project, reduced to what the starter config can use."""
+
+    provider: str | None = None
+    provider_evidence: tuple[str, ...] = ()
+    issuer: str | None = None
+    issuer_exprs: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    audience_exprs: tuple[str, ...] = ()
+    client_ids: tuple[str, ...] = ()
+    client_id_exprs: tuple[str, ...] = ()
+    key_exprs: tuple[str, ...] = ()
+    secret_env: str | None = None  # read from the environment at the site: certain
+    secret_env_guess: str | None = None  # or else a settings name: to check
+    legacy_algorithms: tuple[str, ...] = ()
+    claims_read: tuple[str, ...] = ()
+    libraries: tuple[str, ...] = ()
+    sites: tuple[Finding, ...] = ()
+    summary: str = "no token verification found"
+
+    @classmethod
+    def from_result(cls, result: ScanResult | None) -> _StarterFacts:
+        facts = cls()
+        if result is None:
+            return facts
+        findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column))
+        legacy = [f for f in findings if f.kind in (ID_TOKEN_BEARER, UNVERIFIED_DECODE)]
+        access = [f for f in findings if f.kind == ACCESS_TOKEN]
+
+        providers = Counter(f.provider for f in findings if f.provider in PROVIDERS)
+        if providers:
+            facts.provider = providers.most_common(1)[0][0]
+            facts.provider_evidence = _unique(
+                e
+                for f in findings
+                if f.provider == facts.provider
+                for e in f.evidence
+                if facts.provider is not None and facts.provider in e.lower()
+            )[:2]
+        facts.issuer_exprs = _unique(f.fact.get("issuer_expr", "") for f in findings)
+        facts.issuer = next(
+            (u for u in map(_literal, facts.issuer_exprs) if u and re.match(r"https://\S+$", u)),
+            None,
+        )
+        facts.audience_exprs = _unique(f.fact.get("audience_expr", "") for f in access)
+        facts.audiences = _unique(_literal(e) or "" for e in facts.audience_exprs)
+        facts.client_id_exprs = _unique(f.fact.get("audience_expr", "") for f in legacy)
+        facts.client_ids = _unique(_literal(e) or "" for e in facts.client_id_exprs)
+        facts.key_exprs = _unique(f.fact.get("key_expr", "") for f in legacy)
+        facts.legacy_algorithms = _unique(
+            a
+            for f in legacy
+            for a in _ALGORITHM.findall(
+                f.fact.get("algorithms", "") + " " + f.fact.get("algorithm_values", "")
+            )
+        )
+        if not facts.legacy_algorithms and any(
+            "key-is-client-secret" in f.fact.get("signals", "") for f in legacy
+        ):
+            facts.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
+        # Only `os.environ["X"]` / `os.getenv("X")` names the variable for sure; `settings.X`
+        # is a guess (the setting may read another variable), marked TODO in the file.
+        facts.secret_env = next(
+            (m.group(1) for m in map(_ENV_READ.search, facts.key_exprs) if m), None
+        )
+        facts.secret_env_guess = facts.secret_env or next(
+            (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
+        )
+        facts.claims_read = _unique(
+            c.strip() for f in legacy for c in f.fact.get("claims_read", "").split(",")
+        )
+        facts.libraries = _unique(f.library for f in findings)
+        facts.sites = tuple(f for f in findings if f.kind == ID_TOKEN_BEARER)
+        counts = result.by_kind()
+        parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+        facts.summary = ", ".join(parts) if parts else facts.summary
+        return facts
+
+    def inventory(self) -> list[str]:
+        if not (self.libraries or self.sites):
+            return []
+        out = ["", "# What the scan found (for reference; not read by idtoken-migrate):"]
+        if self.libraries:
+            out.append(f"#   libraries: {_comment(', '.join(self.libraries))}")
+        if self.sites:
+            out.append(
+                "#   ID tokens verified as API credentials (the sites the migration changes):"
+            )
+            for f in self.sites[:_MAX_LISTED_SITES]:
+                where = f"{f.path}:{f.line}" + (f" in {f.symbol}" if f.symbol else "")
+                source = f.fact.get("token_source", "")
+                detail = f" (token from {source})" if source else ""
+                out.append(f"#     {_comment(where + detail)}")
+            if len(self.sites) > _MAX_LISTED_SITES:
+                out.append(f"#     ... and {len(self.sites) - _MAX_LISTED_SITES} more")
+        return out
+
+
+def _literal(expr: str) -> str | None:
+    """The value of a plain string literal expression, else None (names, calls, f-strings)."""
+    found = _STRING_LITERAL.match(expr.strip())
+    if not found or "{" in found.group(2) or "\\" in found.group(2):
+        return None
+    return found.group(2).strip() or None
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def _found(what: str, exprs: tuple[str, ...], indent: str = "") -> list[str]:
+    if not exprs:
+        return []
+    shown = ", ".join(exprs[:3]) + (f" (+{len(exprs) - 3} more)" if len(exprs) > 3 else "")
+    return [f"{indent}# {_comment(f'{what}: {shown}')}"]
+
+
+def _comment(text: str) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text)
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+def _join(items: tuple[str, ...]) -> str:
+    return _comment("; ".join(items))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _scalar(value: str) -> str:
+    """A YAML scalar that reads back as exactly this string."""
+    import yaml
+
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-/:]*", value) and yaml.safe_load(value) == value:
+        return value
+    return json.dumps(value)
+
+
+def _flow(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_scalar(v) for v in values) + "]"

@@ -1,0 +1,607 @@
+"""Weigh what a site's arguments, callers and readers say about the token it verifies."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from idtoken_migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, string_value
+from idtoken_migrate.rulepack import Rule
+from idtoken_migrate.signals import Signals
+
+# DECISIVE: what only one kind of token carries (token_use, scp); outweighs a client-id audience.
+DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1
+_ACCESS_ONLY_CLAIMS = frozenset({"scp", "scope", "cid", "client_id", "gty"})
+_HS = ("HS256", "HS384", "HS512")
+_KNOWN_ALGORITHMS = frozenset(
+    _HS + ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EDDSA")
+)
+
+
+class SiteBuilder:
+    def __init__(self, analysis: ModuleAnalysis, signals: Signals) -> None:
+        self.a = analysis
+        self.s = signals
+        self.c = analysis.c
+
+    # -- entry points ---------------------------------------------------------------------
+    def sites(self) -> Iterator[Site]:
+        verifying_funcs: set[int] = set()
+        matched: list[tuple[Site, cst.Call, Function]] = []
+        for call, func, symbol in self.c.candidates:
+            for rule, qualname in self.a.match(call):
+                matched.append((self._call_site(rule, qualname, call, func, symbol), call, func))
+                if not rule.always_unverified:
+                    verifying_funcs.add(id(func))
+        composed = self._composed({id(call) for _, call, _ in matched}, [c for _, c, _ in matched])
+        for site, call, func in matched:
+            if id(call) in composed:
+                continue  # a verifier passed into another verifier is part of that one site
+            # A peek at unverified claims beside a real verification is how kid/iss get chosen.
+            if site.rule.always_unverified and id(func) in verifying_funcs:
+                continue
+            yield site
+        for assign, symbol in self.c.settings:
+            for rule in self.c.rules:
+                if rule.form == "settings" and any(
+                    isinstance(t.target, cst.Name) and t.target.value in rule.settings_targets
+                    for t in assign.targets
+                ):
+                    site = self._settings_site(rule, assign, symbol)
+                    if site is not None:
+                        yield site
+        yield from self._claim_check_sites(verifying_funcs)
+
+    def _composed(self, site_calls: set[int], calls: list[cst.Call]) -> set[int]:
+        """Sites whose object is handed to another site's call as an argument."""
+        inner: set[int] = set()
+        for call in calls:
+            for arg in call.args:
+                built = self.a._construction(arg.value)
+                if built is not None and id(built) in site_calls and built is not call:
+                    inner.add(id(built))
+        return inner
+
+    # -- sites ----------------------------------------------------------------------------
+    def _call_site(
+        self, rule: Rule, qualname: str, call: cst.Call, func: Function, symbol: str
+    ) -> Site:
+        ev: list[Evidence] = []
+        facts: dict[str, str] = {"site": rule.form, "qualname": qualname}
+        if func is not None:
+            facts["function"] = func.name.value
+            facts["class"] = self.c.func_class.get(id(func), "")
+        handlers = self.c.handlers.get(id(call))
+        if handlers:
+            facts["handlers"] = ",".join(handlers)
+
+        if rule.token == "id":
+            ev.append(
+                Evidence("api-verifies-id-tokens", "id", STRONG, f"{qualname} verifies ID tokens")
+            )
+        elif rule.token == "access":
+            ev.append(
+                Evidence(
+                    "api-verifies-access-tokens",
+                    "access",
+                    STRONG,
+                    f"{qualname} verifies access tokens",
+                )
+            )
+        if rule.always_unverified:
+            ev.append(
+                Evidence(
+                    "signature-not-verified",
+                    "unverified",
+                    STRONG,
+                    f"{qualname} checks no signature",
+                )
+            )
+
+        token_expr = self.a.argument(rule, call, "token")
+        token_funcs: list[Function] = [func]
+        token_trace = Trace()
+        uses = []
+        if token_expr is None and rule.form == "call" and rule.token is not None:
+            # A verifier object: the token arrives at `.verify(token)` on it.
+            uses = self.a.uses_of(call)
+            for use, use_func in uses:
+                if use.args:
+                    token_trace = _merge(
+                        token_trace, self._token_trace(use.args[0].value, use_func)
+                    )
+                    token_funcs.append(use_func)
+        if token_expr is not None:
+            facts["token_expr"] = self.a.code(token_expr)
+            token_trace = self._token_trace(token_expr, func)
+        ev.extend(self._source_evidence(token_trace, rule, token_funcs))
+
+        aud = self._audience(rule, call, func)
+        if aud is not None:
+            facts["audience_expr"] = self.a.code(aud)
+            if (
+                rule.token is None
+            ):  # an API that fixes the token kind is not outvoted by its audience
+                ev.extend(self._audience_evidence(self.a.trace(aud), self.a.code(aud), rule))
+        elif rule.token is None and not rule.always_unverified:
+            ev.append(Evidence("audience-not-checked", "note", 0, "no audience is checked"))
+
+        key = self.a.argument(rule, call, "key")
+        if key is not None:
+            facts["key_expr"] = self.a.code(key)
+        algorithms = self.a.argument(rule, call, "algorithms")
+        alg_values = self.a.trace(algorithms).strings if algorithms is not None else []
+        if algorithms is not None:
+            facts["algorithms"] = self.a.code(algorithms)
+            known = [a for a in alg_values if a.upper() in _KNOWN_ALGORITHMS]
+            if known:  # the values behind a constant (ALGORITHMS = ["HS256"])
+                facts["algorithm_values"] = ",".join(dict.fromkeys(known))
+        ev.extend(self._key_evidence(key, alg_values, rule))
+        issuer = self.a.argument(rule, call, "issuer")
+        if issuer is not None:
+            facts["issuer_expr"] = self.a.code(issuer)
+        options = self.a.argument(rule, call, "options")
+        ev.extend(self._options_evidence(rule, call, options))
+        claims_cls = self.a.argument(rule, call, "claims_cls")
+        if claims_cls is not None:
+            name = get_full_name_for_node(claims_cls) or ""
+            if "IDToken" in name:
+                ev.append(
+                    Evidence("claims-class-id-token", "id", STRONG, f"claims validated as {name}")
+                )
+
+        result_funcs = [f for f in token_funcs]
+        ev.extend(self._claims_evidence(call, func, result_funcs, facts, uses))
+        words = token_trace.all() + [qualname]
+        for role in ("audience", "client_id", "key", "issuer"):
+            expr = self.a.argument(rule, call, role)
+            if expr is not None:
+                words += self.a.trace(expr).all()
+        return self._site(rule, call, symbol, ev, facts, rule.provider or self._provider(words))
+
+    def _settings_site(self, rule: Rule, assign: cst.Assign, symbol: str) -> Site | None:
+        assert isinstance(assign.value, cst.Dict)
+        roles = dict(rule.settings_roles)
+        ev: list[Evidence] = [
+            Evidence(
+                "framework-reads-bearer", "request", STRONG, "the framework reads the bearer token"
+            )
+        ]
+        facts: dict[str, str] = {"site": "settings", "qualname": rule.settings_targets[0]}
+        words: list[str] = []
+        for element in assign.value.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = string_value(element.key)
+            role = roles.get(key or "")
+            if role is None:
+                continue
+            trace = self.a.trace(element.value)
+            words += trace.all()
+            facts[f"{role}_expr"] = self.a.code(element.value)
+            if role == "audience":
+                ev.extend(self._audience_evidence(trace, self.a.code(element.value), rule))
+            elif role == "key":
+                ev.extend(self._key_evidence(element.value, [], rule))
+        if "audience_expr" not in facts:
+            return (
+                None  # no audience: the app's own tokens (SimpleJWT's default), not OpenID Connect
+            )
+        return self._site(rule, assign, symbol, ev, facts, rule.provider or self._provider(words))
+
+    def _claim_check_sites(self, verifying_funcs: set[int]) -> Iterator[Site]:
+        rules = [r for r in self.c.rules if r.form == "claim_check"]
+        if not rules:
+            return
+        for func_id, checks in self.c.checks.items():
+            if func_id in verifying_funcs:
+                continue
+            for rule in rules:
+                hits = [(k, v, n) for k, v, n in checks if k in rule.claim_check_keys]
+                if not hits:
+                    continue
+                # Report at the token_use check when there is one, else at the first listed key's.
+                hits.sort(key=lambda h: rule.claim_check_keys.index(h[0]))
+                key, _value, node = hits[0]
+                func = self.c.func_by_id.get(func_id)
+                ev = list(self._check_evidence(func_id))
+                if not any(e.toward in ("id", "access") for e in ev):
+                    continue
+                facts = {"site": "claim_check", "qualname": f"claims[{key!r}]"}
+                if func is not None:
+                    facts["function"] = func.name.value
+                symbol = self.c.func_symbol.get(func_id, "<module>")
+                ev += self._source_evidence(Trace(), rule, [func] if func else [])
+                yield self._site(rule, node, symbol, ev, facts, rule.provider)
+
+    def _audience(self, rule: Rule, call: cst.Call, func: Function) -> cst.BaseExpression | None:
+        """The audience a site accepts: its argument, or one declared beside it (claims options)."""
+        aud = self.a.argument(rule, call, "audience") or self.a.argument(rule, call, "client_id")
+        if aud is None and rule.token is None:
+            declared = self.c.declared_aud.get(id(func)) or self.c.declared_aud.get(id(None))
+            aud = declared[0] if declared else None
+        return _narrow_audience(self.a, aud) if aud is not None else None
+
+    def _site(
+        self,
+        rule: Rule,
+        node: cst.CSTNode,
+        symbol: str,
+        evidence: list[Evidence],
+        facts: dict[str, str],
+        provider: str | None,
+    ) -> Site:
+        line, col, end_line, end_col = self.a._pos(node)
+        return Site(
+            rule=rule,
+            line=line,
+            column=col,
+            end_line=end_line,
+            end_column=end_col,
+            symbol=symbol,
+            snippet=_one_line(self.a.code(node)),
+            evidence=tuple(evidence),
+            facts=tuple(sorted(facts.items())),
+            provider=provider,
+            qualname=facts["qualname"],
+        )
+
+    # -- evidence -------------------------------------------------------------------------
+    def _token_trace(self, expr: cst.BaseExpression, func: Function, depth: int = 0) -> Trace:
+        trace = self.a.trace(expr)
+        if depth < 2:
+            for owner, param in list(trace.params):
+                for arg, caller in self.a.caller_args(owner, param):
+                    trace = _merge(trace, self._token_trace(arg, caller, depth + 1))
+        return trace
+
+    def _source_evidence(self, trace: Trace, rule: Rule, funcs: list[Function]) -> list[Evidence]:
+        ev: list[Evidence] = []
+        words = trace.words
+        strong = self.s.any("request_strong", trace.all())
+        weak = self.s.any("request_weak", words)
+        # `id_token` as a key of a token response is a login; as a cookie or header name, it is not.
+        login_value = None if strong or weak else self.s.any("login_values", trace.strings)
+        login_name = self.s.any("login_names", words)
+        if login_value or login_name:
+            ev.append(
+                Evidence(
+                    "token-from-token-response",
+                    "login",
+                    STRONG,
+                    f"the token comes from a token endpoint response ({login_value or login_name})",
+                )
+            )
+        if strong or (weak and not login_name):
+            ev.append(
+                Evidence(
+                    "token-from-request",
+                    "request",
+                    STRONG if strong else MEDIUM,
+                    f"the token comes from the request ({strong or weak})",
+                )
+            )
+        for func in funcs:
+            if func is None:
+                continue
+            made = self.c.call_words.get(id(func), [])
+            session = self.s.any("session_calls", made) or self._writes_session(func)
+            if session:
+                ev.append(
+                    Evidence(
+                        "creates-session",
+                        "login",
+                        MEDIUM,
+                        f"{func.name.value}() creates a session ({session})",
+                    )
+                )
+            if self.s.patterns["login_function_names"].search(func.name.value):
+                ev.append(
+                    Evidence(
+                        "login-handler",
+                        "login",
+                        WEAK,
+                        f"{func.name.value}() looks like a login handler",
+                    )
+                )
+        return _dedupe(ev)
+
+    def _writes_session(self, func: cst.FunctionDef) -> str | None:
+        for base, _key in self.c.reads.get(id(func), []):
+            if base.rsplit(".", 1)[-1] == "session":
+                return base
+        return None
+
+    def _audience_evidence(self, trace: Trace, code: str, rule: Rule) -> list[Evidence]:
+        client = self.s.any("client_id_names", trace.words) or self.s.any(
+            "client_id_values", trace.strings
+        )
+        client = client or self.s.any("client_id_names", trace.strings)
+        api = self.s.any("api_audience_names", trace.all()) or self.s.any(
+            "api_audience_values", trace.strings
+        )
+        ev: list[Evidence] = []
+        if client and not api:
+            strength = rule.weight("audience-is-client-id", STRONG)
+            ev.append(
+                Evidence(
+                    "audience-is-client-id", "id", strength, f"the audience is a client id ({code})"
+                )
+            )
+        elif api and not client:
+            ev.append(
+                Evidence("audience-is-api", "access", STRONG, f"the audience is an API ({code})")
+            )
+        elif api and client:
+            ev.append(
+                Evidence(
+                    "audience-unclear",
+                    "note",
+                    0,
+                    f"the audience mixes API and client names ({code})",
+                )
+            )
+        else:
+            ev.append(
+                Evidence(
+                    "audience-unknown", "note", 0, f"the audience `{code}` decides the token kind"
+                )
+            )
+        return ev
+
+    def _key_evidence(
+        self, key: cst.BaseExpression | None, algs: list[str], rule: Rule
+    ) -> list[Evidence]:
+        ev: list[Evidence] = []
+        hs = [a for a in algs if a.upper() in _HS]
+        if key is None:
+            return ev
+        trace = self.a.trace(key)
+        code = self.a.code(key)
+        secret = self.s.any("client_secret_names", trace.all())
+        if secret:
+            ev.append(
+                Evidence(
+                    "key-is-client-secret",
+                    "id",
+                    STRONG,
+                    f"the key is the OAuth client secret ({code})",
+                )
+            )
+        elif self.s.any("app_secret_names", trace.all()):
+            ev.append(
+                Evidence(
+                    "key-is-app-secret",
+                    "self-issued",
+                    MEDIUM,
+                    f"the key is the app's own secret ({code})",
+                )
+            )
+        elif self.s.any("issuer_key_names", trace.all()):
+            ev.append(
+                Evidence(
+                    "key-from-issuer", "note", 0, f"the key comes from the issuer's JWKS ({code})"
+                )
+            )
+        if hs and secret:
+            ev.append(
+                Evidence("hs256-client-secret", "id", WEAK, f"{hs[0]} with the client secret")
+            )
+        return ev
+
+    def _options_evidence(
+        self, rule: Rule, call: cst.Call, options: cst.BaseExpression | None
+    ) -> list[Evidence]:
+        ev: list[Evidence] = []
+        for arg in call.args:
+            if (
+                arg.keyword is not None
+                and arg.keyword.value in rule.unverified_keywords
+                and isinstance(arg.value, cst.Name)
+                and arg.value.value == "False"
+            ):
+                ev.append(
+                    Evidence(
+                        "signature-not-verified", "unverified", STRONG, f"{arg.keyword.value}=False"
+                    )
+                )
+        if options is None:
+            return ev
+        for key, value in self.a.dict_entries(options).items():
+            off = isinstance(value, cst.Name) and value.value == "False"
+            if off and key in rule.unverified_options:
+                ev.append(
+                    Evidence("signature-not-verified", "unverified", STRONG, f'"{key}": False')
+                )
+            elif off and key == "verify_aud":
+                ev.append(Evidence("audience-check-disabled", "note", 0, '"verify_aud": False'))
+        return ev
+
+    def _claims_evidence(
+        self,
+        call: cst.Call,
+        func: Function,
+        funcs: list[Function],
+        facts: dict[str, str],
+        uses: list[tuple[cst.Call, Function]],
+    ) -> list[Evidence]:
+        """What the code reads and checks in the claims the site returns."""
+        ev: list[Evidence] = []
+        scopes: list[Function] = list(dict.fromkeys(funcs))
+        # The verified claims flow back to callers of the function that returns them.
+        for f in list(scopes):
+            if f is not None and self.c.returns.get(id(f)):
+                scopes.extend(caller for _, caller in self.c.calls_by_name.get(f.name.value, []))
+        scopes = list(dict.fromkeys(scopes))
+        read_keys: list[str] = []
+        for f in scopes:
+            read_keys.extend(k for _, k in self.c.reads.get(id(f), []))
+            read_keys.extend(self.c.membership.get(id(f), []))
+        # Claims stored on a request-wide object (`g.user = payload`) are read in other functions.
+        stores = self._attribute_stores(call)
+        if stores:
+            facts["stored_in"] = ",".join(sorted(stores))
+            for reads in self.c.reads.values():
+                read_keys.extend(k for base, k in reads if base in stores)
+        id_read = sorted({k for k in read_keys if k in self.s.id_claims})
+        access_read = sorted({k for k in read_keys if k in self.s.access_claims})
+        if id_read:
+            facts["claims_read"] = ",".join(id_read)
+            ev.append(
+                Evidence(
+                    "reads-id-token-claims",
+                    "id",
+                    MEDIUM,
+                    "reads ID-token claims: " + ", ".join(id_read),
+                )
+            )
+        if access_read:
+            decisive = any(k in _ACCESS_ONLY_CLAIMS for k in access_read)
+            ev.append(
+                Evidence(
+                    "reads-access-token-claims",
+                    "access",
+                    DECISIVE if decisive else MEDIUM,
+                    "reads access-token claims: " + ", ".join(access_read),
+                )
+            )
+        for f in scopes:
+            ev.extend(self._check_evidence(id(f)))
+        return _dedupe(ev)
+
+    def _attribute_stores(self, call: cst.Call) -> set[str]:
+        """`g.current_user`, `request.user`: attributes the site's result is stored in."""
+        holders = {id(call)}
+        holders |= {name for name, value in self.c.values.items() if value is call}
+        stores: set[str] = set()
+        for text, values in self.c.attr_targets.items():
+            for value in values:
+                if isinstance(value, cst.Name):
+                    bound = {id(a.node) for a in self.a._assignments(value)}
+                    if bound & holders:
+                        stores.add(text)
+                elif value is call:
+                    stores.add(text)
+        return stores
+
+    def _check_evidence(self, func_id: int) -> Iterator[Evidence]:
+        for key, value, node in self.c.checks.get(func_id, []):
+            code = _one_line(self.a.code(node))
+            if key == "token_use" and value == "id":
+                yield Evidence("token-use-id", "id", DECISIVE, f"checks token_use is id ({code})")
+            elif key == "token_use" and value == "access":
+                yield Evidence(
+                    "token-use-access", "access", STRONG, f"checks token_use is access ({code})"
+                )
+            elif key == "typ" and value in ("ID", "id"):
+                yield Evidence("typ-id", "id", DECISIVE, f"checks typ is ID ({code})")
+            elif key == "typ" and value in ("Bearer", "at+jwt", "at+JWT"):
+                yield Evidence("typ-access", "access", DECISIVE, f"checks typ is {value} ({code})")
+            elif key in ("client_id", "cid", "azp") and value is not None and key != "azp":
+                yield Evidence(
+                    "client-id-claim-check", "access", MEDIUM, f"checks the {key} claim ({code})"
+                )
+            elif key in ("scp", "scope", "roles", "permissions"):
+                yield Evidence(
+                    "scope-check",
+                    "access",
+                    DECISIVE if key in ("scp", "scope") else MEDIUM,
+                    f"checks {key} ({code})",
+                )
+            elif key == "aud" and value is not None:
+                if self.s.patterns["client_id_names"].search(value) or self.s.patterns[
+                    "client_id_values"
+                ].search(value):
+                    yield Evidence(
+                        "audience-is-client-id",
+                        "id",
+                        STRONG,
+                        f"checks aud against a client id ({code})",
+                    )
+                elif self.s.patterns["api_audience_names"].search(value) or self.s.patterns[
+                    "api_audience_values"
+                ].search(value):
+                    yield Evidence(
+                        "audience-is-api", "access", STRONG, f"checks aud against an API ({code})"
+                    )
+
+    def _provider(self, words: list[str]) -> str | None:
+        hits = self.s.provider_hits(words)
+        if not hits:
+            hits = self.s.provider_hits(_file_words(self.a.text))
+        if not hits:
+            return None
+        return max(sorted(hits), key=lambda p: hits[p])
+
+
+def _narrow_audience(analysis: ModuleAnalysis, node: cst.BaseExpression) -> cst.BaseExpression:
+    """`{"aud": {"essential": True, "value": CLIENT_ID}}` -> `CLIENT_ID` (authlib, joserfc)."""
+    entries = analysis.dict_entries(node)
+    if "aud" in entries:
+        node = entries["aud"]
+        entries = analysis.dict_entries(node)
+    return entries.get("value") or entries.get("values") or node
+
+
+def _file_words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[A-Za-z_][A-Za-z0-9_.:/-]{3,}", text)
+
+
+def _merge(a: Trace, b: Trace) -> Trace:
+    return Trace(a.words + b.words, a.strings + b.strings, a.params + b.params)
+
+
+def _dedupe(ev: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in ev:
+        if (e.signal, e.detail) not in seen:
+            seen.add((e.signal, e.detail))
+            out.append(e)
+    return out
+
+
+_SKIP_TOKENS = frozenset(
+    {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+)
+
+
+def _one_line(code: str) -> str:
+    """The code on one line without comments or layout: what reports show and fingerprints hash,
+    so reformatting a call or editing a comment inside it changes neither."""
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(code).readline)
+            if t.type not in _SKIP_TOKENS and t.type != tokenize.ENDMARKER
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return " ".join(code.split())[:200]
+    out: list[str] = []
+    texts = [t.string for t in tokens]
+    depth = 0
+    for i, text in enumerate(texts):
+        if text == "," and i + 1 < len(texts) and texts[i + 1] in ")]}":
+            continue  # a trailing comma of a call laid out one argument a line
+        prev = texts[i - 1] if i else ""
+        before = texts[i - 2] if i > 1 else "("
+        unary = prev in ("*", "**", "-", "+", "~") and (before in "([{,=:" or before == "return")
+        glued = (
+            i == 0
+            or text in ",.:)]}"
+            or prev in "([{."
+            or (text in "([" and (tokens[i - 1].type == tokenize.NAME or prev in ")]"))
+            or (depth > 0 and "=" in (text, prev) and "==" not in (text, prev))
+            or unary
+        )
+        out.append(text if glued else " " + text)
+        depth += text in "([{"
+        depth -= text in ")]}"
+    line = "".join(out)
+    return line if len(line) <= 200 else line[:199] + "…"

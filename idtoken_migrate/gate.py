@@ -1,0 +1,182 @@
+"""The CI gate: policy (phase, sunset, ratchet) + findings + baseline -> verdict. Prints nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from idtoken_migrate.config import Config
+from idtoken_migrate.model import (
+    ACTIONABLE_KINDS,
+    KINDS,
+    Finding,
+    GeneratedModule,
+    ScanResult,
+    read_generated_header,
+)
+from idtoken_migrate.report.baseline_diff import BaselineDiff
+
+__all__ = [
+    "GeneratedModule",
+    "Policy",
+    "Verdict",
+    "evaluate",
+    "policy_from_config",
+    "read_generated_header",
+]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the gate enforces today."""
+
+    phase: str = "dual"
+    sunset: dt.date | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    max_findings: int | None = None
+
+    @property
+    def sunset_passed(self) -> bool:
+        # The generated verifier rejects ID tokens from the sunset day on (UTC); so does the gate.
+        return self.sunset is not None and self.today >= self.sunset
+
+    @property
+    def strict(self) -> bool:
+        """Dual-acceptance code is no longer allowed."""
+        return self.phase == "strict" or self.sunset_passed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "sunset": self.sunset.isoformat() if self.sunset else None,
+            "today": self.today.isoformat(),
+            "max_findings": self.max_findings,
+            "strict": self.strict,
+        }
+
+
+def policy_from_config(
+    config: Config, *, today: dt.date | None = None, max_findings: int | None = None
+) -> Policy:
+    return Policy(
+        phase=config.phase,
+        sunset=config.window.sunset,
+        today=today or dt.date.today(),
+        max_findings=max_findings,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's decision and every reason for it, for reporters and the exit code."""
+
+    passed: bool
+    policy: Policy
+    reasons: tuple[str, ...] = ()  # why it failed; empty when it passed
+    notes: tuple[str, ...] = ()  # worth saying either way
+    gated: tuple[Finding, ...] = ()  # findings to migrate that the baseline does not hold
+    remaining: int = 0  # findings to migrate, baseline or not (what --max-findings counts)
+    dual_modules: tuple[GeneratedModule, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "policy": self.policy.to_json(),
+            "reasons": list(self.reasons),
+            "notes": list(self.notes),
+            "gated": [f.fingerprint for f in self.gated],
+            "remaining": self.remaining,
+            "dual_modules": [m.path for m in self.dual_modules],
+        }
+
+
+def evaluate(
+    result: ScanResult,
+    policy: Policy,
+    *,
+    baseline_diff: BaselineDiff | None = None,
+    generated: Sequence[GeneratedModule] | None = None,
+) -> Verdict:
+    """Apply the policy.
+
+    Fails when findings to migrate (id-token-bearer, unverified-decode) remain that the baseline
+    does not hold; when more remain than `max_findings`; and, once the phase is strict or the
+    sunset has come, when a generated dual-acceptance module remains. The generated modules
+    themselves are the sanctioned transition path: their own findings are not gated.
+    `generated`: the generated modules, by default those the scan met (`result.generated`).
+    """
+    if generated is None:
+        generated = result.generated
+    generated_paths = frozenset(m.path for m in generated)
+    actionable = [
+        f for f in result.findings if f.kind in ACTIONABLE_KINDS and f.path not in generated_paths
+    ]
+    if baseline_diff is None:
+        gated = actionable
+    else:
+        new = Counter(f.fingerprint for f in baseline_diff.new)
+        gated = []
+        for f in actionable:
+            if new[f.fingerprint] > 0:
+                new[f.fingerprint] -= 1
+                gated.append(f)
+    dual = tuple(m for m in generated if m.accepts_id_tokens)
+
+    reasons: list[str] = []
+    notes: list[str] = []
+    if gated:
+        where = "not in the baseline" if baseline_diff is not None else "to migrate"
+        reasons.append(f"{_count_by_kind(gated)} {where}")
+    if policy.max_findings is not None and len(actionable) > policy.max_findings:
+        reasons.append(
+            f"{len(actionable)} to migrate, more than --max-findings {policy.max_findings}"
+        )
+    if policy.strict and dual:
+        why = (
+            "the phase is strict"
+            if policy.phase == "strict"
+            else f"the sunset date {policy.sunset} has been reached"
+        )
+        shown = ", ".join(f"{m.path}:{m.line}" for m in dual[:5])
+        more = f" and {len(dual) - 5} more" if len(dual) > 5 else ""
+        reasons.append(
+            f"{why} but dual-acceptance code remains ({shown}{more}): "
+            "run `idtoken-migrate apply --phase strict`"
+        )
+
+    if policy.sunset is not None and not policy.sunset_passed:
+        days = (policy.sunset - policy.today).days
+        notes.append(f"sunset {policy.sunset} in {days} day{'s' if days != 1 else ''}")
+    if baseline_diff is not None and baseline_diff.fixed:
+        fixed = len(baseline_diff.fixed)
+        notes.append(
+            f"{fixed} baseline entr{'ies' if fixed != 1 else 'y'} fixed: "
+            "run with --update-baseline to lock in the progress"
+        )
+    remaining = len(actionable)
+    if policy.max_findings is not None and remaining < policy.max_findings:
+        notes.append(f"{remaining} to migrate: --max-findings can come down to {remaining}")
+
+    return Verdict(
+        passed=not reasons,
+        policy=policy,
+        reasons=tuple(reasons),
+        notes=tuple(notes),
+        gated=tuple(gated),
+        remaining=len(actionable),
+        dual_modules=dual,
+    )
+
+
+def _count_by_kind(findings: Sequence[Finding]) -> str:
+    counts = Counter(f.kind for f in findings)
+    parts = [f"{counts[k]} {k}" for k in KINDS if counts[k]]
+    total = len(findings)
+    return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)})"

@@ -1,0 +1,703 @@
+"""The migration plan: per site, what changes and why, and everything around it.
+
+`build_plan(result, config, root, phase)` turns scan findings and the config into a `Plan`:
+the edit at each `id-token-bearer` site (the codemod and params its rule's `fix:` names), the
+files it generates, env and requirement changes, the claims the legacy code reads and whether
+access tokens carry them, risks (listed first), manual steps, and the sites left alone with the
+reason. It reads the project's files but writes nothing; `idtoken_migrate.apply` does the edits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from idtoken_migrate.codemods import (
+    MANUAL,
+    SiteEdit,
+    SiteUnsafe,
+    VerifierImport,
+    codemods,
+    run_codemod,
+)
+from idtoken_migrate.codemods.legacy_secret import SecretSetting, find_secret_settings
+from idtoken_migrate.codemods.project_files import (
+    ENV_EXAMPLE,
+    PYJWT_REQUIREMENT,
+    env_entries,
+    update_pyproject,
+    update_requirements,
+)
+from idtoken_migrate.config import PHASES, Config
+from idtoken_migrate.configfile import find_config_file, load_config
+from idtoken_migrate.discover import discover
+from idtoken_migrate.model import (
+    ID_TOKEN_BEARER,
+    UNVERIFIED_DECODE,
+    Finding,
+    ScanResult,
+    UsageError,
+)
+from idtoken_migrate.providers import ProviderProfileError, load_provider, manual_steps
+from idtoken_migrate.render import (
+    LEGACY_EXCEPTION_BASES,
+    RenderError,
+    UnsupportedProviderError,
+    render_verifier,
+)
+from idtoken_migrate.rulepack import RuleSet, load_rules
+from idtoken_migrate.scan import ScanOptions, scan_paths
+
+PLAN_VERSION = 1
+DEFAULT_VERIFIER_NAME = "token_verifier.py"
+# Claims every access token carries with the ID token's meaning.
+SHARED_CLAIMS = frozenset({"sub", "iss", "exp", "iat", "nbf", "jti"})
+# Actions of a site.
+MIGRATE, UNSAFE, UNSUPPORTED = "migrate", "unsafe", "unsupported"
+# The legacy library's error the rendered TokenRejected subclasses, by qualified name.
+_EXCEPTION_KEYS = {
+    "jose.JWTError": "python-jose",
+    "jose.exceptions.JWTError": "python-jose",
+    "authlib.jose.errors.JoseError": "authlib",
+    "joserfc.errors.JoseError": "joserfc",
+    "auth0.authentication.token_verifier.TokenValidationError": "auth0-python",
+    "okta_jwt_verifier.exceptions.JWTValidationException": "okta-jwt-verifier",
+    "ValueError": "google-auth",
+}
+# Handlers that tell one failure apart. The verifier's TokenExpired still reaches the expired
+# ones (it subclasses the legacy libraries' expired errors); the others it reaches no more.
+_EXPIRED_HANDLERS = frozenset({"ExpiredSignatureError", "ExpiredTokenError"})
+_SPECIFIC_HANDLERS = frozenset({"InvalidAudienceError", "InvalidIssuerError", "DecodeError"})
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """One `id-token-bearer` site and what happens to it."""
+
+    finding: Finding
+    action: str  # MIGRATE | MANUAL | UNSAFE | UNSUPPORTED
+    codemod: str
+    template: str
+    why: str  # what changes and why; or why it is left alone
+    legacy_exception: str | None  # LEGACY_EXCEPTION_BASES key this site's handlers need
+    claims_read: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    edit: SiteEdit | None = None  # what the codemod needs (MIGRATE only)
+
+    @property
+    def location(self) -> str:
+        return f"{self.finding.path}:{self.finding.line}"
+
+    def to_json(self) -> dict[str, Any]:
+        f = self.finding
+        return {
+            "path": f.path,
+            "line": f.line,
+            "column": f.column,
+            "end_line": f.end_line,
+            "end_column": f.end_column,
+            "rule": f.rule,
+            "library": f.library,
+            "symbol": f.symbol,
+            "snippet": f.snippet,
+            "action": self.action,
+            "codemod": self.codemod,
+            "template": self.template,
+            "params": dict(self.edit.params) if self.edit else {},
+            "why": self.why,
+            "legacy_exception": self.legacy_exception,
+            "claims_read": list(self.claims_read),
+            "notes": list(self.notes),
+            "replacement": self.edit.verifier.statement if self.edit else None,
+        }
+
+
+@dataclass(frozen=True)
+class ClaimStatus:
+    claim: str
+    source: str | None  # where the access token carries it (None: unmapped)
+    provided: bool
+    read_at: tuple[str, ...]  # "path:line" of the sites that read it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "source": self.source,
+            "provided": self.provided,
+            "read_at": list(self.read_at),
+        }
+
+
+@dataclass(frozen=True)
+class FileChangePlan:
+    """A generated or edited project file (not the patched sources)."""
+
+    path: str
+    action: str  # create | update | remove-lines | manual
+    what: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "action": self.action, "what": self.what}
+
+
+@dataclass(frozen=True)
+class EnvChange:
+    name: str
+    action: str  # add | remove
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "action": self.action, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Plan:
+    root: str
+    phase: str
+    provider: str
+    config_source: str | None
+    sites: tuple[SitePlan, ...] = ()
+    verifier_path: str | None = None  # relative to root; None when nothing is generated
+    legacy_exceptions: tuple[str, ...] = ()  # LEGACY_EXCEPTION_BASES keys beyond PyJWT's
+    files: tuple[FileChangePlan, ...] = ()
+    env: tuple[EnvChange, ...] = ()
+    claims: tuple[ClaimStatus, ...] = ()
+    secrets: tuple[SecretSetting, ...] = ()  # strict: legacy secret settings found
+    risks: tuple[str, ...] = ()
+    manual_steps: tuple[str, ...] = ()
+    blocked: str | None = None  # why apply cannot run at all (e.g. Google)
+    sunset: dt.date | None = None
+    kill_switch_env: str = ""
+    scan_errors: tuple[str, ...] = field(default=())
+
+    @property
+    def migrating(self) -> tuple[SitePlan, ...]:
+        return tuple(s for s in self.sites if s.action == MIGRATE)
+
+    @property
+    def left_alone(self) -> tuple[SitePlan, ...]:
+        return tuple(s for s in self.sites if s.action != MIGRATE)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": PLAN_VERSION,
+            "root": self.root,
+            "phase": self.phase,
+            "provider": self.provider,
+            "config": self.config_source,
+            "blocked": self.blocked,
+            "risks": list(self.risks),
+            "sites": [s.to_json() for s in self.sites],
+            "verifier_module": self.verifier_path,
+            "legacy_exceptions": list(self.legacy_exceptions),
+            "files": [f.to_json() for f in self.files],
+            "env": [e.to_json() for e in self.env],
+            "claims": [c.to_json() for c in self.claims],
+            "legacy_secrets": [
+                {
+                    "path": s.path,
+                    "line": s.line,
+                    "name": s.name,
+                    "removable": s.removable,
+                    "reason": s.reason,
+                }
+                for s in self.secrets
+            ],
+            "manual_steps": list(self.manual_steps),
+            "sunset": self.sunset.isoformat() if self.sunset else None,
+            "kill_switch_env": self.kill_switch_env,
+            "scan_errors": list(self.scan_errors),
+        }
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def load_project_config(root: Path, config_path: Path | None) -> Config:
+    """The project's config; a UsageError when there is none (plan and apply need one)."""
+    if config_path is None and find_config_file(root) is None:
+        raise UsageError(
+            f"no idtoken-migrate.yaml (or [tool.idtoken-migrate] in pyproject.toml) in {root}; "
+            "run `idtoken-migrate init` first"
+        )
+    return load_config(config_path, root)
+
+
+def scan_project(root: Path, config: Config, rules_dirs: tuple[Path, ...] = ()) -> ScanResult:
+    """Scan `root` as the config says. The verifier modules we generated are recorded in
+    `generated`, not analysed: they verify access tokens by design."""
+    root = root.resolve()  # discover() gives absolute relpaths for a relative root
+    return scan_paths([root], ScanOptions(excludes=config.scan.exclude, rules_dirs=rules_dirs))
+
+
+def plan_project(
+    root: Path,
+    *,
+    config_path: Path | None = None,
+    phase: str | None = None,
+    rules_dirs: tuple[Path, ...] = (),
+) -> tuple[Config, Plan]:
+    """Load the config, scan `root` and build the plan (what `plan` and `apply` start from)."""
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
+    config = load_project_config(root, config_path)
+    result = scan_project(root, config, rules_dirs)
+    return config, build_plan(result, config, root, phase, rules=load_rules(rules_dirs))
+
+
+def build_plan(
+    result: ScanResult,
+    config: Config,
+    root: Path,
+    phase: str | None = None,
+    *,
+    rules: RuleSet | None = None,
+) -> Plan:
+    """The plan for migrating the `id-token-bearer` sites of `result` to `phase`."""
+    return _Planner(result, config, root, phase or config.phase, rules or load_rules()).plan()
+
+
+def module_path(path: str) -> str:
+    """`output.module` as a path: `app/auth/verifier.py`, or a dotted `app.auth.verifier`."""
+    if path.endswith(".py"):
+        path = path.replace("\\", "/")
+        return path[2:] if path.startswith("./") else path
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", path):
+        return path.replace(".", "/") + ".py"
+    return path.rstrip("/") + "/" + DEFAULT_VERIFIER_NAME
+
+
+def package_of(root: Path, directory: str) -> str:
+    """The dotted package of a folder (relative to root), from its `__init__.py` chain."""
+    parts = [p for p in directory.split("/") if p and p != "."]
+    package: list[str] = []
+    while parts and (root.joinpath(*parts) / "__init__.py").is_file():
+        package.insert(0, parts[-1])
+        parts.pop()
+    return ".".join(package)
+
+
+def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierImport:
+    """How the file at `site_path` imports the module at `verifier_path` (both relative to root).
+
+    A file inside a package is imported from the folder above its top-level package (its import
+    base); a file in a plain folder runs with that folder on `sys.path`, so the folder is its
+    base. The verifier must sit under the site's base: inside the site's own top-level package
+    it is imported relatively, otherwise by its dotted path from the base. SiteUnsafe when the
+    site cannot import it (a different plain folder): never a broken import."""
+    site_dir = [p for p in site_path.split("/")[:-1] if p and p != "."]
+    *verifier_dir, filename = [p for p in verifier_path.split("/") if p and p != "."]
+    stem = filename.removesuffix(".py")
+    site_package = package_of(root, "/".join(site_dir))
+    base = site_dir[: len(site_dir) - len(site_package.split("."))] if site_package else site_dir
+    if verifier_dir[: len(base)] != base:
+        where = "/".join(base) + "/" if base else "the project root"
+        raise SiteUnsafe(
+            f"{where} is not a package, so this file cannot import {verifier_path}; "
+            "set output.module, or run apply on that folder"
+        )
+    inner = verifier_dir[len(base) :]
+    if not all(part.isidentifier() for part in (*inner, stem)):
+        raise SiteUnsafe(f"{verifier_path} is not an importable module name; set output.module")
+    if site_package and inner[:1] == site_dir[len(base) : len(base) + 1]:
+        common = 0  # same top-level package: relative, from the longest shared folder
+        while common < min(len(site_dir), len(verifier_dir)) and (
+            site_dir[common] == verifier_dir[common]
+        ):
+            common += 1
+        module = ".".join((*verifier_dir[common:], stem))
+        return VerifierImport(module, relative=len(site_dir) - common + 1)
+    return VerifierImport(".".join((*inner, stem)))
+
+
+def hs_secret_env(config: Config) -> str | None:
+    """The variable holding the legacy key when legacy tokens are HS*-signed; else None."""
+    legacy = config.legacy_id_token
+    return legacy.secret_env if any(a.startswith("HS") for a in legacy.algorithms) else None
+
+
+def python_files(root: Path, config: Config, exclude: str | None = None) -> dict[str, bytes]:
+    """The project's Python files (as the scan discovers them) by relative path, but `exclude`."""
+    files: dict[str, bytes] = {}
+    resolved = root.resolve()  # relative roots give absolute relpaths
+    for source in discover([resolved], resolved, config.scan.exclude):
+        if source.relpath == exclude or not source.relpath.endswith(".py"):
+            continue
+        try:
+            files[source.relpath] = source.path.read_bytes()
+        except OSError:
+            continue
+    return files
+
+
+# --- the planner ----------------------------------------------------------------------------
+
+
+class _Planner:
+    def __init__(
+        self, result: ScanResult, config: Config, root: Path, phase: str, rules: RuleSet
+    ) -> None:
+        if phase not in PHASES:
+            raise UsageError(f"--phase: expected one of {', '.join(PHASES)}, got {phase!r}")
+        self.result = result
+        self.config = config
+        self.root = root
+        self.phase = phase
+        self.rules = rules
+        self.risks: list[str] = []
+        try:
+            self.profile = load_provider(config.provider)
+        except ProviderProfileError as error:
+            raise UsageError(f"provider: {error}") from None
+
+    def plan(self) -> Plan:
+        findings = sorted(
+            (f for f in self.result.findings if f.kind == ID_TOKEN_BEARER),
+            key=lambda f: (f.path, f.line, f.column),
+        )
+        drafts = [self._draft(f) for f in findings]
+        verifier_path = self._verifier_path(drafts, [g.path for g in self.result.generated])
+        bases = self._exception_bases(drafts, verifier_path)
+        blocked = self._check_render(bases)
+        sites = [self._finish(d, verifier_path, bases) for d in drafts] if not blocked else drafts
+        if blocked:
+            sites = [
+                _replace(s, action=UNSUPPORTED, why=blocked) if s.action == MIGRATE else s
+                for s in sites
+            ]
+            verifier_path = None
+        migrating = [s for s in sites if s.action == MIGRATE]
+        generate = bool(migrating) or (verifier_path is not None and bool(self.result.generated))
+        files, env = self._project_files(verifier_path if generate else None, bool(migrating))
+        claims = self._claims(sites)
+        secrets = self._secrets(sites, verifier_path) if self.phase == "strict" else ()
+        steps = self._manual_steps(sites, blocked)
+        risks = self._risks(sites, claims, secrets, blocked)
+        return Plan(
+            root=str(self.root),
+            phase=self.phase,
+            provider=self.config.provider,
+            config_source=self.config.source,
+            sites=tuple(sites),
+            verifier_path=verifier_path if generate else None,
+            legacy_exceptions=tuple(b for b in bases if b != "pyjwt"),
+            files=tuple(files),
+            env=tuple(env),
+            claims=tuple(claims),
+            secrets=tuple(secrets),
+            risks=tuple(risks),
+            manual_steps=tuple(steps),
+            blocked=blocked,
+            sunset=self.config.window.sunset,
+            kill_switch_env=self.config.window.kill_switch_env,
+            scan_errors=tuple(f"{e.path}: {e.message}" for e in self.result.errors),
+        )
+
+    # --- sites ------------------------------------------------------------------------------
+
+    def _draft(self, finding: Finding) -> SitePlan:
+        rule = self.rules.rule(finding.rule)
+        fix = dict(rule.fix) if rule else {}
+        codemod = str(fix.get("codemod", MANUAL))
+        template = str(fix.get("template", ""))
+        legacy = str(fix.get("param.legacy_exception", ""))
+        key = _EXCEPTION_KEYS.get(legacy) or (
+            finding.library if finding.library in LEGACY_EXCEPTION_BASES else None
+        )
+        claims = tuple(c for c in finding.fact.get("claims_read", "").split(",") if c)
+        base = SitePlan(finding, MIGRATE, codemod, template, "", key, claims)
+        if codemod == MANUAL:
+            summary = rule.summary if rule else finding.message
+            return _replace(base, action=MANUAL, why=f"migrate by hand: {summary}")
+        if codemod not in codemods():
+            return _replace(
+                base,
+                action=UNSUPPORTED,
+                why=f"codemod {codemod!r} is not available in this version; migrate by hand",
+            )
+        return base
+
+    def _finish(self, draft: SitePlan, verifier_path: str | None, bases: list[str]) -> SitePlan:
+        if draft.action != MIGRATE or verifier_path is None:
+            return draft
+        finding = draft.finding
+        rule = self.rules.rule(finding.rule)
+        spec = rule.arg("token") if rule else None
+        params = tuple(
+            (k[len("param.") :], str(v))
+            for k, v in (rule.fix if rule else ())
+            if k.startswith("param.")
+        )
+        try:
+            verifier = verifier_import(self.root, finding.path, verifier_path)
+        except SiteUnsafe as error:
+            return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
+        edit = SiteEdit(
+            finding=finding,
+            params=params,
+            verifier=verifier,
+            token_positions=(spec.position,) if spec and spec.position is not None else (0,),
+            token_keywords=spec.keywords if spec and spec.keywords else ("token",),
+            package=package_of(self.root, finding.path.rpartition("/")[0]),
+            exception_bases=tuple(bases),
+        )
+        try:
+            run_codemod(draft.codemod, (self.root / finding.path).read_bytes(), [edit])
+        except SiteUnsafe as error:
+            return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
+        except OSError as error:
+            return _replace(draft, action=UNSAFE, why=f"cannot read the file: {error.strerror}")
+        why = (
+            f"{finding.fact.get('qualname', 'the call')}() verifies an ID token as the API "
+            f"credential; `{edit.verifier.name}(token)` accepts access tokens"
+            + (" and, until the sunset, legacy ID tokens" if self.phase == "dual" else " only")
+        )
+        return _replace(draft, why=why, edit=edit, notes=self._site_notes(finding))
+
+    def _site_notes(self, finding: Finding) -> tuple[str, ...]:
+        handlers = [h for h in finding.fact.get("handlers", "").split(",") if h]
+        specific = [h for h in handlers if h.rsplit(".", 1)[-1] in _SPECIFIC_HANDLERS]
+        notes = []
+        expired = [h for h in handlers if h.rsplit(".", 1)[-1] in _EXPIRED_HANDLERS]
+        if specific:
+            notes.append(
+                f"`except {', '.join(specific)}` is no longer reached: a rejection is a "
+                "TokenRejected (still a 401 through the broader handler); its `reason` says why"
+            )
+        if expired:
+            notes.append(
+                f"`except {', '.join(expired)}` still catches expired tokens: the verifier's "
+                "TokenExpired subclasses it"
+            )
+        if not handlers:
+            notes.append(
+                "no `except` around the call: TokenRejected propagates like the old errors did"
+            )
+        return tuple(notes)
+
+    def _verifier_path(self, drafts: list[SitePlan], generated: list[str]) -> str | None:
+        if self.config.output.module:
+            return module_path(self.config.output.module)
+        if generated:
+            return generated[0]
+        first = next((d for d in drafts if d.action == MIGRATE), None)
+        if first is None:
+            return None
+        directory = first.finding.path.rpartition("/")[0]
+        path = f"{directory}/{DEFAULT_VERIFIER_NAME}" if directory else DEFAULT_VERIFIER_NAME
+        if (self.root / path).exists():
+            raise UsageError(
+                f"{path} exists and was not generated by idtoken-migrate; set output.module"
+            )
+        return path
+
+    def _exception_bases(self, drafts: list[SitePlan], verifier_path: str | None) -> list[str]:
+        bases = ["pyjwt"]
+        for draft in drafts:
+            if draft.action == MIGRATE and draft.legacy_exception:
+                bases.append(draft.legacy_exception)
+        if verifier_path:  # keep what an earlier apply rendered: its sites still catch them
+            bases += existing_exception_bases(self.root / verifier_path)
+        return list(dict.fromkeys(b for b in bases if b in LEGACY_EXCEPTION_BASES))
+
+    def _check_render(self, bases: list[str]) -> str | None:
+        try:
+            render_verifier(self.config, self.phase, legacy_exceptions=bases[1:])
+        except UnsupportedProviderError as error:
+            return str(error)
+        except RenderError as error:
+            source = self.config.source or "config"
+            raise UsageError(f"{source}: {error}") from None
+        return None
+
+    # --- files, env, claims, secrets --------------------------------------------------------
+
+    def _project_files(
+        self, verifier_path: str | None, migrating: bool
+    ) -> tuple[list[FileChangePlan], list[EnvChange]]:
+        files: list[FileChangePlan] = []
+        env: list[EnvChange] = []
+        if verifier_path is None:
+            return files, env
+        exists = (self.root / verifier_path).exists()
+        files.append(
+            FileChangePlan(
+                verifier_path,
+                "update" if exists else "create",
+                f"the generated verifier ({self.profile.name}, phase {self.phase}): "
+                "verify_token(token) -> claims, raises TokenRejected",
+            )
+        )
+        requirements = self.root / "requirements.txt"
+        pyproject = self.root / "pyproject.toml"
+        handled = False
+        if requirements.is_file():
+            text = requirements.read_text(encoding="utf-8", errors="replace")
+            if update_requirements(text) != text:
+                files.append(
+                    FileChangePlan("requirements.txt", "update", f"require {PYJWT_REQUIREMENT}")
+                )
+            handled = True
+        if pyproject.is_file():
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+            updated = update_pyproject(text)
+            if updated is not None:
+                handled = True
+                if updated != text:
+                    files.append(
+                        FileChangePlan("pyproject.toml", "update", f"require {PYJWT_REQUIREMENT}")
+                    )
+        if not handled:
+            files.append(
+                FileChangePlan(
+                    "requirements.txt or pyproject.toml",
+                    "manual",
+                    f"add {PYJWT_REQUIREMENT} to the app's dependencies",
+                )
+            )
+        secret = hs_secret_env(self.config)
+        kill = self.config.window.kill_switch_env
+        env_file = self.root / ENV_EXAMPLE
+        if self.phase == "dual":
+            for name in env_entries("dual", kill, secret):
+                why = (
+                    "kill switch: set to 1 to refuse legacy ID tokens early"
+                    if name == kill
+                    else "the legacy client secret, read by the verifier until the sunset"
+                )
+                env.append(EnvChange(name, "add", why))
+            files.append(
+                FileChangePlan(
+                    ENV_EXAMPLE,
+                    "update" if env_file.exists() else "create",
+                    "list " + ", ".join(e.name for e in env),
+                )
+            )
+        else:
+            for name in (kill, *([secret] if secret else [])):
+                env.append(EnvChange(name, "remove", "strict: the legacy path is gone"))
+            if env_file.exists():
+                files.append(
+                    FileChangePlan(ENV_EXAMPLE, "remove-lines", "drop the legacy variables")
+                )
+        return files, env
+
+    def _claims(self, sites: list[SitePlan]) -> list[ClaimStatus]:
+        claim_map = self.config.claim_map
+        read: dict[str, list[str]] = {}
+        for site in sites:
+            for claim in site.claims_read:
+                read.setdefault(claim, []).append(site.location)
+        for claim in claim_map:
+            read.setdefault(claim, [])
+        out = []
+        for claim, where in sorted(read.items()):
+            source = claim_map.get(claim) or (claim if claim in SHARED_CLAIMS else None)
+            out.append(ClaimStatus(claim, source, source is not None, tuple(where)))
+        return out
+
+    def _secrets(self, sites: list[SitePlan], verifier_path: str | None) -> list[SecretSetting]:
+        env_name = self.config.legacy_id_token.secret_env
+        if not env_name:
+            return []
+        files = python_files(self.root, self.config, exclude=verifier_path)
+        files.update(migrated_sources(self.root, sites))  # judge them as they will be
+        return list(find_secret_settings(files, env_name))
+
+    # --- manual steps and risks -------------------------------------------------------------
+
+    def _manual_steps(self, sites: list[SitePlan], blocked: str | None) -> list[str]:
+        steps = []
+        if blocked and self.profile.instead:
+            steps.append(self.profile.instead)
+        steps += manual_steps(self.profile, self.config)
+        for site in sites:
+            if site.action != MIGRATE:
+                steps.append(f"{site.location} ({site.finding.rule}): {site.why}")
+        return steps
+
+    def _risks(
+        self,
+        sites: list[SitePlan],
+        claims: list[ClaimStatus],
+        secrets: list[SecretSetting],
+        blocked: str | None,
+    ) -> list[str]:
+        risks = []
+        if blocked:
+            risks.append(f"apply cannot run: {blocked}")
+        for claim in claims:
+            if not claim.provided:
+                where = f" (read at {', '.join(claim.read_at)})" if claim.read_at else ""
+                risks.append(
+                    f"unmapped claim `{claim.claim}`{where}: access tokens from "
+                    f"{self.profile.name} may not carry it; map it under `claims:` "
+                    f"({self.profile.email_note or 'see the provider docs'})"
+                )
+        for site in sites:
+            if site.action in (UNSAFE, UNSUPPORTED):
+                risks.append(f"{site.location}: {site.why}")
+        for secret in secrets:
+            if not secret.removable:
+                risks.append(f"legacy secret stays: {secret.path}:{secret.line}: {secret.reason}")
+        unverified = [f for f in self.result.findings if f.kind == UNVERIFIED_DECODE]
+        if unverified:
+            where = ", ".join(f"{f.path}:{f.line}" for f in unverified[:5])
+            risks.append(
+                f"{len(unverified)} unverified decode(s) ({where}): apply does not touch them"
+            )
+        sunset = self.config.window.sunset
+        today = dt.date.today()
+        if self.phase == "dual" and sunset is not None and sunset <= today:
+            risks.append(f"the sunset ({sunset}) has passed: the dual verifier refuses ID tokens")
+        if self.phase == "strict" and (sunset is None or sunset > today):
+            risks.append(
+                "strict before the sunset: clients still sending ID tokens get 401 "
+                "(apply --phase strict needs --force)"
+            )
+        for error in self.result.errors:
+            risks.append(f"not scanned: {error.path}: {error.message}")
+        return risks
+
+
+def migrated_sources(root: Path, sites: Sequence[SitePlan]) -> dict[str, bytes]:
+    """The new bytes of every file with MIGRATE sites, all its sites applied (per codemod, in
+    one pass). A file whose combined edit is unsafe is left out: it stays as it is."""
+    by_file: dict[tuple[str, str], list[SiteEdit]] = {}
+    for site in sites:
+        if site.action == MIGRATE and site.edit is not None:
+            by_file.setdefault((site.finding.path, site.codemod), []).append(site.edit)
+    out: dict[str, bytes] = {}
+    for (path, name), edits in sorted(by_file.items()):
+        if path in out:
+            continue  # one codemod per file and run; the next `apply` does the rest
+        try:
+            out[path] = run_codemod(name, (root / path).read_bytes(), edits)
+        except (SiteUnsafe, OSError):
+            continue
+    return out
+
+
+_TOKEN_REJECTED = re.compile(r"^class TokenRejected\((?P<bases>[^)]*)\):", re.M)
+
+
+def existing_exception_bases(path: Path) -> list[str]:
+    """The LEGACY_EXCEPTION_BASES keys a previously generated verifier subclasses."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    match = _TOKEN_REJECTED.search(text)
+    if match is None:
+        return []
+    names = {name.strip() for name in match["bases"].split(",")}
+    return [key for key, base in LEGACY_EXCEPTION_BASES.items() if base.name in names]
+
+
+def _replace(site: SitePlan, **changes: Any) -> SitePlan:
+    return dataclasses.replace(site, **changes)

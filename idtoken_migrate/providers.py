@@ -1,0 +1,350 @@
+"""Provider profiles (`rules/providers/*.yaml`): how each provider's tokens look at runtime.
+
+The format is documented in docs/providers.md. A profile is data: the renderer turns its conditions
+into Python expressions of the generated verifier; the planner reads its manual steps and notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from idtoken_migrate.config import Config
+from idtoken_migrate.resources import rules_dir
+
+# Condition kinds of the discriminator language (docs/providers.md).
+CONDITION_KINDS: tuple[str, ...] = ("any", "all", "present", "equals", "header_typ", "api_audience")
+AUDIENCE_CLAIMS: tuple[str, ...] = ("aud", "client_id")
+STEP_WHEN: tuple[str, ...] = ("always", "claims")
+_CLAIM_NAME = re.compile(r"^[A-Za-z0-9_.:/#@$-]{1,200}$")
+_TYP_VALUE = re.compile(r"^[a-z0-9.+-]{1,40}$")
+
+
+class ProviderProfileError(ValueError):
+    """A provider profile is missing, unreadable or invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One node of a discriminator: `any`/`all` of children, or a test on the token."""
+
+    kind: str
+    claim: str = ""  # present, equals
+    value: str | int | bool | None = None  # equals
+    typs: tuple[str | None, ...] = ()  # header_typ: normalized (lowercase, no "application/")
+    children: tuple[Condition, ...] = ()  # any, all
+
+
+@dataclass(frozen=True)
+class JwksLocation:
+    issuer_pattern: str  # regex, full match; named groups are available to `uri`
+    uri: str  # format string: {issuer} (without trailing slash) and the pattern's named groups
+
+
+@dataclass(frozen=True)
+class ManualStep:
+    id: str
+    when: str  # "always" | "claims" (only when config.claims maps something)
+    text: str
+    per_claim: str = ""  # one line per mapped claim: {claim} (legacy name) and {source} (AT claim)
+
+
+@dataclass(frozen=True)
+class ProviderProfile:
+    id: str
+    name: str
+    summary: str
+    issuer_formats: tuple[str, ...]
+    issuer_note: str
+    jwks: tuple[JwksLocation, ...]
+    jwt_access_tokens: bool
+    instead: str  # when jwt_access_tokens is False: what to do instead (for the plan)
+    access_discriminator: Condition | None
+    audience_claim: str  # "aud", or "client_id" (Cognito)
+    header_typs: tuple[str | None, ...]  # accepted header typ on the access path; None = absent
+    emits_at_jwt: bool  # the provider can emit typ at+jwt, so a verifier may require it
+    client_claims: tuple[str, ...]  # claims naming the client the token was issued to
+    scope_claims: tuple[str, ...]
+    email_note: str
+    id_markers: Condition
+    manual_steps: tuple[ManualStep, ...]
+    references: tuple[str, ...]
+    path: str  # the profile file, for messages
+
+
+def load_provider(provider: str, directory: Path | None = None) -> ProviderProfile:
+    """The profile of one provider (`auth0`, `cognito`, ...) from `directory` (default: bundled)."""
+    profiles = load_providers(directory)
+    try:
+        return profiles[provider]
+    except KeyError:
+        known = ", ".join(sorted(profiles))
+        raise ProviderProfileError(f"unknown provider {provider!r} (known: {known})") from None
+
+
+def load_providers(directory: Path | None = None) -> dict[str, ProviderProfile]:
+    """All profiles in `directory` (default: the bundled rules/providers), keyed by id."""
+    folder = directory if directory is not None else rules_dir() / "providers"
+    return dict(_load_folder(folder.resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load_folder(folder: Path) -> tuple[tuple[str, ProviderProfile], ...]:
+    if not folder.is_dir():
+        raise ProviderProfileError(f"{folder}: provider profile folder not found")
+    profiles: dict[str, ProviderProfile] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        profile = load_profile_file(path)
+        if profile.id in profiles:
+            raise ProviderProfileError(f"{path}: id {profile.id!r} also defined in another file")
+        profiles[profile.id] = profile
+    return tuple(profiles.items())
+
+
+def load_profile_file(path: Path) -> ProviderProfile:
+    """Parse and validate one profile file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ProviderProfileError(f"{path}: cannot read profile: {error}") from None
+    return _Parser(str(path)).profile(data)
+
+
+def jwks_uri_for(profile: ProviderProfile, issuer: str) -> str:
+    """The JWKS URL the provider publishes for `issuer`; ProviderProfileError if it cannot tell."""
+    for location in profile.jwks:
+        match = re.fullmatch(location.issuer_pattern, issuer)
+        if match:
+            return location.uri.format(issuer=issuer.rstrip("/"), **match.groupdict())
+    raise ProviderProfileError(
+        f"cannot derive jwks_uri for provider {profile.id} and issuer {issuer!r}; set jwks_uri"
+    )
+
+
+def manual_steps(profile: ProviderProfile, config: Config) -> tuple[str, ...]:
+    """The profile's manual steps for this config, formatted for the plan."""
+    values = {
+        "issuer": config.issuer,
+        "audience": ", ".join(config.access_token.audience) or "(access_token.audience)",
+    }
+    steps: list[str] = []
+    for step in profile.manual_steps:
+        if step.when == "claims" and not config.claims:
+            continue
+        text = step.text.format(**values)
+        if step.per_claim:
+            lines = [step.per_claim.format(claim=c, source=s, **values) for c, s in config.claims]
+            text = "\n".join([text, *("    " + line for line in lines)])
+        steps.append(text)
+    return tuple(steps)
+
+
+def normalize_typ(value: str | None) -> str | None:
+    """RFC 7515 4.1.9: media types compare case-insensitively, "application/" may be omitted."""
+    if value is None:
+        return None
+    value = value.lower()
+    return value[len("application/") :] if value.startswith("application/") else value
+
+
+class _Parser:
+    """Validates one profile's YAML; every error names the file and the key."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> ProviderProfileError:
+        return ProviderProfileError(f"{self.path}: {key}: {message}")
+
+    def mapping(self, value: Any, key: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a mapping")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(key, f"unknown key(s) {', '.join(map(str, unknown))}")
+        return value
+
+    def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(f"{where}{key}", "expected a non-empty string")
+        return value.strip()
+
+    def strings(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(f"{where}{key}", "expected a list of strings")
+        return tuple(value)
+
+    def claim_names(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        names = self.strings(data, key, where)
+        for name in names:
+            if not _CLAIM_NAME.match(name):
+                raise self.fail(f"{where}{key}", f"invalid claim name {name!r}")
+        return names
+
+    def typs(self, value: Any, key: str) -> tuple[str | None, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, "expected a non-empty list of typ values (null = absent)")
+        typs: list[str | None] = []
+        for item in value:
+            if item is not None and not (isinstance(item, str) and _TYP_VALUE.match(item.lower())):
+                raise self.fail(key, f"invalid typ {item!r}")
+            typ = normalize_typ(item)
+            if typ == "dpop+jwt":
+                raise self.fail(key, f"typ {item!r} is never an access token")
+            typs.append(typ)
+        return tuple(dict.fromkeys(typs))
+
+    def profile(self, data: Any) -> ProviderProfile:
+        top = self.mapping(
+            data,
+            "<top>",
+            {
+                "id",
+                "name",
+                "summary",
+                "issuer",
+                "jwks",
+                "access_token",
+                "id_token",
+                "manual_steps",
+                "references",
+            },
+        )
+        profile_id = self.text(top, "id", "")
+        if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile_id):
+            raise self.fail("id", f"invalid id {profile_id!r}")
+        issuer = self.mapping(top.get("issuer", {}), "issuer", {"formats", "note"})
+        access = self.mapping(
+            top.get("access_token"),
+            "access_token",
+            {
+                "jwt",
+                "instead",
+                "discriminator",
+                "audience_claim",
+                "header_typ",
+                "emits_at_jwt",
+                "client_claims",
+                "scope_claims",
+                "email",
+            },
+        )
+        id_token = self.mapping(top.get("id_token"), "id_token", {"markers"})
+        jwt_access_tokens = access.get("jwt")
+        if not isinstance(jwt_access_tokens, bool):
+            raise self.fail("access_token.jwt", "expected true or false")
+        where = "access_token."
+        if jwt_access_tokens:
+            discriminator: Condition | None = self.condition(
+                access.get("discriminator"), "access_token.discriminator"
+            )
+            audience_claim = self.text(access, "audience_claim", where)
+            if audience_claim not in AUDIENCE_CLAIMS:
+                raise self.fail(f"{where}audience_claim", f"expected one of {AUDIENCE_CLAIMS}")
+            header_typs = self.typs(access.get("header_typ"), f"{where}header_typ")
+            emits_at_jwt = access.get("emits_at_jwt", False)
+            if not isinstance(emits_at_jwt, bool):
+                raise self.fail(f"{where}emits_at_jwt", "expected true or false")
+            instead = ""
+        else:
+            extra = sorted({"discriminator", "header_typ", "audience_claim"} & set(access))
+            if extra:
+                raise self.fail(where + extra[0], "not allowed when access_token.jwt is false")
+            discriminator, audience_claim, header_typs, emits_at_jwt = None, "aud", (), False
+            instead = self.text(access, "instead", where)
+        return ProviderProfile(
+            id=profile_id,
+            name=self.text(top, "name", ""),
+            summary=self.text(top, "summary", ""),
+            issuer_formats=self.strings(issuer, "formats", "issuer."),
+            issuer_note=self.text(issuer, "note", "issuer.", required=False),
+            jwks=self.jwks(top.get("jwks", [])),
+            jwt_access_tokens=jwt_access_tokens,
+            instead=instead,
+            access_discriminator=discriminator,
+            audience_claim=audience_claim,
+            header_typs=header_typs,
+            emits_at_jwt=emits_at_jwt,
+            client_claims=self.claim_names(access, "client_claims", where),
+            scope_claims=self.claim_names(access, "scope_claims", where),
+            email_note=self.text(access, "email", where, required=False),
+            id_markers=self.condition(id_token.get("markers"), "id_token.markers"),
+            manual_steps=self.steps(top.get("manual_steps", [])),
+            references=self.strings(top, "references", ""),
+            path=self.path,
+        )
+
+    def jwks(self, value: Any) -> tuple[JwksLocation, ...]:
+        if not isinstance(value, list):
+            raise self.fail("jwks", "expected a list")
+        locations = []
+        for index, item in enumerate(value):
+            key = f"jwks[{index}]"
+            entry = self.mapping(item, key, {"issuer_pattern", "uri"})
+            pattern = self.text(entry, "issuer_pattern", key + ".")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise self.fail(key + ".issuer_pattern", f"invalid regex: {error}") from None
+            uri = self.text(entry, "uri", key + ".")
+            if not uri.startswith("https://") and not uri.startswith("{issuer}"):
+                raise self.fail(key + ".uri", "must be https:// or start with {issuer}")
+            locations.append(JwksLocation(pattern, uri))
+        return tuple(locations)
+
+    def steps(self, value: Any) -> tuple[ManualStep, ...]:
+        if not isinstance(value, list):
+            raise self.fail("manual_steps", "expected a list")
+        steps = []
+        for index, item in enumerate(value):
+            key = f"manual_steps[{index}]"
+            entry = self.mapping(item, key, {"id", "when", "text", "per_claim"})
+            when = self.text(entry, "when", key + ".")
+            if when not in STEP_WHEN:
+                raise self.fail(key + ".when", f"expected one of {STEP_WHEN}")
+            steps.append(
+                ManualStep(
+                    id=self.text(entry, "id", key + "."),
+                    when=when,
+                    text=self.text(entry, "text", key + "."),
+                    per_claim=self.text(entry, "per_claim", key + ".", required=False),
+                )
+            )
+        return tuple(steps)
+
+    def condition(self, value: Any, key: str) -> Condition:
+        if not isinstance(value, dict) or len(value) != 1:
+            raise self.fail(key, f"expected a mapping with one of {', '.join(CONDITION_KINDS)}")
+        ((kind, arg),) = value.items()
+        if kind in ("any", "all"):
+            if not isinstance(arg, list) or not arg:
+                raise self.fail(f"{key}.{kind}", "expected a non-empty list of conditions")
+            children = tuple(self.condition(c, f"{key}.{kind}[{i}]") for i, c in enumerate(arg))
+            return Condition(kind, children=children)
+        if kind == "present":
+            if not isinstance(arg, str) or not _CLAIM_NAME.match(arg):
+                raise self.fail(f"{key}.present", "expected a claim name")
+            return Condition(kind, claim=arg)
+        if kind == "equals":
+            if not isinstance(arg, dict) or len(arg) != 1:
+                raise self.fail(f"{key}.equals", "expected one `claim: value` pair")
+            ((claim, expected),) = arg.items()
+            if not isinstance(claim, str) or not _CLAIM_NAME.match(claim):
+                raise self.fail(f"{key}.equals", f"invalid claim name {claim!r}")
+            if not isinstance(expected, (str, int, bool)):
+                raise self.fail(f"{key}.equals.{claim}", "expected a string, number or boolean")
+            return Condition(kind, claim=claim, value=expected)
+        if kind == "header_typ":
+            return Condition(kind, typs=self.typs(arg, f"{key}.header_typ"))
+        if kind == "api_audience":
+            if arg is not True:
+                raise self.fail(f"{key}.api_audience", "expected true")
+            return Condition(kind)
+        raise self.fail(key, f"unknown condition {kind!r} (known: {', '.join(CONDITION_KINDS)})")

@@ -1,0 +1,546 @@
+"""Render the generated verifier module and its framework glue (templates/verifier, templates/glue).
+
+Every value from the config or a profile reaches the generated code as a Python literal built
+here, never as raw text: a config value can change what the verifier checks, never what it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from idtoken_migrate import __version__
+from idtoken_migrate.config import (
+    HMAC_ALGORITHMS,
+    MAX_LEEWAY_SECONDS,
+    PHASES,
+    Config,
+)
+from idtoken_migrate.providers import (
+    Condition,
+    ProviderProfile,
+    ProviderProfileError,
+    jwks_uri_for,
+    load_provider,
+)
+from idtoken_migrate.resources import templates_dir
+
+# Asymmetric JWS algorithms the verifier can use, with the key type (and curve) each one needs.
+ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
+    "RS256": ("RSA", None),
+    "RS384": ("RSA", None),
+    "RS512": ("RSA", None),
+    "PS256": ("RSA", None),
+    "PS384": ("RSA", None),
+    "PS512": ("RSA", None),
+    "ES256": ("EC", "P-256"),
+    "ES384": ("EC", "P-384"),
+    "ES512": ("EC", "P-521"),
+    "EdDSA": ("OKP", None),
+}
+_JWK_PARSERS = {"RSA": "RSAAlgorithm", "EC": "ECAlgorithm", "OKP": "OKPAlgorithm"}
+
+# TokenRejected.reason values (docs/verifier.md), in the order the checks run.
+COMMON_REASONS: tuple[str, ...] = (
+    "malformed",
+    "token_too_large",
+    "unsupported_crit",
+    "embedded_key",
+    "disallowed_algorithm",
+    "ambiguous_token",
+    "unrecognized_token",
+    "wrong_type",
+    "invalid_kid",
+    "unknown_kid",
+    "jwks_unavailable",
+    "bad_signature",
+    "missing_claim",
+    "invalid_claim",
+    "wrong_issuer",
+    "expired",
+    "issued_in_future",
+    "not_yet_valid",
+    "wrong_audience",
+    "insufficient_scope",
+    "internal_error",
+)
+DUAL_REASONS: tuple[str, ...] = (
+    "id_token_disabled",
+    "id_token_after_sunset",
+    "legacy_secret_unavailable",
+)
+STRICT_REASONS: tuple[str, ...] = ("id_token_not_accepted",)
+
+GLUE_FRAMEWORKS: tuple[str, ...] = ("flask", "fastapi", "django", "drf")
+
+_LINE_LENGTH = 100
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class RenderError(ValueError):
+    """The config cannot be rendered into a safe verifier; the message says which key and why."""
+
+
+class UnsupportedProviderError(RenderError):
+    """The provider issues no JWT access tokens (Google): there is nothing to verify.
+
+    `instead` is the profile's text on what to do instead, for the plan.
+    """
+
+    def __init__(self, message: str, instead: str) -> None:
+        super().__init__(message)
+        self.instead = instead
+
+
+@dataclass(frozen=True)
+class ExceptionBase:
+    """A legacy library's error type that TokenRejected can subclass."""
+
+    library: str
+    import_line: str  # "" for builtins and PyJWT (always imported)
+    name: str
+    # The library's "token expired" error, which TokenExpired also subclasses so that legacy
+    # `except ...ExpiredSignatureError` branches still answer as before; "" when it has none.
+    expired_import: str = ""
+    expired_name: str = ""
+
+
+# Legacy library -> the error its callers catch; TokenRejected subclasses the requested ones so
+# the legacy `except` clauses still turn a rejected token into a 401.
+LEGACY_EXCEPTION_BASES: dict[str, ExceptionBase] = {
+    "pyjwt": ExceptionBase(
+        "pyjwt", "", "jwt.InvalidTokenError", expired_name="jwt.ExpiredSignatureError"
+    ),
+    "python-jose": ExceptionBase(
+        "python-jose",
+        "from jose.exceptions import JWTError",
+        "JWTError",
+        "from jose.exceptions import ExpiredSignatureError as JoseExpiredSignatureError",
+        "JoseExpiredSignatureError",
+    ),
+    "authlib": ExceptionBase(
+        "authlib",
+        "from authlib.jose.errors import JoseError as AuthlibJoseError",
+        "AuthlibJoseError",
+        "from authlib.jose.errors import ExpiredTokenError as AuthlibExpiredTokenError",
+        "AuthlibExpiredTokenError",
+    ),
+    "joserfc": ExceptionBase(
+        "joserfc",
+        "from joserfc.errors import JoseError as JoserfcJoseError",
+        "JoserfcJoseError",
+        "from joserfc.errors import ExpiredTokenError as JoserfcExpiredTokenError",
+        "JoserfcExpiredTokenError",
+    ),
+    "google-auth": ExceptionBase("google-auth", "", "ValueError"),  # verify_oauth2_token raises it
+    "auth0-python": ExceptionBase(
+        "auth0-python",
+        "from auth0.authentication.token_verifier import TokenValidationError",
+        "TokenValidationError",
+    ),
+    "okta-jwt-verifier": ExceptionBase(
+        "okta-jwt-verifier",
+        "from okta_jwt_verifier.exceptions import JWTValidationException",
+        "JWTValidationException",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class VerifierTuning:
+    """Operational limits rendered into the module (tests shorten them)."""
+
+    jwks_cache_seconds: float = 600.0
+    jwks_min_refetch_seconds: float = 30.0  # an unknown kid refetches at most this often
+    jwks_max_stale_seconds: float = 3600.0  # keys older than this are dropped while fetches fail
+    http_timeout_seconds: float = 3.0
+    jwks_max_bytes: int = 512 * 1024
+    max_token_length: int = 16 * 1024
+
+
+def reasons(phase: str) -> tuple[str, ...]:
+    """Every reason a verifier of this phase can put in TokenRejected.reason."""
+    return COMMON_REASONS + (DUAL_REASONS if phase == "dual" else STRICT_REASONS)
+
+
+def render_verifier(
+    config: Config,
+    phase: str | None = None,
+    *,
+    legacy_exceptions: Sequence[str] = (),
+    require_at_jwt: bool | None = None,
+    tuning: VerifierTuning | None = None,
+    profile: ProviderProfile | None = None,
+) -> str:
+    """The source of the standalone verifier module for `config` in `phase` (default config.phase).
+
+    legacy_exceptions: keys of LEGACY_EXCEPTION_BASES the rejection exception subclasses (it always
+    subclasses PyJWT's InvalidTokenError). require_at_jwt: accept only header typ at+jwt (for
+    providers that can emit it); default `access_token.require_at_jwt`. Raises RenderError
+    (UnsupportedProviderError for Google).
+    """
+    phase = phase or config.phase
+    if require_at_jwt is None:
+        require_at_jwt = config.access_token.require_at_jwt
+    if phase not in PHASES:
+        raise RenderError(f"phase: expected one of {', '.join(PHASES)}, got {phase!r}")
+    if profile is None:
+        try:
+            profile = load_provider(config.provider)
+        except ProviderProfileError as error:
+            raise RenderError(f"provider: {error}") from None
+    if not profile.jwt_access_tokens:
+        raise UnsupportedProviderError(
+            f"provider {profile.id}: no JWT access tokens to verify; {profile.instead}",
+            profile.instead,
+        )
+    context = _Context(config, phase, profile, legacy_exceptions, require_at_jwt, tuning)
+    return _environment().get_template("verifier/verifier.py.j2").render(context.values())
+
+
+def render_glue(framework: str, *, verifier_module: str) -> str:
+    """The source of the `framework` glue (GLUE_FRAMEWORKS) that calls the verifier module
+    importable as `verifier_module` (a dotted path, e.g. "app.auth.token_verifier")."""
+    if framework not in GLUE_FRAMEWORKS:
+        raise RenderError(f"framework: expected one of {', '.join(GLUE_FRAMEWORKS)}")
+    if not _MODULE_PATH.fullmatch(verifier_module):
+        raise RenderError(f"verifier_module: not a dotted module path: {verifier_module!r}")
+    template = _environment().get_template(f"glue/{framework}.py.j2")
+    return template.render(version=__version__, verifier_module=verifier_module)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Python source, not HTML; values arrive as literals built by _literal
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class _Context:
+    """Validates the config for one rendering and builds the template's values."""
+
+    def __init__(
+        self,
+        config: Config,
+        phase: str,
+        profile: ProviderProfile,
+        legacy_exceptions: Sequence[str],
+        require_at_jwt: bool,
+        tuning: VerifierTuning | None,
+    ) -> None:
+        self.config = config
+        self.phase = phase
+        self.dual = phase == "dual"
+        self.profile = profile
+        self.tuning = tuning or VerifierTuning()
+        self.require_at_jwt = require_at_jwt
+        self.bases = self._exception_bases(legacy_exceptions)
+        access = config.access_token
+        self.issuer = self._required_text(config.issuer, "issuer")
+        self.jwks_uri = self._jwks_uri()
+        self.audiences = self._strings(access.audience, "access_token.audience", required=True)
+        self.access_algorithms = self._algorithms(access.algorithms, "access_token.algorithms")
+        self.scopes = self._strings(access.required_scopes, "access_token.required_scopes")
+        if any(not scope or scope.split() != [scope] for scope in self.scopes):
+            raise RenderError("access_token.required_scopes: a scope is one word")
+        for legacy_name, source in config.claims:
+            self._required_text(legacy_name, "claims")
+            self._required_text(source, f"claims.{legacy_name}")
+        if isinstance(config.leeway, bool) or not isinstance(config.leeway, int):
+            raise RenderError("leeway: expected whole seconds")
+        if not 0 <= config.leeway <= MAX_LEEWAY_SECONDS:
+            raise RenderError(f"leeway: expected 0 to {MAX_LEEWAY_SECONDS} seconds")
+        if require_at_jwt and not profile.emits_at_jwt:
+            raise RenderError(f"provider {profile.id} does not emit at+jwt; cannot require it")
+        self.legacy_algorithms: tuple[str, ...] = ()
+        if self.dual:
+            self._check_legacy()
+
+    def _exception_bases(self, requested: Sequence[str]) -> list[ExceptionBase]:
+        bases = [LEGACY_EXCEPTION_BASES["pyjwt"]]
+        for library in requested:
+            base = LEGACY_EXCEPTION_BASES.get(library)
+            if base is None:
+                known = ", ".join(sorted(LEGACY_EXCEPTION_BASES))
+                raise RenderError(f"legacy_exceptions: unknown library {library!r} ({known})")
+            if base not in bases:
+                bases.append(base)
+        return bases
+
+    def _required_text(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not value.strip() or value != value.strip():
+            raise RenderError(f"{key}: expected a non-empty string without surrounding spaces")
+        return value
+
+    def _strings(self, values: object, key: str, *, required: bool = False) -> tuple[str, ...]:
+        if isinstance(values, str) or not isinstance(values, (tuple, list)):
+            raise RenderError(f"{key}: expected a list of strings")
+        if required and not values:
+            raise RenderError(f"{key}: at least one value is required")
+        return tuple(self._required_text(value, key) for value in values)
+
+    def _algorithms(self, values: object, key: str, *, hmac: bool = False) -> tuple[str, ...]:
+        algorithms = self._strings(values, key, required=True)
+        allowed = (
+            (*ASYMMETRIC_ALGORITHMS, *HMAC_ALGORITHMS) if hmac else tuple(ASYMMETRIC_ALGORITHMS)
+        )
+        for alg in algorithms:
+            if alg not in allowed:
+                raise RenderError(f"{key}: {alg!r} is not allowed (allowed: {', '.join(allowed)})")
+        return tuple(dict.fromkeys(algorithms))
+
+    def _jwks_uri(self) -> str:
+        if self.config.jwks_uri:
+            uri = self.config.jwks_uri
+        else:
+            try:
+                uri = jwks_uri_for(self.profile, self.issuer)
+            except ProviderProfileError as error:
+                raise RenderError(f"jwks_uri: {error}") from None
+        parts = urlsplit(uri)
+        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
+        if not (parts.scheme == "https" or loopback) or not parts.hostname:
+            raise RenderError(f"jwks_uri: expected an https:// URL, got {uri!r}")
+        if parts.username or parts.password or parts.fragment:
+            raise RenderError("jwks_uri: no credentials or fragment in the URL")
+        return uri
+
+    def _check_legacy(self) -> None:
+        legacy = self.config.legacy_id_token
+        self.client_ids = self._strings(
+            legacy.client_ids, "legacy_id_token.client_ids", required=True
+        )
+        self.legacy_algorithms = self._algorithms(
+            legacy.algorithms, "legacy_id_token.algorithms", hmac=True
+        )
+        if any(alg in HMAC_ALGORITHMS for alg in self.legacy_algorithms):
+            env = legacy.secret_env
+            if not isinstance(env, str) or not _ENV_NAME.fullmatch(env):
+                raise RenderError(
+                    "legacy_id_token.secret_env: HS* algorithms need the name of the environment "
+                    "variable that holds the client secret"
+                )
+        kill_switch = self.config.window.kill_switch_env
+        if not isinstance(kill_switch, str) or not _ENV_NAME.fullmatch(kill_switch):
+            raise RenderError("window.kill_switch_env: expected an environment variable name")
+        sunset = self.config.window.sunset
+        if sunset is not None and not isinstance(sunset, dt.date):
+            raise RenderError("window.sunset: expected a date")
+
+    def values(self) -> dict[str, object]:
+        profile, config, tuning = self.profile, self.config, self.tuning
+        legacy_hmac = [alg for alg in self.legacy_algorithms if alg in HMAC_ALGORITHMS]
+        legacy_asymmetric = [alg for alg in self.legacy_algorithms if alg not in HMAC_ALGORITHMS]
+        verify_algorithms = tuple(dict.fromkeys(self.access_algorithms + self.legacy_algorithms))
+        asymmetric = [alg for alg in verify_algorithms if alg in ASYMMETRIC_ALGORITHMS]
+        key_types = [
+            (alg, ASYMMETRIC_ALGORITHMS[alg][0], _literal(ASYMMETRIC_ALGORITHMS[alg][1]))
+            for alg in asymmetric
+        ]
+        ktys = dict.fromkeys(ASYMMETRIC_ALGORITHMS[alg][0] for alg in asymmetric)
+        typs = ("at+jwt",) if self.require_at_jwt else profile.header_typs
+
+        constants = [
+            _assign("ISSUER", self.issuer, "compared exactly"),
+            _assign("JWKS_URI", self.jwks_uri, "the only place keys come from"),
+            _assign("ACCESS_AUDIENCES", frozenset(self.audiences), self._audience_comment()),
+            _assign("ACCESS_ALGORITHMS", self.access_algorithms),
+            _assign("ACCESS_TYPS", frozenset(typs), "header typ, lowercase; None: no typ"),
+        ]
+        if profile.client_claims:
+            constants.append(
+                _assign("CLIENT_CLAIMS", profile.client_claims, "name the client of a token")
+            )
+        if self.scopes:
+            constants.append(_assign("SCOPE_CLAIMS", profile.scope_claims))
+            constants.append(_assign("REQUIRED_SCOPES", self.scopes))
+        if config.claims:
+            constants.append(
+                _assign("CLAIM_MAP", tuple(config.claims), "claim name -> where the token has it")
+            )
+        constants += [
+            _assign("LEEWAY_SECONDS", config.leeway, "clock skew allowed on exp, nbf and iat"),
+            _assign("MAX_TOKEN_LENGTH", tuning.max_token_length),
+            _assign("JWKS_CACHE_SECONDS", tuning.jwks_cache_seconds),
+            _assign(
+                "JWKS_MIN_REFETCH_SECONDS",
+                tuning.jwks_min_refetch_seconds,
+                "an unknown kid refetches at most this often",
+            ),
+            _assign(
+                "JWKS_MAX_STALE_SECONDS",
+                tuning.jwks_max_stale_seconds,
+                "older keys are dropped while fetches fail",
+            ),
+            _assign("HTTP_TIMEOUT_SECONDS", tuning.http_timeout_seconds),
+            _assign("JWKS_MAX_BYTES", tuning.jwks_max_bytes),
+        ]
+        if self.dual:
+            window = config.window
+            constants += [
+                _assign("LEGACY_CLIENT_IDS", frozenset(self.client_ids)),
+                _assign("LEGACY_ALGORITHMS", self.legacy_algorithms),
+            ]
+            if legacy_hmac:
+                constants.append(
+                    _assign(
+                        "LEGACY_SECRET_ENV",
+                        config.legacy_id_token.secret_env,
+                        "the name of the variable holding the HMAC key, never the key",
+                    )
+                )
+            if window.sunset is not None:
+                constants.append(
+                    _assign("SUNSET", window.sunset, "ID tokens are refused from this UTC day on")
+                )
+            constants.append(
+                _assign("KILL_SWITCH_ENV", window.kill_switch_env, "set it to refuse ID tokens now")
+            )
+
+        access_test = _assign_condition("looks_access", profile.access_discriminator)
+        id_test = _assign_condition("looks_id", profile.id_markers)
+        conditions = [profile.id_markers]
+        if profile.access_discriminator is not None:
+            conditions.append(profile.access_discriminator)
+        return {
+            "version": __version__,
+            "config_label": _comment_text(
+                Path(config.source).name if config.source else "defaults"
+            ),
+            "provider": profile,
+            "phase": self.phase,
+            "dual": self.dual,
+            "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
+            "exception_imports": sorted(
+                {line for b in self.bases for line in (b.import_line, b.expired_import) if line}
+            ),
+            "exception_bases": ", ".join(base.name for base in self.bases),
+            "expired_bases": ", ".join(b.expired_name for b in self.bases if b.expired_name),
+            "constants": constants,
+            "reasons": reasons(self.phase),
+            "verify_algorithms_expr": _literal(verify_algorithms),
+            "key_types": key_types,
+            "jwk_parsers": [(kty, _JWK_PARSERS[kty]) for kty in ktys],
+            "access_assign": access_test,
+            "id_assign": id_test,
+            "uses_typ": bool(_kinds_used(conditions) & {"header_typ"}),
+            "uses_audiences": bool(_kinds_used(conditions) & {"api_audience"})
+            or bool(profile.client_claims)
+            or self.dual,
+            "client_claims": profile.client_claims,
+            "required_scopes": self.scopes,
+            "claim_map": config.claims,
+            "has_sunset": self.dual and config.window.sunset is not None,
+            "legacy_hmac": bool(legacy_hmac),
+            "legacy_jwks": bool(legacy_asymmetric),
+        }
+
+    def _audience_comment(self) -> str:
+        if self.profile.audience_claim == "client_id":
+            return "checked against client_id: these access tokens carry no aud"
+        return "aud must contain one of these"
+
+
+def _comment_text(text: str) -> str:
+    """Text safe inside a one-line comment: printable ASCII only."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)
+
+
+def _literal(value: object) -> str:
+    """A Python literal for a config value, double-quoted like ruff format writes it."""
+    if isinstance(value, str):
+        if value.isprintable() and value.isascii() and '"' not in value and "\\" not in value:
+            return f'"{value}"'
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return f"dt.date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, tuple):
+        items = [_literal(item) for item in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    if isinstance(value, frozenset):
+        if not value:
+            return "frozenset()"
+        ordered = sorted(value, key=lambda item: (item is not None, item or ""))
+        return f"frozenset({{{', '.join(_literal(item) for item in ordered)}}})"
+    raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _assign(name: str, value: object, comment: str = "") -> str:
+    """`NAME = literal`, wrapped one item a line when too long (as ruff format would)."""
+    lines = [f"# {_comment_text(comment)}"] if comment else []
+    single = f"{name} = {_literal(value)}"
+    if len(single) <= _LINE_LENGTH:
+        return "\n".join([*lines, single])
+    if isinstance(value, tuple) and value:
+        body = [f"    {_literal(item)}," for item in value]
+        return "\n".join([*lines, f"{name} = (", *body, ")"])
+    if isinstance(value, frozenset) and value:
+        ordered = sorted(value, key=lambda item: (item is not None, item or ""))
+        body = [f"        {_literal(item)}," for item in ordered]
+        return "\n".join([*lines, f"{name} = frozenset(", "    {", *body, "    }", ")"])
+    return "\n".join([*lines, f"{name} = (", f"    {_literal(value)}", ")"])
+
+
+def _condition(condition: Condition, parent: str = "") -> str:
+    """A Python boolean expression over `claims`, `typ` and `audiences` for a profile condition."""
+    if condition.kind in ("any", "all"):
+        operator = " or " if condition.kind == "any" else " and "
+        text = operator.join(_condition(child, condition.kind) for child in condition.children)
+        needs_parens = parent and parent != condition.kind and len(condition.children) > 1
+        return f"({text})" if needs_parens else text
+    if condition.kind == "present":
+        return f"{_literal(condition.claim)} in claims"
+    if condition.kind == "equals":
+        return f"claims.get({_literal(condition.claim)}) == {_literal(condition.value)}"
+    if condition.kind == "header_typ":
+        if len(condition.typs) == 1:
+            typ = condition.typs[0]
+            return "typ is None" if typ is None else f"typ == {_literal(typ)}"
+        return f"typ in {_literal(condition.typs)}"
+    if condition.kind == "api_audience":
+        return "not ACCESS_AUDIENCES.isdisjoint(audiences)"
+    raise ValueError(f"unknown condition {condition.kind!r}")
+
+
+def _kinds_used(conditions: Sequence[Condition]) -> set[str]:
+    kinds: set[str] = set()
+    pending = list(conditions)
+    while pending:
+        condition = pending.pop()
+        kinds.add(condition.kind)
+        pending.extend(condition.children)
+    return kinds
+
+
+def _assign_condition(name: str, condition: Condition | None) -> str:
+    if condition is None:
+        raise RenderError("the provider profile has no access-token discriminator")
+    single = f"    {name} = {_condition(condition)}"
+    if len(single) <= _LINE_LENGTH:
+        return single
+    operator = "or" if condition.kind == "any" else "and"
+    if condition.kind in ("any", "all"):
+        parts = [_condition(child, condition.kind) for child in condition.children]
+    else:
+        parts = [_condition(condition)]
+    body = [
+        f"        {part}" if i == 0 else f"        {operator} {part}"
+        for i, part in enumerate(parts)
+    ]
+    return "\n".join([f"    {name} = (", *body, "    )"])

@@ -1,0 +1,24 @@
+"""The change against a baseline: built by the gate, rendered by the reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from idtoken_migrate.model import Finding
+
+
+@dataclass(frozen=True)
+class BaselineDiff:
+    """The change against a baseline file, matched by fingerprint.
+
+    new: current findings whose fingerprint the baseline does not hold.
+    fixed: baseline entries that are no longer found (rebuilt with `Finding.from_json`).
+    unchanged_count: current findings the baseline already holds.
+    """
+
+    new: tuple[Finding, ...] = ()
+    fixed: tuple[Finding, ...] = ()
+    unchanged_count: int = 0
+
+    def new_fingerprints(self) -> frozenset[str]:
+        return frozenset(f.fingerprint for f in self.new)

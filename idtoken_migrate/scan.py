@@ -1,0 +1,349 @@
+"""The scan pipeline: discover -> read -> prefilter -> parse once -> analyze -> classify.
+
+`scan_paths` drives the whole tree, `scan_bytes` scans one file's bytes.
+Nothing here prints or exits: problems with one file travel as `FileError`s in the result, problems
+with the request itself (a path that does not exist, a broken rule pack) are `UsageError`s.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from idtoken_migrate import __version__
+from idtoken_migrate.discover import Discovered, discover, scan_root
+from idtoken_migrate.model import (
+    ID_TOKEN_BEARER,
+    FileError,
+    FileOutcome,
+    Finding,
+    ScanResult,
+    ScanStats,
+    generated_module,
+)
+from idtoken_migrate.rulepack import RuleSet, load_rules
+from idtoken_migrate.signals import Signals, load_signals
+from idtoken_migrate.suppress import parse_suppressions
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# Below this many files to parse, worker start-up costs more than it saves.
+_MIN_FILES_FOR_WORKERS = 24
+
+Progress = Callable[[int, int], None]  # (files done, files total)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    excludes: tuple[str, ...] = ()
+    jobs: int = 0  # 0: one per core
+    rules_dirs: tuple[Path, ...] = ()
+    prefilter: bool = True
+    respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    cache_dir: Path | None = None  # None: no cache
+    # What finding paths are relative to; None: the folder scanned, or the files' common parent.
+    # Pin it (e.g. to the repository) so `check .` and `check some/file.py` fingerprint alike.
+    root: Path | None = None
+
+
+@dataclass
+class _Engine:
+    """What each worker loads once: the rules and the vocabulary."""
+
+    rules: RuleSet
+    signals: Signals = field(default_factory=load_signals)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, PEP 263 coding line, else UTF-8)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        name = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+        hint = " (declare the encoding with a PEP 263 coding line)" if name == "UTF-8" else ""
+        raise ValueError(f"line {line}: not valid {name}{hint}") from None
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r} in the coding line") from None
+
+
+def line_count(data: bytes) -> int:
+    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+
+
+def scan_bytes(
+    data: bytes,
+    relpath: str,
+    rules: RuleSet,
+    signals: Signals | None = None,
+    *,
+    prefilter: bool = True,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> FileOutcome:
+    """Scan one file's bytes. Never raises for a bad file: the problem comes back as `error`.
+    A verifier module `apply` generated is not analysed, only recorded as `generated`."""
+    generated = generated_module(relpath, data)
+    if generated is not None:
+        return FileOutcome(relpath, lines=line_count(data), generated=generated)
+    return _scan_source(data, relpath, rules, signals, prefilter, max_file_size)
+
+
+def _scan_source(
+    data: bytes,
+    relpath: str,
+    rules: RuleSet,
+    signals: Signals | None,
+    prefilter: bool,
+    max_file_size: int,
+) -> FileOutcome:
+    if len(data) > max_file_size:
+        return FileOutcome(
+            relpath,
+            error=FileError(relpath, f"file too large ({len(data)} bytes, limit {max_file_size})"),
+        )
+    if b"\x00" in data:
+        return FileOutcome(relpath, error=FileError(relpath, "binary file (contains NUL bytes)"))
+    lines = line_count(data)
+    packs = rules.packs_for(data) if prefilter else rules.packs
+    if not packs:
+        return FileOutcome(relpath, lines=lines)
+    try:
+        text = decode_source(data)
+    except ValueError as exc:
+        return FileOutcome(relpath, error=FileError(relpath, str(exc)), lines=lines)
+    import libcst as cst
+
+    from idtoken_migrate.analyze import analyze, collect, has_work
+    from idtoken_migrate.classify import to_finding
+    from idtoken_migrate.evidence import SiteBuilder
+
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        message = " ".join(exc.message.split())
+        return FileOutcome(
+            relpath,
+            error=FileError(relpath, f"syntax error: {message}", exc.raw_line),
+            parsed=True,
+            lines=lines,
+        )
+    except (RecursionError, MemoryError):
+        return FileOutcome(
+            relpath, error=FileError(relpath, "file too deeply nested to parse"), lines=lines
+        )
+    collector = collect(module, packs)
+    if not has_work(collector):
+        return FileOutcome(relpath, parsed=True, lines=lines)
+    signals = signals or load_signals()
+    analysis = analyze(module, collector, signals, text)
+    suppressions = parse_suppressions(text)
+    findings: list[Finding] = []
+    suppressed = 0
+    occurrences: dict[tuple[str, str, str], int] = {}
+    sites = sorted(
+        SiteBuilder(analysis, signals).sites(), key=lambda s: (s.line, s.column, s.rule.id)
+    )
+    for site in sites:
+        key = (site.rule.id, site.symbol, site.snippet)
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        finding = to_finding(site, relpath, occurrence)
+        if finding is None:
+            continue
+        if suppressions.covers(finding.rule, finding.line, finding.end_line):
+            suppressed += 1
+            continue
+        findings.append(finding)
+    return FileOutcome(relpath, tuple(findings), suppressed=suppressed, parsed=True, lines=lines)
+
+
+# -- worker processes -------------------------------------------------------------------------
+_WORKER: tuple[_Engine, ScanOptions] | None = None
+
+
+def _init_worker(options: ScanOptions) -> None:
+    global _WORKER
+    _WORKER = (_Engine(load_rules(options.rules_dirs)), options)
+
+
+def _scan_in_worker(item: tuple[str, str, bytes]) -> FileOutcome:
+    assert _WORKER is not None
+    engine, options = _WORKER
+    relpath, _abs, data = item
+    return scan_bytes(
+        data,
+        relpath,
+        engine.rules,
+        engine.signals,
+        prefilter=options.prefilter,  # so only the packs that may match run
+        max_file_size=options.max_file_size,
+    )
+
+
+def _jobs(requested: int, work: int) -> int:
+    if requested == 1 or work < _MIN_FILES_FOR_WORKERS:
+        return 1
+    cores = os.cpu_count() or 1
+    return max(1, min(requested or cores, cores * 2, work // 8 or 1))
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    options: ScanOptions | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Scan files and folders; the result's paths are relative to their common root."""
+    options = options or ScanOptions()
+    paths = [Path(p) for p in paths] or [Path(".")]
+    root = options.root.resolve() if options.root else scan_root(paths)
+    excludes = options.excludes
+    files = list(discover(paths, root, excludes, respect_gitignore=options.respect_gitignore))
+    engine = _Engine(load_rules(options.rules_dirs))
+    cache = _open_cache(options, root, engine)
+    outcomes: list[FileOutcome] = []
+    to_parse: list[tuple[Discovered, bytes, str | None]] = []
+    cache_hits = prefiltered = 0
+    for item in files:
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror or exc}"
+            outcomes.append(FileOutcome(item.relpath, error=FileError(item.relpath, message)))
+            continue
+        key = None
+        if cache is not None:
+            from idtoken_migrate.cache import file_key
+
+            key = file_key(item.relpath, data)
+            hit = cache.get(key)
+            if hit is not None:
+                outcomes.append(replace(hit, parsed=False))
+                cache_hits += 1
+                continue
+        too_big = len(data) > options.max_file_size
+        if options.prefilter and not too_big and not engine.rules.packs_for(data):
+            generated = generated_module(item.relpath, data)
+            outcome = FileOutcome(item.relpath, lines=line_count(data), generated=generated)
+            outcomes.append(outcome)
+            prefiltered += 1
+            if cache is not None and key is not None:
+                cache.put(key, outcome)
+            continue
+        to_parse.append((item, data, key))
+    done = len(outcomes)
+    if progress:
+        progress(done, len(files))
+    parsed_outcomes = _parse_all(to_parse, engine, options, progress, done, len(files))
+    # Files that passed the literal prefilter but were still not parsed: generated verifiers.
+    prefiltered += sum(1 for o in parsed_outcomes if not o.parsed and o.error is None)
+    if cache is not None:
+        for (_, _, key), outcome in zip(to_parse, parsed_outcomes, strict=True):
+            if key is not None:
+                cache.put(key, outcome)
+        cache.close()
+    outcomes.extend(parsed_outcomes)
+    return _result(root, files, outcomes, engine, cache_hits, prefiltered)
+
+
+def _parse_all(
+    to_parse: list[tuple[Discovered, bytes, str | None]],
+    engine: _Engine,
+    options: ScanOptions,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> list[FileOutcome]:
+    jobs = _jobs(options.jobs, len(to_parse))
+    results: list[FileOutcome] = []
+    if jobs == 1:
+        for item, data, _ in to_parse:
+            results.append(
+                scan_bytes(
+                    data,
+                    item.relpath,
+                    engine.rules,
+                    engine.signals,
+                    prefilter=options.prefilter,
+                    max_file_size=options.max_file_size,
+                )
+            )
+            done += 1
+            if progress:
+                progress(done, total)
+        return results
+    from concurrent.futures import ProcessPoolExecutor  # 30 ms of imports a one-file scan skips
+
+    work = [(item.relpath, str(item.path), data) for item, data, _ in to_parse]
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(options,)
+    ) as pool:
+        for outcome in pool.map(_scan_in_worker, work, chunksize=max(1, len(work) // (jobs * 8))):
+            results.append(outcome)
+            done += 1
+            if progress:
+                progress(done, total)
+    return results
+
+
+def _open_cache(options: ScanOptions, root: Path, engine: _Engine):  # noqa: ANN202
+    if options.cache_dir is None:
+        return None
+    from idtoken_migrate.cache import ScanCache, cache_salt
+
+    salt = cache_salt(
+        __version__,
+        engine.rules.digest,
+        engine.signals.digest,
+        str(options.prefilter),
+        str(options.max_file_size),
+    )
+    return ScanCache(options.cache_dir, salt)
+
+
+def _result(
+    root: Path,
+    files: list[Discovered],
+    outcomes: list[FileOutcome],
+    engine: _Engine,
+    cache_hits: int,
+    prefiltered: int,
+) -> ScanResult:
+    findings = sorted(
+        (f for o in outcomes for f in o.findings),
+        key=lambda f: (f.path, f.line, f.column, f.rule),
+    )
+    if any(f.kind == ID_TOKEN_BEARER for f in findings):
+        from idtoken_migrate.claims import add_project_claim_reads
+
+        readable = [(item.relpath, item.path) for item in files]
+        claims = engine.signals.id_claims
+        findings = list(add_project_claim_reads(tuple(findings), readable, claims))
+    errors = sorted((o.error for o in outcomes if o.error), key=lambda e: e.path)
+    parsed = sum(1 for o in outcomes if o.parsed)
+    stats = ScanStats(
+        files=len(files),
+        prefiltered=prefiltered,
+        parsed=parsed,
+        cached=cache_hits,
+        suppressed=sum(o.suppressed for o in outcomes),
+        errors=len(errors),
+        lines=sum(o.lines for o in outcomes),
+    )
+    return ScanResult(
+        root=str(root),
+        findings=tuple(findings),
+        errors=tuple(errors),
+        stats=stats,
+        rules=tuple(r.info for r in engine.rules.rules),
+        generated=tuple(
+            sorted((o.generated for o in outcomes if o.generated), key=lambda m: m.path)
+        ),
+    )

@@ -1,3 +1,0 @@
-from migrate.cli import main
-
-main()
