@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from idtoken_migrate.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 
 # The classic legacy pattern: an HS256 ID token signed with the client secret, audience = client id,
 # read from the Authorization header in a Flask decorator.
