@@ -22,7 +22,6 @@ KINDS: tuple[str, ...] = (
 # Kinds the migration removes: the gate fails on these.
 ACTIONABLE_KINDS: frozenset[str] = frozenset({ID_TOKEN_BEARER, UNVERIFIED_DECODE})
 
-CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
 
 JSON_VERSION = 1
 

@@ -1,4 +1,4 @@
-"""Render the generated verifier module and its framework glue (templates/verifier, templates/glue).
+"""Render the generated verifier module (templates/verifier).
 
 Every value from the config or a profile reaches the generated code as a Python literal built
 here, never as raw text: a config value can change what the verifier checks, never what it runs.
@@ -78,11 +78,8 @@ DUAL_REASONS: tuple[str, ...] = (
 )
 STRICT_REASONS: tuple[str, ...] = ("id_token_not_accepted",)
 
-GLUE_FRAMEWORKS: tuple[str, ...] = ("flask", "fastapi", "django", "drf")
-
 _LINE_LENGTH = 100
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -205,17 +202,6 @@ def render_verifier(
         )
     context = _Context(config, phase, profile, legacy_exceptions, require_at_jwt, tuning)
     return _environment().get_template("verifier/verifier.py.j2").render(context.values())
-
-
-def render_glue(framework: str, *, verifier_module: str) -> str:
-    """The source of the `framework` glue (GLUE_FRAMEWORKS) that calls the verifier module
-    importable as `verifier_module` (a dotted path, e.g. "app.auth.token_verifier")."""
-    if framework not in GLUE_FRAMEWORKS:
-        raise RenderError(f"framework: expected one of {', '.join(GLUE_FRAMEWORKS)}")
-    if not _MODULE_PATH.fullmatch(verifier_module):
-        raise RenderError(f"verifier_module: not a dotted module path: {verifier_module!r}")
-    template = _environment().get_template(f"glue/{framework}.py.j2")
-    return template.render(version=__version__, verifier_module=verifier_module)
 
 
 @lru_cache(maxsize=1)
