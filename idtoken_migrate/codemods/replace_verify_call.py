@@ -20,11 +20,18 @@ from libcst.metadata import (
     GlobalScope,
     ParentNodeProvider,
     PositionProvider,
+    QualifiedNameProvider,
     Scope,
     ScopeProvider,
 )
 
 from idtoken_migrate.codemods import SiteEdit, SiteUnsafe
+from idtoken_migrate.codemods.legacy_exceptions import (
+    ExceptionNames,
+    check_handlers,
+    renamed,
+    renamed_imports,
+)
 
 # Last names of the exceptions that catch TokenRejected, by LEGACY_EXCEPTION_BASES key.
 CATCHING_NAMES: dict[str, frozenset[str]] = {
@@ -77,7 +84,12 @@ def _module_name(edit: SiteEdit) -> str:
 
 class _ReplaceVerifyCall(CodemodCommand):
     DESCRIPTION = "Replace an ID-token verification call with the generated verifier."
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (
+        PositionProvider,
+        ParentNodeProvider,
+        ScopeProvider,
+        QualifiedNameProvider,
+    )
 
     def __init__(self, context: CodemodContext, edits: Sequence[SiteEdit]) -> None:
         super().__init__(context)
@@ -90,11 +102,21 @@ class _ReplaceVerifyCall(CodemodCommand):
         positions = wrapper.resolve(PositionProvider)
         parents = wrapper.resolve(ParentNodeProvider)
         scopes = wrapper.resolve(ScopeProvider)
+
+        def qualified(node: cst.CSTNode) -> set:
+            return self.get_metadata(QualifiedNameProvider, node, set())
+
+        exception_names = ExceptionNames.from_edits(self.edits)
         name = self._import_name(scopes.get(tree))
-        replace: dict[int, cst.CSTNode] = {}
+        # Old exception names (PyJWT 1.x aliases) become the ones the installed library has.
+        replace: dict[int, cst.CSTNode] = {
+            **renamed(tree, qualified, exception_names),
+            **renamed_imports(tree, exception_names),
+        }
         remove: set[int] = set()
         for edit in self.edits:
             site = _Site(edit, tree, positions, parents, scopes)
+            check_handlers(site.handlers(), qualified, exception_names)
             removed = site.plan_removals()
             replacement = cst.Call(func=cst.Name(name), args=[site.token_arg()])
             if isinstance(site.replaced, cst.Await):
@@ -216,6 +238,17 @@ class _Site:
         while current is not None and not isinstance(current, kind):
             current = self.parents.get(current)
         return current
+
+    def handlers(self) -> list[cst.ExceptHandler]:
+        """The `except` clauses of every `try` around the call, innermost first, in its function."""
+        found: list[cst.ExceptHandler] = []
+        node: cst.CSTNode = self.replaced
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if isinstance(parent, cst.Try) and node is parent.body:
+                found += parent.handlers
+            node, parent = parent, self.parents.get(parent)
+        return found
 
     def token_arg(self) -> cst.Arg:
         positional = [a for a in self.call.args if a.keyword is None and not a.star]
