@@ -44,6 +44,7 @@ LINES = {
     + [
         ["--baseline", "b.json", "--update-baseline", "--max-findings", "0"],
         ["--today", "2026-01-01", "--max-findings=7", "--format", "markdown"],
+        ["-f", "junit", "-o", "r.xml"],
     ],
 }
 # Lines the small parser leaves alone; typer answers each (help, or a usage error).
@@ -60,7 +61,7 @@ DECLINED_SCAN = [
     ["--jobs", "two"],
     ["--max-file-size", "0"],
 ]
-DECLINED_CHECK = [["--max-findings", "-1"], ["--max-findings", "x"], ["-f", "json"]]
+DECLINED_CHECK = [["--max-findings", "-1"], ["--max-findings", "x"]]
 
 
 def typer_kwargs(command: Command, argv: list[str]) -> dict[str, Any]:

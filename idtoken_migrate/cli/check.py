@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,7 @@ PARAMS = (
         metavar="YYYY-MM-DD",
         help="Evaluate the sunset as of this date.",
     ),
-    Param("fmt", ("--format",), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
+    Param("fmt", ("--format", "-f"), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
     OUTPUT,
     EXCLUDE,
     RULES,
@@ -130,14 +131,15 @@ def check(
     )
     color = fmt == "text" and output is None and use_color()
     report = render(result, fmt, color=color, baseline_diff=diff)
+    steps = next_steps(verdict, paths or [], config, baseline, exclude or [], rules or [])
     if fmt == "text":
-        report += "".join(line + "\n" for line in verdict_lines(verdict))
+        report += "".join(line + "\n" for line in verdict_lines(verdict, steps))
     elif fmt == "markdown":
-        report += markdown_verdict(verdict)
+        report += markdown_verdict(verdict, steps)
     emit(report, output)
     if fmt != "text" or output is not None:
         # Machine formats keep stdout parseable: the verdict goes to stderr.
-        for line in verdict_lines(verdict):
+        for line in verdict_lines(verdict, steps):
             note(line)
     return verdict.exit_code
 
@@ -165,7 +167,58 @@ def scope_of(targets: Sequence[Path], root: Path) -> Callable[[str], bool]:
     return lambda path: path in exact or path.startswith(folders)
 
 
-def verdict_lines(verdict: Verdict) -> list[str]:
+DEFAULT_BASELINE = "idtoken-migrate-baseline.json"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One way to deal with the findings that failed the gate."""
+
+    what: str  # "migrate"
+    code: str  # the exact command (or comment) to use
+    where: str = ""  # what follows it, in words
+    subject: str = "finding to migrate"  # what each step is for
+
+
+def next_steps(
+    verdict: Verdict,
+    paths: Sequence[Path],
+    config: Path | None,
+    baseline: Path | None,
+    exclude: Sequence[str],
+    rules: Sequence[Path],
+) -> list[Step]:
+    """What to do about the findings that failed the gate, with the exact commands."""
+    if not verdict.gated:
+        return []
+    import shlex
+
+    folder = str(paths[0]) if len(paths) == 1 and paths[0].is_dir() else "."
+    config_args = ["--config", str(config)] if config is not None else []
+    plan = ["idtoken-migrate", "plan", folder, *config_args]
+    apply = ["idtoken-migrate", "apply", folder, "--phase", "dual", *config_args]
+    accept = ["idtoken-migrate", "check", *(str(p) for p in paths), *config_args]
+    for glob in exclude:
+        accept += ["--exclude", glob]
+    for folder_ in rules:
+        accept += ["--rules", str(folder_)]
+    accept += ["--baseline", str(baseline or DEFAULT_BASELINE), "--update-baseline"]
+    first = verdict.gated[0]
+    subject = "new finding" if baseline is not None else "finding to migrate"
+    return [
+        Step("see what changes", shlex.join(plan), "", subject),
+        Step("migrate", shlex.join([*apply, "--write"]), "", subject),
+        Step("accept into the baseline", shlex.join(accept), "", subject),
+        Step(
+            "suppress one site",
+            f"# idtoken-migrate: ignore[{first.rule}]",
+            f" at the end of {first.path}:{first.line}, for example",
+            subject,
+        ),
+    ]
+
+
+def verdict_lines(verdict: Verdict, steps: Sequence[Step] = ()) -> list[str]:
     if verdict.passed:
         head = "check passed"
         if verdict.remaining:
@@ -175,17 +228,33 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     else:
         lines = [f"check failed: {reason}" for reason in verdict.reasons]
     lines += [f"note: {text}" for text in verdict.notes]
+    if steps:
+        lines.append(f"next: migrate, accept or suppress each {steps[0].subject}:")
+        width = max(len(step.what) for step in steps) + 1
+        lines += [f"  {(s.what + ':').ljust(width)} {s.code}{s.where}" for s in steps]
     return lines
 
 
-def markdown_verdict(verdict: Verdict) -> str:
+def markdown_verdict(verdict: Verdict, steps: Sequence[Step] = ()) -> str:
     from idtoken_migrate.report.markdown import md_escape
 
     mark = "✅ passed" if verdict.passed else "❌ failed"
     out = ["", f"**Gate: {mark}**", ""]
     out += [f"- {md_escape(reason)}" for reason in verdict.reasons]
     out += [f"- {md_escape(text)}" for text in verdict.notes]
+    if steps:
+        out += ["", f"**Next:** migrate, accept or suppress each {steps[0].subject}:", ""]
+        out += [f"- {md_escape(s.what)}: {_md_code(s.code)}{md_escape(s.where)}" for s in steps]
     return "\n".join(out) + "\n"
+
+
+def _md_code(text: str) -> str:
+    """A code span fenced by more backticks than the text holds in a row: nothing in it renders."""
+    import re
+
+    text = re.sub(r"[\r\n]+", " ", text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _entries(n: int) -> str:

@@ -24,8 +24,10 @@ def render(
     """The report for `result` in format `fmt`, ending with a newline (empty for `github` with
     nothing to annotate).
 
-    color: ANSI colour in `text` only. baseline_diff: the change against a baseline, shown by
-    `text`, `markdown` and `sarif` (as baselineState); `json` stays exactly the contract.
+    color: ANSI colour in `text` only. baseline_diff: the change against a baseline. In every
+    format but `json` (which stays exactly the contract) only new findings are failures or
+    errors; those the baseline holds are warnings (`text` marks the new ones `[new]`, `sarif`
+    adds baselineState).
     """
     # Each format's module is imported only when asked for: start-up time is the pre-commit budget.
     if fmt == "text":
@@ -43,11 +45,11 @@ def render(
     if fmt == "github":
         from idtoken_migrate.report.github import render_github
 
-        return render_github(result)
+        return render_github(result, baseline_diff=baseline_diff)
     if fmt == "junit":
         from idtoken_migrate.report.junit import render_junit
 
-        return render_junit(result)
+        return render_junit(result, baseline_diff=baseline_diff)
     if fmt == "markdown":
         from idtoken_migrate.report.markdown import render_markdown
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from idtoken_migrate.model import Finding
@@ -22,3 +23,12 @@ class BaselineDiff:
 
     def new_fingerprints(self) -> frozenset[str]:
         return frozenset(f.fingerprint for f in self.new)
+
+
+def held_by(baseline_diff: BaselineDiff | None) -> Callable[[Finding], bool]:
+    """A test: is this finding one the baseline holds (matched, not new)? Always False without a
+    baseline. Reporters use it so that, in every format, only new findings fail."""
+    if baseline_diff is None:
+        return lambda _f: False
+    new = frozenset(baseline_diff.new)
+    return lambda f: f not in new

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from idtoken_migrate.model import ScanResult
+from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
 # Workflow command levels, by the severity the reporters share.
@@ -25,8 +26,9 @@ def workflow_command(command: str, message: str, **properties: str | int) -> str
     return f"::{head}::{escape_data(message)}"
 
 
-def render_github(result: ScanResult) -> str:
+def render_github(result: ScanResult, *, baseline_diff: BaselineDiff | None = None) -> str:
     lines: list[str] = []
+    held = held_by(baseline_diff)
     for f in sorted_findings(result.findings):
         message = f.message
         if f.evidence:
@@ -40,8 +42,12 @@ def render_github(result: ScanResult) -> str:
         if f.end_line <= f.line and f.end_column > f.column:
             # GitHub only honours endColumn on a single-line annotation.
             properties["endColumn"] = f.end_column
-        properties["title"] = f"idtoken-migrate {f.rule} [{f.kind}]"
-        lines.append(workflow_command(_COMMAND[severity(f.kind)], message, **properties))
+        title = f"idtoken-migrate {f.rule} [{f.kind}]"
+        if baseline_diff is not None:
+            title += " (in the baseline)" if held(f) else " [new]"
+        properties["title"] = title
+        level = severity(f.kind, held=held(f))
+        lines.append(workflow_command(_COMMAND[level], message, **properties))
     for e in sorted_errors(result.errors):
         properties = {"file": e.path}
         if e.line is not None:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from idtoken_migrate.model import ACTIONABLE_KINDS, KINDS, Finding, ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff
+from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import sorted_errors, sorted_findings
 
 # Past this many rows a table is cut: GitHub comments stop at 65,536 characters.
@@ -56,12 +56,30 @@ def _finding_rows(findings: Iterable[Finding]) -> list[list[str]]:
 _FINDING_HEADER = ("location", "rule", "kind", "confidence", "message")
 
 
+def _findings(n: int, word: str = "finding") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def render_markdown(result: ScanResult, *, baseline_diff: BaselineDiff | None = None) -> str:
     findings = result.findings
     actionable = [f for f in findings if f.kind in ACTIONABLE_KINDS]
     s = result.stats
     out = ["## idtoken-migrate", ""]
-    if actionable:
+    held = held_by(baseline_diff)
+    new_actionable = [f for f in actionable if not held(f)]
+    if baseline_diff is not None and actionable:
+        kept = len(actionable) - len(new_actionable)
+        if new_actionable:
+            out.append(
+                f"**{_findings(len(new_actionable), 'new finding')} to migrate** "
+                f"(not in the baseline; {kept} more held by it)."
+            )
+        else:
+            out.append(
+                f"**No new findings.** {_findings(len(actionable))} to migrate, all held by "
+                "the baseline."
+            )
+    elif actionable:
         out.append(
             f"**{len(actionable)} of {len(findings)} findings to migrate** "
             "(ID tokens accepted as API credentials, or tokens decoded without verification)."
@@ -72,7 +90,8 @@ def render_markdown(result: ScanResult, *, baseline_diff: BaselineDiff | None = 
         out.append("**No token verification found.**")
     out += [
         "",
-        f"Files scanned: {s.files} ({s.parsed} parsed, {s.prefiltered} prefiltered); "
+        f"Files scanned: {s.files} ({s.parsed} parsed, {s.prefiltered} prefiltered, "
+        f"{s.cached} cached); "
         f"findings suppressed: {s.suppressed}; files not scanned: {len(result.errors)}.",
         "",
     ]

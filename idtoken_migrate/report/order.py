@@ -19,10 +19,13 @@ def sorted_errors(errors: Iterable[FileError]) -> list[FileError]:
     return sorted(errors, key=lambda e: (e.path, e.line or 0, e.message))
 
 
-def severity(kind: str) -> str:
-    """'error' for kinds the migration removes, 'warning' for ambiguous, 'note' for inventory."""
+def severity(kind: str, *, held: bool = False) -> str:
+    """'error' for kinds the migration removes, 'warning' for ambiguous, 'note' for inventory.
+
+    held: the baseline holds the finding; one to migrate is then a 'warning', never an error, so
+    a baselined project is green in every format."""
     if kind in ACTIONABLE_KINDS:
-        return "error"
+        return "warning" if held else "error"
     if kind == AMBIGUOUS:
         return "warning"
     return "note"

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from idtoken_migrate.model import Finding, RuleInfo, ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff
+from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
 SARIF_SCHEMA = (
@@ -77,16 +77,14 @@ def _region(f: Finding) -> dict[str, Any]:
     return region
 
 
-def _result(
-    f: Finding, index: int, baseline: BaselineDiff | None, new: frozenset[str]
-) -> dict[str, Any]:
+def _result(f: Finding, index: int, baseline: BaselineDiff | None, held: bool) -> dict[str, Any]:
     message = f.message
     if f.evidence:
         message += "\nEvidence: " + "; ".join(f.evidence)
     entry: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,
-        "level": severity(f.kind),
+        "level": severity(f.kind, held=held),
         "message": {"text": message},
         "locations": [
             {
@@ -110,7 +108,7 @@ def _result(
     if f.symbol:
         entry["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": f.symbol}]
     if baseline is not None:
-        entry["baselineState"] = "new" if f.fingerprint in new else "unchanged"
+        entry["baselineState"] = "unchanged" if held else "new"
     return entry
 
 
@@ -130,7 +128,7 @@ def build_sarif(
             index[f.rule] = len(rules)
             rules.append(_unknown_rule(f.rule, f))
 
-    new = baseline_diff.new_fingerprints() if baseline_diff is not None else frozenset()
+    held = held_by(baseline_diff)
     notifications = [
         {
             "level": "error",
@@ -164,7 +162,7 @@ def build_sarif(
         ],
         "originalUriBaseIds": {SRCROOT: _root_uri(result.root)},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule], baseline_diff, new) for f in findings],
+        "results": [_result(f, index[f.rule], baseline_diff, held(f)) for f in findings],
         "properties": {"stats": result.stats.to_json()},
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from idtoken_migrate.model import ACTIONABLE_KINDS, KINDS, ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff
+from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
 _RESET = "\x1b[0m"
@@ -43,10 +43,13 @@ def render_text(
         return "".join(styles) + text + _RESET if color else text
 
     out: list[str] = []
+    held = held_by(baseline_diff)
     for f in sorted_findings(result.findings):
         where = paint(f"{_clean(f.path)}:{f.line}:{f.column}:", _BOLD)
-        rule = paint(f.rule, _BOLD, _SEVERITY_COLOR[severity(f.kind)])
-        out.append(f"{where} {rule} [{f.kind}] {_clean(f.message)}")
+        rule = paint(f.rule, _BOLD, _SEVERITY_COLOR[severity(f.kind, held=held(f))])
+        # With a baseline, what it does not hold is what needs attention.
+        mark = paint("[new] ", _BOLD, _RED) if baseline_diff is not None and not held(f) else ""
+        out.append(f"{where} {mark}{rule} [{f.kind}] {_clean(f.message)}")
         if f.snippet:
             out.append(paint(f"    {f.line} | {_clip(_clean(f.snippet.strip()))}", _DIM))
         if f.evidence:

@@ -7,7 +7,7 @@ import re
 import pytest
 from report_samples import BEARER, FINDINGS, in_order, make_result
 
-from idtoken_migrate.report import render
+from idtoken_migrate.report import BaselineDiff, render
 from idtoken_migrate.report.github import escape_data, escape_property, workflow_command
 
 COMMAND = re.compile(r"^::(?P<cmd>\w+)(?: (?P<props>[^:]*))?::(?P<data>.*)$")
@@ -122,3 +122,17 @@ def test_multi_line_findings_have_no_end_column() -> None:
     props = [parse(line)[1] for line in lines]
     unverified = next(p for p in props if p["file"] == "api/middleware.py" and p["col"] == "5")
     assert unverified["endLine"] == "9" and "endColumn" not in unverified
+
+
+def test_findings_the_baseline_holds_are_warnings_not_errors() -> None:
+    diff = BaselineDiff(new=(BEARER,), unchanged_count=5)
+    lines = render(make_result(errors=()), "github", baseline_diff=diff).splitlines()
+    errors = [parse(line)[1] for line in lines if parse(line)[0] == "error"]
+    assert [e["file"] for e in errors] == [BEARER.path]
+    assert errors[0]["title"].endswith("[new]")
+    # The other findings to migrate are still annotated, as warnings.
+    held = [parse(line) for line in lines if "(in the baseline)" in parse(line)[1]["title"]]
+    migrate = [
+        h for h in held if "[id-token-bearer]" in h[1]["title"] or "[unverified" in h[1]["title"]
+    ]
+    assert len(migrate) == 2 and {h[0] for h in migrate} == {"warning"}

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from report_samples import BEARER, FINDINGS, UNVERIFIED, in_order, make_result
 
 from idtoken_migrate.model import ScanResult
-from idtoken_migrate.report import render
+from idtoken_migrate.report import BaselineDiff, render
 
 
 def parse(result: ScanResult | None = None) -> ET.Element:
@@ -80,3 +80,14 @@ def test_clean_scan_is_one_passing_case() -> None:
     cases = list(root.iter("testcase"))
     assert len(cases) == 1 and not list(cases[0])
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("1", "0", "0")
+
+
+def test_findings_the_baseline_holds_pass() -> None:
+    # BEARER is new; UNVERIFIED (and the other actionable one) are held by the baseline.
+    diff = BaselineDiff(new=(BEARER,), unchanged_count=5)
+    root = ET.fromstring(render(make_result(errors=()), "junit", baseline_diff=diff))
+    failed = [c.get("classname") for c in root.iter("testcase") if c.find("failure") is not None]
+    assert failed == [BEARER.path]
+    assert root.get("failures") == "1"
+    held = next(c for c in root.iter("testcase") if c.get("name", "").startswith(UNVERIFIED.rule))
+    assert "held by the baseline" in (held.findtext("system-out") or "")

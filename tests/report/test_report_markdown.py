@@ -114,3 +114,18 @@ def test_long_tables_are_cut() -> None:
     assert f"_… and {80 - MAX_ROWS} more._" in text
     assert "| pyjwt | 80 |" in text  # counts still cover everything
     assert len(FINDINGS) < MAX_ROWS
+
+
+def test_headline_with_a_baseline_counts_only_new_findings() -> None:
+    text = render(make_result(), "markdown", baseline_diff=BaselineDiff(new=(BEARER,)))
+    assert "**1 new finding to migrate** (not in the baseline; 2 more held by it)." in text
+    text = render(make_result(), "markdown", baseline_diff=BaselineDiff(unchanged_count=6))
+    assert "**No new findings.** 3 findings to migrate, all held by the baseline." in text
+
+
+def test_scan_counts_include_cached_files() -> None:
+    assert "parsed, " in render(make_result(), "markdown")
+    stats = make_result().stats
+    assert f"{stats.prefiltered} prefiltered, {stats.cached} cached)" in render(
+        make_result(), "markdown"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from report_samples import ACCESS, BEARER, FINDINGS, UNVERIFIED, in_order, make_result
+from report_samples import ACCESS, BEARER, FINDINGS, LOGIN, UNVERIFIED, in_order, make_result
 
 from idtoken_migrate.model import ScanResult, ScanStats
 from idtoken_migrate.report import BaselineDiff, render
@@ -91,3 +91,11 @@ def test_clean_scan() -> None:
         "No token verification found.\n"
         "Scanned 1 file: 0 parsed, 1 prefiltered, 0 cached, 0 suppressed, 0 errors.\n"
     )
+
+
+def test_new_findings_are_marked_only_with_a_baseline() -> None:
+    diff = BaselineDiff(new=(BEARER, LOGIN), unchanged_count=4)
+    lines = render(make_result(), "text", baseline_diff=diff).splitlines()
+    marked = [line for line in lines if " [new] " in line]
+    assert {line.split(" [new] ")[1].split()[0] for line in marked} == {BEARER.rule, LOGIN.rule}
+    assert " [new] " not in render(make_result(), "text")
