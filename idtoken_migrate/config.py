@@ -37,6 +37,8 @@ class AccessTokenConfig:
     required_scopes: tuple[str, ...] = ()
     # Accept only JWTs whose header says typ at+jwt (RFC 9068): for providers that can emit them.
     require_at_jwt: bool = False
+    # Claims every access token must carry: (name, None) present, (name, value) equal to value.
+    required_claims: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class LegacyIdTokenConfig:
     client_ids: tuple[str, ...] = ()
     algorithms: tuple[str, ...] = ("RS256",)
     secret_env: str | None = None  # HS* only: the variable holding the key, never the key
+    # Other clients allowed in an ID token's azp (besides client_ids): deliberate cross-client use.
+    authorized_parties: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

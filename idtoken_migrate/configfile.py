@@ -348,8 +348,14 @@ _TOP_KEYS = (
     "scan",
 )
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "access_token": ("audience", "algorithms", "required_scopes", "require_at_jwt"),
-    "legacy_id_token": ("client_ids", "algorithms", "secret_env"),
+    "access_token": (
+        "audience",
+        "algorithms",
+        "required_scopes",
+        "require_at_jwt",
+        "required_claims",
+    ),
+    "legacy_id_token": ("client_ids", "algorithms", "secret_env", "authorized_parties"),
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
     "scan": ("exclude",),
@@ -610,6 +616,7 @@ class _Validator:
         at_jwt = w(
             lambda: self.boolean(at, "require_at_jwt", ("access_token", "require_at_jwt")), None
         )
+        at_claims = w(lambda: self._required_claims(at), ())
 
         legacy = self._section(data, "legacy_id_token")
         client_ids = w(
@@ -623,6 +630,12 @@ class _Validator:
         )
         secret_env = w(
             lambda: self.env_name(legacy, "secret_env", ("legacy_id_token", "secret_env")), None
+        )
+        parties = w(
+            lambda: self.strings(
+                legacy, "authorized_parties", ("legacy_id_token", "authorized_parties")
+            ),
+            None,
         )
 
         window = self._section(data, "window")
@@ -655,6 +668,9 @@ class _Validator:
             self._check_secret(legacy, legacy_algs, secret_env)
             if at_jwt:
                 self._check_at_jwt(at, provider)
+            self._check_discriminator(
+                data, provider, audience, client_ids, at_jwt, scopes, at_claims
+            )
 
         if self.problems:
             self.problems.sort(key=lambda p: p.line if p.line is not None else 1 << 30)
@@ -675,6 +691,7 @@ class _Validator:
                 algorithms=at_algs if at_algs is not None else AccessTokenConfig().algorithms,
                 required_scopes=scopes if scopes is not None else (),
                 require_at_jwt=bool(at_jwt),
+                required_claims=at_claims,
             ),
             legacy_id_token=LegacyIdTokenConfig(
                 client_ids=client_ids if client_ids is not None else (),
@@ -682,6 +699,7 @@ class _Validator:
                 if legacy_algs is not None
                 else LegacyIdTokenConfig().algorithms,
                 secret_env=secret_env,
+                authorized_parties=parties if parties is not None else (),
             ),
             window=WindowConfig(
                 sunset=sunset,
@@ -741,6 +759,60 @@ class _Validator:
                 ("access_token", "require_at_jwt"),
                 f"{provider} access tokens are never typed at+jwt; leave it false",
             )
+
+    def _required_claims(self, at: dict[Any, Any]) -> tuple[tuple[str, str | None], ...]:
+        """`access_token.required_claims`: `name` (must be present) or `name=value` (must equal)."""
+        path = ("access_token", "required_claims")
+        out: list[tuple[str, str | None]] = []
+        for index, item in enumerate(self.strings(at, "required_claims", path) or ()):
+            name, equals, value = item.partition("=")
+            name, value = name.strip(), value.strip()
+            if not re.fullmatch(r"[A-Za-z0-9_.:/#@$-]{1,200}", name) or (equals and not value):
+                container = at["required_claims"]
+                where = (index,) if isinstance(container, list) else ()
+                raise self._fail(
+                    container if where else at,
+                    index if where else "required_claims",
+                    path + where,
+                    f"expected a claim name or name=value, not {item!r}",
+                )
+            out.append((name, value if equals else None))
+        return tuple(out)
+
+    def _check_discriminator(
+        self,
+        data: dict[Any, Any],
+        provider: str | None,
+        audience: tuple[str, ...] | None,
+        client_ids: tuple[str, ...] | None,
+        at_jwt: bool | None,
+        scopes: tuple[str, ...] | None,
+        required_claims: tuple[tuple[str, str | None], ...],
+    ) -> None:
+        """RFC 8725 3.12: refuse a config whose access and ID-token rules cannot be told apart."""
+        from idtoken_migrate.providers import (
+            ProviderProfileError,
+            load_provider,
+            shared_audience_problem,
+        )
+
+        if provider is None or not set(audience or ()) & set(client_ids or ()):
+            return  # no shared audience: the profile is not even read (fast path)
+        try:
+            profile = load_provider(provider)
+        except ProviderProfileError:
+            return  # the renderer names a broken profile
+        problem = shared_audience_problem(
+            profile,
+            audience,
+            client_ids,
+            require_at_jwt=bool(at_jwt),
+            required_scopes=scopes or (),
+            required_claims=required_claims,
+        )
+        if problem:
+            at = data.get("access_token") or {}
+            self.problem(at, "audience", ("access_token", "audience"), problem)
 
     def _check_secret(
         self,

@@ -7,6 +7,7 @@ into Python expressions of the generated verifier; the planner reads its manual 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -75,6 +76,10 @@ class ProviderProfile:
     manual_steps: tuple[ManualStep, ...]
     references: tuple[str, ...]
     path: str  # the profile file, for messages
+    # The legacy rule refuses a token matching `id_refuse` (the provider's access-token markers)
+    # and, where the provider marks its ID tokens, one not matching `id_require`.
+    id_refuse: Condition | None = None
+    id_require: Condition | None = None
 
 
 def load_provider(provider: str, directory: Path | None = None) -> ProviderProfile:
@@ -142,6 +147,53 @@ def manual_steps(profile: ProviderProfile, config: Config) -> tuple[str, ...]:
             text = "\n".join([text, *("    " + line for line in lines)])
         steps.append(text)
     return tuple(steps)
+
+
+def audience_decides(profile: ProviderProfile) -> bool:
+    """True when the profile's access discriminator holds for any token whose `aud` contains an API
+    audience: it then tells the two kinds apart by the audience alone (Auth0, generic)."""
+
+    def holds(condition: Condition) -> bool:
+        if condition.kind == "any":
+            return any(holds(child) for child in condition.children)
+        if condition.kind == "all":
+            return all(holds(child) for child in condition.children)
+        return condition.kind == "api_audience"
+
+    return profile.access_discriminator is not None and holds(profile.access_discriminator)
+
+
+def shared_audience_problem(
+    profile: ProviderProfile,
+    audiences: Iterable[str],
+    client_ids: Iterable[str],
+    *,
+    require_at_jwt: bool,
+    required_scopes: Iterable[str],
+    required_claims: Iterable[tuple[str, str | None]],
+) -> str | None:
+    """Why the access-token rule and the ID-token rule cannot be told apart, or None when they can.
+
+    They cannot when an API audience is also a legacy client id (one registration for both) and the
+    profile tells access tokens by their audience alone, unless the config names something only
+    access tokens carry: typ at+jwt, a required scope, or a required claim.
+    """
+    shared = sorted(set(audiences) & set(client_ids))
+    if not shared or not audience_decides(profile):
+        return None
+    if require_at_jwt or any(required_scopes) or any(required_claims):
+        return None
+    options = ["access_token.required_scopes (a scope every access token for the API carries)"]
+    options.append(
+        "access_token.required_claims (a claim only access tokens carry, e.g. scope or roles)"
+    )
+    if profile.emits_at_jwt:
+        options.insert(0, "access_token.require_at_jwt: true (if all its access tokens are at+jwt)")
+    return (
+        f"{shared[0]!r} is both an API audience and a legacy client id, and {profile.name} "
+        "tokens carry no other mark that tells an access token from an ID token: add "
+        + ", or ".join(options)
+    )
 
 
 def normalize_typ(value: str | None) -> str | None:
@@ -236,7 +288,7 @@ class _Parser:
                 "email",
             },
         )
-        id_token = self.mapping(top.get("id_token"), "id_token", {"markers"})
+        id_token = self.mapping(top.get("id_token"), "id_token", {"markers", "refuse", "require"})
         jwt_access_tokens = access.get("jwt")
         if not isinstance(jwt_access_tokens, bool):
             raise self.fail("access_token.jwt", "expected true or false")
@@ -279,7 +331,12 @@ class _Parser:
             manual_steps=self.steps(top.get("manual_steps", [])),
             references=self.strings(top, "references", ""),
             path=self.path,
+            id_refuse=self.optional_condition(id_token, "refuse", "id_token."),
+            id_require=self.optional_condition(id_token, "require", "id_token."),
         )
+
+    def optional_condition(self, data: dict[str, Any], key: str, where: str) -> Condition | None:
+        return None if data.get(key) is None else self.condition(data[key], where + key)
 
     def jwks(self, value: Any) -> tuple[JwksLocation, ...]:
         if not isinstance(value, list):

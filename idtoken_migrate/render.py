@@ -27,8 +27,10 @@ from idtoken_migrate.providers import (
     Condition,
     ProviderProfile,
     ProviderProfileError,
+    audience_decides,
     jwks_uri_for,
     load_provider,
+    shared_audience_problem,
 )
 from idtoken_migrate.resources import templates_dir
 
@@ -75,7 +77,10 @@ DUAL_REASONS: tuple[str, ...] = (
     "id_token_disabled",
     "id_token_after_sunset",
     "legacy_secret_unavailable",
+    "not_an_id_token",
 )
+# The environment variable with the per-deployment key of the logged sub hash (docs/verifier.md).
+SUB_HASH_KEY_ENV = "IDTOKEN_MIGRATE_SUB_HASH_KEY"
 STRICT_REASONS: tuple[str, ...] = ("id_token_not_accepted",)
 
 _LINE_LENGTH = 100
@@ -252,6 +257,22 @@ class _Context:
             raise RenderError(f"leeway: expected 0 to {MAX_LEEWAY_SECONDS} seconds")
         if require_at_jwt and not profile.emits_at_jwt:
             raise RenderError(f"provider {profile.id} does not emit at+jwt; cannot require it")
+        self.required_claims = tuple(access.required_claims)
+        for name, value in self.required_claims:
+            self._required_text(name, "access_token.required_claims")
+            if value is not None:
+                self._required_text(value, f"access_token.required_claims.{name}")
+        # RFC 8725 3.12: the two rules must never accept the same token.
+        problem = shared_audience_problem(
+            profile,
+            self.audiences,
+            config.legacy_id_token.client_ids,
+            require_at_jwt=require_at_jwt,
+            required_scopes=self.scopes,
+            required_claims=self.required_claims,
+        )
+        if problem:
+            raise RenderError(f"access_token.audience: {problem}")
         self.legacy_algorithms: tuple[str, ...] = ()
         if self.dual:
             self._check_legacy()
@@ -313,6 +334,9 @@ class _Context:
         self.legacy_algorithms = self._algorithms(
             legacy.algorithms, "legacy_id_token.algorithms", hmac=True
         )
+        self.authorized_parties = self._strings(
+            legacy.authorized_parties, "legacy_id_token.authorized_parties"
+        )
         if any(alg in HMAC_ALGORITHMS for alg in self.legacy_algorithms):
             env = legacy.secret_env
             if not isinstance(env, str) or not _ENV_NAME.fullmatch(env):
@@ -354,6 +378,15 @@ class _Context:
         if self.scopes:
             constants.append(_assign("SCOPE_CLAIMS", profile.scope_claims))
             constants.append(_assign("REQUIRED_SCOPES", self.scopes))
+        if self.required_claims:
+            constants.append(
+                _assign("REQUIRED_CLAIMS", self.required_claims, "(name, value or None: present)")
+            )
+        api_only = self._api_only_audiences()
+        if api_only:
+            constants.append(
+                _assign("API_ONLY_AUDIENCES", api_only, "API audiences that are no client id")
+            )
         if config.claims:
             constants.append(
                 _assign("CLAIM_MAP", tuple(config.claims), "claim name -> where the token has it")
@@ -379,7 +412,13 @@ class _Context:
             window = config.window
             constants += [
                 _assign("LEGACY_CLIENT_IDS", frozenset(self.client_ids)),
+                _assign(
+                    "AUTHORIZED_PARTIES",
+                    frozenset(self.client_ids + self.authorized_parties),
+                    "an ID token's azp, when present, must be one of these",
+                ),
                 _assign("LEGACY_ALGORITHMS", self.legacy_algorithms),
+                _assign("SUB_HASH_KEY_ENV", SUB_HASH_KEY_ENV, "the key of the logged sub hash"),
             ]
             if legacy_hmac:
                 constants.append(
@@ -397,11 +436,11 @@ class _Context:
                 _assign("KILL_SWITCH_ENV", window.kill_switch_env, "set it to refuse ID tokens now")
             )
 
-        access_test = _assign_condition("looks_access", profile.access_discriminator)
+        discriminator = self._access_discriminator(api_only)
+        access_test = _assign_condition("looks_access", discriminator)
         id_test = _assign_condition("looks_id", profile.id_markers)
-        conditions = [profile.id_markers]
-        if profile.access_discriminator is not None:
-            conditions.append(profile.access_discriminator)
+        conditions = [profile.id_markers, discriminator]
+        id_checks = [c for c in (profile.id_refuse, profile.id_require) if c is not None]
         return {
             "version": __version__,
             "config_label": _comment_text(
@@ -424,16 +463,63 @@ class _Context:
             "access_assign": access_test,
             "id_assign": id_test,
             "uses_typ": bool(_kinds_used(conditions) & {"header_typ"}),
-            "uses_audiences": bool(_kinds_used(conditions) & {"api_audience"})
+            "uses_audiences": bool(_kinds_used(conditions) & {"api_audience", "api_only_audience"})
             or bool(profile.client_claims)
             or self.dual,
             "client_claims": profile.client_claims,
             "required_scopes": self.scopes,
             "claim_map": config.claims,
+            "required_claims": bool(self.required_claims),
+            "id_refuse": _assign_condition("access_marked", profile.id_refuse)
+            if profile.id_refuse
+            else "",
+            "id_require": _assign_condition("id_marked", profile.id_require)
+            if profile.id_require
+            else "",
+            "id_uses_typ": bool(_kinds_used(id_checks) & {"header_typ"}),
+            "id_uses_audiences": bool(_kinds_used(id_checks) & {"api_audience"}),
             "has_sunset": self.dual and config.window.sunset is not None,
             "legacy_hmac": bool(legacy_hmac),
             "legacy_jwks": bool(legacy_asymmetric),
         }
+
+    def _shares_audience(self) -> bool:
+        """An API audience is also a legacy client id, and the profile tells access tokens by
+        their audience: the audience then proves nothing (issue 14; RFC 8725 3.12)."""
+        shared = set(self.audiences) & set(self.config.legacy_id_token.client_ids)
+        return bool(shared) and audience_decides(self.profile)
+
+    def _api_only_audiences(self) -> tuple[str, ...]:
+        if not self._shares_audience():
+            return ()
+        clients = set(self.config.legacy_id_token.client_ids)
+        return tuple(aud for aud in self.audiences if aud not in clients)
+
+    def _access_discriminator(self, api_only: tuple[str, ...]) -> Condition | None:
+        """The profile's discriminator; with a shared audience, the audience counts only for the
+        API-only audiences and the config's own markers (at+jwt, scopes, claims) decide."""
+        condition = self.profile.access_discriminator
+        if condition is None or not self._shares_audience():
+            return condition
+        markers: list[Condition] = [_without_shared_audience(condition, bool(api_only))]
+        if self.require_at_jwt:
+            markers.append(Condition("header_typ", typs=("at+jwt",)))
+        if self.scopes:
+            markers += [Condition("present", claim=name) for name in self.profile.scope_claims]
+        if self.required_claims:
+            markers.append(
+                Condition(
+                    "all",
+                    children=tuple(
+                        Condition("present", claim=name)
+                        if value is None
+                        else Condition("equals", claim=name, value=value)
+                        for name, value in self.required_claims
+                    ),
+                )
+            )
+        children = tuple(m for m in markers if m.kind != "never")
+        return Condition("any", children=children)
 
     def _audience_comment(self) -> str:
         if self.profile.audience_claim == "client_id":
@@ -501,7 +587,24 @@ def _condition(condition: Condition, parent: str = "") -> str:
         return f"typ in {_literal(condition.typs)}"
     if condition.kind == "api_audience":
         return "not ACCESS_AUDIENCES.isdisjoint(audiences)"
+    if condition.kind == "api_only_audience":
+        return "not API_ONLY_AUDIENCES.isdisjoint(audiences)"
     raise ValueError(f"unknown condition {condition.kind!r}")
+
+
+def _without_shared_audience(condition: Condition, api_only: bool) -> Condition:
+    """`condition` with `api_audience` narrowed to the API-only audiences ("never" if none)."""
+    if condition.kind == "api_audience":
+        return Condition("api_only_audience") if api_only else Condition("never")
+    if condition.kind not in ("any", "all"):
+        return condition
+    children = [_without_shared_audience(child, api_only) for child in condition.children]
+    if condition.kind == "all" and any(child.kind == "never" for child in children):
+        return Condition("never")
+    children = [child for child in children if child.kind != "never"]
+    if not children:
+        return Condition("never")
+    return Condition(condition.kind, children=tuple(children))
 
 
 def _kinds_used(conditions: Sequence[Condition]) -> set[str]:

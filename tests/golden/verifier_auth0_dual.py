@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
 import math
@@ -71,7 +72,11 @@ JWKS_MAX_STALE_SECONDS = 3600.0
 HTTP_TIMEOUT_SECONDS = 3.0
 JWKS_MAX_BYTES = 524288
 LEGACY_CLIENT_IDS = frozenset({"AbCdEf123"})
+# an ID token's azp, when present, must be one of these
+AUTHORIZED_PARTIES = frozenset({"AbCdEf123"})
 LEGACY_ALGORITHMS = ("HS256",)
+# the key of the logged sub hash
+SUB_HASH_KEY_ENV = "IDTOKEN_MIGRATE_SUB_HASH_KEY"
 # the name of the variable holding the HMAC key, never the key
 LEGACY_SECRET_ENV = "AUTH0_CLIENT_SECRET"
 # ID tokens are refused from this UTC day on
@@ -105,9 +110,11 @@ REASONS = (
     "id_token_disabled",
     "id_token_after_sunset",
     "legacy_secret_unavailable",
+    "not_an_id_token",
 )
 
 _KEY_HEADERS = frozenset({"jwk", "jku", "x5u", "x5c"})  # RFC 8725 3.10: keys come from the issuer
+_MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z: a larger exp/iat/nbf is no date
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")  # base64url without padding (RFC 7515, section 2)
 _SIGNATURE = re.compile(r"[A-Za-z0-9_-]*")
 _KID = re.compile(r"[A-Za-z0-9._~+/=:-]{1,256}")
@@ -361,6 +368,7 @@ def _verify_legacy(
         raise TokenRejected("disallowed_algorithm", f"alg {alg} is not allowed for ID tokens")
     if _typ(header) not in (None, "jwt"):
         raise TokenRejected("wrong_type", f"header typ {header.get('typ')!r} is not an ID token")
+    _check_id_token_kind(header, claims)
     _check_signature(alg, _legacy_secret(alg), signing_input, signature)
     _check_issuer(claims)
     _check_times(claims, now)
@@ -374,11 +382,49 @@ def _verify_legacy(
     with _legacy_lock:
         _legacy_counts[client_id] = _legacy_counts.get(client_id, 0) + 1
     legacy_logger.warning(
-        "legacy ID token accepted: client_id=%s sub_sha256=%s",
+        "legacy ID token accepted: client_id=%s sub_hash=%s",
         client_id,
-        hashlib.sha256(subject.encode("utf-8")).hexdigest()[:16],
+        _sub_hash(subject),
     )
     return dict(claims)
+
+
+def _check_id_token_kind(header: dict[str, Any], claims: dict[str, Any]) -> None:
+    """Refuse what is not an ID token for a legacy client: a logout token, a token with the
+    provider's access-token markers or without its ID-token markers, one with a foreign azp."""
+    audiences = _audiences(claims)
+    if "events" in claims:  # a Security Event Token (RFC 8417), e.g. a back-channel logout token
+        raise TokenRejected("not_an_id_token", "an event token (back-channel logout)")
+    access_marked = (
+        "gty" in claims
+        or "permissions" in claims
+        or ("scope" in claims and not ACCESS_AUDIENCES.isdisjoint(audiences))
+    )
+    if access_marked:
+        raise TokenRejected("not_an_id_token", "carries access-token markers")
+    azp = claims.get("azp", "")
+    if azp != "" and not (isinstance(azp, str) and azp in AUTHORIZED_PARTIES):
+        raise TokenRejected("wrong_audience", "azp is not a legacy client id")
+
+
+_sub_hash_key: bytes | None = None
+
+
+def _sub_hash(subject: str) -> str:
+    """16 hex digits of HMAC-SHA256(key, sub): lets logs correlate one subject, never reveal it."""
+    global _sub_hash_key
+    with _legacy_lock:  # one key per process, read on first use
+        if _sub_hash_key is None:
+            secret = os.environ.get(SUB_HASH_KEY_ENV, "")
+            if not secret:
+                legacy_logger.warning(
+                    "%s is not set: sub_hash uses a random key of this process (hashes differ "
+                    "between processes and restarts)",
+                    SUB_HASH_KEY_ENV,
+                )
+            _sub_hash_key = secret.encode("utf-8") if secret else os.urandom(32)
+        key = _sub_hash_key
+    return hmac.new(key, subject.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 def _legacy_secret(alg: str) -> bytes:
@@ -419,8 +465,10 @@ def _numeric_date(claims: dict[str, Any], name: str) -> float:
     value = claims.get(name)
     if value is None:
         raise TokenRejected("missing_claim", name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TokenRejected("invalid_claim", f"{name} is not a NumericDate")
+    if not -_MAX_NUMERIC_DATE <= value <= _MAX_NUMERIC_DATE:  # also NaN and infinities
+        raise TokenRejected("invalid_claim", f"{name} is out of range")
     return value
 
 

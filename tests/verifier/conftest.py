@@ -12,6 +12,8 @@ from verifier_kit import (
     HS_SECRET_ENV,
     KILL_SWITCH_ENV,
     SCENARIOS,
+    SUB_HASH_KEY,
+    SUB_HASH_KEY_ENV,
     JwksServer,
     Keys,
     Route,
@@ -63,6 +65,8 @@ def verifier(provider_routes: dict[str, str], module_dir: Path) -> Callable[[str
 
 @pytest.fixture(autouse=True)
 def legacy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The client secret is set and the kill switch is not, unless a test says otherwise."""
+    """The client secret and the sub-hash key are set and the kill switch is not, unless a test
+    says otherwise."""
     monkeypatch.setenv(HS_SECRET_ENV, HS_SECRET)
+    monkeypatch.setenv(SUB_HASH_KEY_ENV, SUB_HASH_KEY)
     monkeypatch.delenv(KILL_SWITCH_ENV, raising=False)

@@ -22,6 +22,7 @@ from verifier_kit import (
     hmac_sign,
     reject_reason,
     sign,
+    sub_hash,
 )
 
 Verifier = Callable[[str, str], ModuleType]
@@ -107,7 +108,8 @@ def test_legacy_id_token_lifecycle(
     assert len(records) == 1
     message = records[0].getMessage()
     assert client in message
-    assert hashlib.sha256(subject.encode()).hexdigest()[:16] in message
+    assert f"sub_hash={sub_hash(subject)}" in message  # keyed: a guessed sub cannot be confirmed
+    assert hashlib.sha256(subject.encode()).hexdigest()[:16] not in message
     assert token not in message and subject not in message
     assert token.split(".")[2] not in caplog.text
 

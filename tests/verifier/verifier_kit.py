@@ -32,6 +32,8 @@ SUNSET = dt.date(2027, 3, 1)
 HS_SECRET = "s3cr3t-client-secret-of-sixty-four-characters-0123456789abcdefgh"
 HS_SECRET_ENV = "TEST_LEGACY_CLIENT_SECRET"
 KILL_SWITCH_ENV = "TEST_REJECT_ID_TOKENS"
+SUB_HASH_KEY_ENV = "IDTOKEN_MIGRATE_SUB_HASH_KEY"  # fixed name, documented in docs/verifier.md
+SUB_HASH_KEY = "per-deployment-log-key-for-tests"
 EMAIL_CLAIM = "https://example.com/email"
 
 
@@ -106,6 +108,11 @@ def sign_raw(header: dict[str, Any], payload: bytes, key: SigningKey) -> str:
     signing_input = f"{b64json(header)}.{b64(payload)}".encode("ascii")
     signature = jwt.get_algorithm_by_name(key.alg).sign(signing_input, key.private)
     return f"{signing_input.decode('ascii')}.{b64(signature)}"
+
+
+def sub_hash(subject: str, key: str = SUB_HASH_KEY) -> str:
+    """What the verifier logs for `subject`: 16 hex digits of HMAC-SHA256 keyed per deployment."""
+    return hmac.new(key.encode(), subject.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def hmac_sign(header: dict[str, Any], claims: dict[str, Any], secret: bytes) -> str:
