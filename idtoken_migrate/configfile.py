@@ -790,14 +790,14 @@ class _Validator:
         required_claims: tuple[tuple[str, str | None], ...],
     ) -> None:
         """RFC 8725 3.12: refuse a config whose access and ID-token rules cannot be told apart."""
+        if provider is None or not set(audience or ()) & set(client_ids or ()):
+            return  # no shared audience: the profile is not even read (fast path)
         from idtoken_migrate.providers import (
             ProviderProfileError,
             load_provider,
             shared_audience_problem,
         )
 
-        if provider is None or not set(audience or ()) & set(client_ids or ()):
-            return  # no shared audience: the profile is not even read (fast path)
         try:
             profile = load_provider(provider)
         except ProviderProfileError:
