@@ -296,7 +296,10 @@ def _parse_all(
 def _open_cache(options: ScanOptions, root: Path, engine: _Engine):  # noqa: ANN202
     if options.cache_dir is None:
         return None
-    from idtoken_migrate.cache import ScanCache, cache_salt
+    from idtoken_migrate.cache import ScanCache, cache_salt, tracked_by_git
+
+    if tracked_by_git(options.cache_dir):
+        return None  # committed with the code: whoever wrote the code chose its contents
 
     salt = cache_salt(
         __version__,

@@ -9,13 +9,19 @@ another hash, and a file that fails its checks is never stored (so its error kee
 
 Location: `$IDTOKEN_MIGRATE_RULES_CACHE`, else `$XDG_CACHE_HOME/idtoken-migrate/yaml`, else
 `~/.cache/idtoken-migrate/yaml`; none without a home folder. Set `IDTOKEN_MIGRATE_RULES_CACHE`
-to an empty string to turn it off. A folder that cannot be written is simply not used. Whoever
-can write the folder can change the rules, as with the scan cache (`cache`): a CI job
+to an empty string to turn it off. A folder that cannot be written is simply not used.
+
+The same rules as the scan cache (`cache`): data only (JSON, never anything that runs code when
+read), checked before use (the data goes through the same checks as freshly parsed YAML, and an
+entry larger than `MAX_ENTRY_BYTES` is not read), outside any project by default, and a folder set
+with the variable that git tracks files in is never read or written: a repository cannot bring its
+own rules in through the cache. Whoever can write the folder can still change the rules: a CI job
 that restores `~/.cache` must trust what it restores.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -27,6 +33,8 @@ from typing import Any, TypeVar
 from idtoken_migrate import __version__
 
 _ENV = "IDTOKEN_MIGRATE_RULES_CACHE"
+# The bundled packs take a few KB each; a larger entry is not read.
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
 T = TypeVar("T")
 
 
@@ -35,7 +43,10 @@ def load(data: bytes, parse: Callable[[], Any], build: Callable[[Any], T]) -> T:
     `parse()`; the data is stored only once `build` has accepted it."""
     raw = get(data)
     if raw is not None:
-        return build(raw)
+        try:
+            return build(raw)
+        except Exception:  # noqa: BLE001 - an entry that fails the checks: parse the YAML again
+            pass
     raw = parse()
     built = build(raw)
     put(data, raw)
@@ -46,13 +57,27 @@ def cache_dir() -> Path | None:
     """The folder the data lives in; None when the cache is off."""
     configured = os.environ.get(_ENV)
     if configured is not None:
-        return Path(configured) if configured else None
+        return _untracked(configured) if configured else None
+    base = user_cache_base()
+    return None if base is None else base / "yaml"
+
+
+def user_cache_base() -> Path | None:
+    """`$XDG_CACHE_HOME/idtoken-migrate`, else `~/.cache/idtoken-migrate`; None without a home.
+    Every cache of the tool lives under it (the scan cache too)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore
         base = os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):  # no home (HOME unset, a uid without a passwd entry): no cache
         return None
-    return Path(base) / "idtoken-migrate" / "yaml"
+    return Path(base) / "idtoken-migrate"
+
+
+@functools.lru_cache(maxsize=4)
+def _untracked(folder: str) -> Path | None:
+    from idtoken_migrate.cache import tracked_by_git  # only for a folder the user chose
+
+    return None if tracked_by_git(Path(folder)) else Path(folder)
 
 
 def _entry(data: bytes) -> Path | None:
@@ -70,8 +95,10 @@ def get(data: bytes) -> Any | None:
         return None
     try:
         with open(entry, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_ENTRY_BYTES:
+                return None
             return json.loads(handle.read())
-    except (OSError, ValueError):  # missing, unreadable or torn: parse the YAML instead
+    except (OSError, ValueError, RecursionError):  # missing, unreadable, torn: parse the YAML
         return None
 
 

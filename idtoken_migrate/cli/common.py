@@ -100,7 +100,7 @@ def scan_options(
     if not no_cache:
         from idtoken_migrate.cache import default_cache_dir
 
-        cache = cache_dir or default_cache_dir(root)
+        cache = cache_dir or default_cache_dir(root)  # None without a home folder
     return ScanOptions(
         excludes=tuple(exclude) + config_excludes,
         jobs=jobs,

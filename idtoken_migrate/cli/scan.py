@@ -37,7 +37,7 @@ PARAMS = (
         "cache_dir",
         ("--cache-dir",),
         Path,
-        help="Cache folder (default .idtoken-migrate-cache in the root).",
+        help="Cache folder (default: one per project in ~/.cache/idtoken-migrate/scan).",
     ),
     Param(
         "max_file_size",

@@ -4,6 +4,9 @@ rules, an edited or broken pack is parsed again, and a bad cache folder only cos
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -156,3 +159,71 @@ def test_readers_never_see_a_half_written_entry(cache: Path) -> None:
         t.join()
     assert all(v is None or v == value for v in seen)
     assert [p.name for p in cache.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+# -- the same rules as the scan cache: data only, checked, never a committed folder ------------
+
+
+def _entry_for(data: bytes) -> Path:
+    entry = yamlcache._entry(data)
+    assert entry is not None
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    return entry
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        b'{"rules": "not a list"}',
+        b"[1, 2, 3]",
+        b'{"rules": [{"id": 7}]}',
+        b"\x80\x04\x95pickle bytes",
+        b"[" * 50_000,
+    ],
+    ids=["wrong-type", "wrong-shape", "wrong-field-type", "pickle", "nested"],
+)
+def test_a_planted_entry_that_fails_the_checks_is_parsed_again(
+    cache: Path, tmp_path: Path, planted: bytes
+) -> None:
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK)
+    expected = rulepack.load_pack(pack).rules
+    _entry_for(pack.read_bytes()).write_bytes(planted)
+    assert rulepack.load_pack(pack).rules == expected
+
+
+def test_a_huge_entry_is_not_read(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK)
+    rulepack.load_pack(pack)
+    assert yamlcache.get(pack.read_bytes()) is not None
+    monkeypatch.setattr(yamlcache, "MAX_ENTRY_BYTES", 16)
+    assert yamlcache.get(pack.read_bytes()) is None
+    assert rulepack.load_pack(pack).rules[0].id == "ACME001"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_folder_git_tracks_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    folder = repo / "rules-cache"
+    folder.mkdir(parents=True)
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(PACK)
+    monkeypatch.setenv("IDTOKEN_MIGRATE_RULES_CACHE", str(folder))
+    yamlcache._untracked.cache_clear()
+    rulepack.load_pack(pack)  # stored: the folder is the user's own
+    (entry,) = folder.glob("*.json")
+    planted = json.loads(entry.read_text())
+    planted["rules"][0]["id"] = "PLANTED1"
+    entry.write_text(json.dumps(planted))
+    assert rulepack.load_pack(pack).rules[0].id == "PLANTED1"  # an untracked folder is read
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-f", "rules-cache"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=repo, check=True)
+    yamlcache._untracked.cache_clear()
+    assert yamlcache.cache_dir() is None
+    assert rulepack.load_pack(pack).rules[0].id == "ACME001"
+    yamlcache._untracked.cache_clear()
