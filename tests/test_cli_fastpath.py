@@ -32,6 +32,7 @@ COMMON_LINES = [
     ["app.py", "--no-cache", "pkg"],  # options between paths
     ["--rules", "r1", "--rules=r2", "--config", "c.yaml", "--output", "out/report.json"],
     ["--", "-odd-name.py", "--no-cache"],  # after --, everything is a path
+    ["--output-format", "sarif=r.sarif", "--output-format=json=r.json", "--sarif-category", "x"],
 ]
 LINES = {
     "scan": COMMON_LINES

@@ -14,13 +14,24 @@ from idtoken_migrate.cli.common import (
     handles_usage_errors,
     load_config_for,
     note,
+    output_specs,
     project_root,
     require_paths,
     run_scan,
     scan_options,
     use_color,
 )
-from idtoken_migrate.cli.params import CONFIG, EXCLUDE, NO_CACHE, OUTPUT, RULES, Command, Param
+from idtoken_migrate.cli.params import (
+    CONFIG,
+    EXCLUDE,
+    NO_CACHE,
+    OUTPUT,
+    OUTPUT_FORMAT,
+    RULES,
+    SARIF_CATEGORY,
+    Command,
+    Param,
+)
 from idtoken_migrate.report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -59,6 +70,8 @@ PARAMS = (
     ),
     Param("fmt", ("--format", "-f"), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
     OUTPUT,
+    OUTPUT_FORMAT,
+    SARIF_CATEGORY,
     EXCLUDE,
     RULES,
     NO_CACHE,
@@ -75,6 +88,8 @@ def check(
     today: str | None,
     fmt: str,
     output: Path | None,
+    output_formats: list[str] | None,
+    sarif_category: str | None,
     exclude: list[str] | None,
     rules: list[Path] | None,
     no_cache: bool,
@@ -84,6 +99,7 @@ def check(
     require_paths(targets)
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    extra_outputs = output_specs(output_formats or (), FORMATS)
     if update_baseline and baseline is None:
         fail("--update-baseline needs --baseline FILE (where to write it)")
     as_of = None
@@ -129,14 +145,19 @@ def check(
         policy_from_config(cfg, today=as_of, max_findings=max_findings),
         baseline_diff=diff,
     )
-    color = fmt == "text" and output is None and use_color()
-    report = render(result, fmt, color=color, baseline_diff=diff)
     steps = next_steps(verdict, paths or [], config, baseline, exclude or [], rules or [])
-    if fmt == "text":
-        report += "".join(line + "\n" for line in verdict_lines(verdict, steps))
-    elif fmt == "markdown":
-        report += markdown_verdict(verdict, steps)
-    emit(report, output)
+
+    def report(fmt: str, color: bool = False) -> str:
+        text = render(result, fmt, color=color, baseline_diff=diff, sarif_category=sarif_category)
+        if fmt == "text":
+            text += "".join(line + "\n" for line in verdict_lines(verdict, steps))
+        elif fmt == "markdown":
+            text += markdown_verdict(verdict, steps)
+        return text
+
+    for extra_fmt, extra_file in extra_outputs:
+        emit(report(extra_fmt), extra_file)
+    emit(report(fmt, fmt == "text" and output is None and use_color()), output)
     if fmt != "text" or output is not None:
         # Machine formats keep stdout parseable: the verdict goes to stderr.
         for line in verdict_lines(verdict, steps):

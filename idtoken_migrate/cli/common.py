@@ -61,6 +61,19 @@ def emit(text: str, output: Path | None) -> None:
         fail(f"{output}: cannot write: {exc.strerror or exc}")
 
 
+def output_specs(specs: Sequence[str], formats: Sequence[str]) -> list[tuple[str, Path]]:
+    """`--output-format FORMAT=FILE` values as (format, path) pairs; one-line error when bad."""
+    pairs: list[tuple[str, Path]] = []
+    for spec in specs:
+        fmt, sep, file = spec.partition("=")
+        if not sep or not file:
+            fail(f"--output-format: {spec!r} is not FORMAT=FILE (e.g. sarif=results.sarif)")
+        if fmt not in formats:
+            fail(f"--output-format: unknown format {fmt!r} (choose from {', '.join(formats)})")
+        pairs.append((fmt, Path(file)))
+    return pairs
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

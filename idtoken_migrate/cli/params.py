@@ -58,6 +58,22 @@ CONFIG = Param(
     Path,
     help="Config file (default: idtoken-migrate.yaml, then pyproject.toml).",
 )
+OUTPUT_FORMAT = Param(
+    "output_formats",
+    ("--output-format",),
+    str,
+    multiple=True,
+    metavar="FORMAT=FILE",
+    help="Also write the report in FORMAT to FILE, from the same scan (repeatable), "
+    "e.g. sarif=results.sarif.",
+)
+SARIF_CATEGORY = Param(
+    "sarif_category",
+    ("--sarif-category",),
+    str,
+    metavar="NAME",
+    help="Code scanning category of the SARIF report (runs[0].automationDetails.id).",
+)
 NO_CACHE = Param(
     "no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."
 )

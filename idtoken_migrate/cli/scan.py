@@ -9,13 +9,24 @@ from idtoken_migrate.cli.common import (
     fail,
     handles_usage_errors,
     load_config_for,
+    output_specs,
     project_root,
     require_paths,
     run_scan,
     scan_options,
     use_color,
 )
-from idtoken_migrate.cli.params import CONFIG, EXCLUDE, NO_CACHE, OUTPUT, RULES, Command, Param
+from idtoken_migrate.cli.params import (
+    CONFIG,
+    EXCLUDE,
+    NO_CACHE,
+    OUTPUT,
+    OUTPUT_FORMAT,
+    RULES,
+    SARIF_CATEGORY,
+    Command,
+    Param,
+)
 from idtoken_migrate.report import SCAN_FORMATS, render
 
 PARAMS = (
@@ -28,6 +39,8 @@ PARAMS = (
     ),
     Param("format", ("--format", "-f"), str, "text", help=" | ".join(SCAN_FORMATS)),
     OUTPUT,
+    OUTPUT_FORMAT,
+    SARIF_CATEGORY,
     EXCLUDE,
     Param("jobs", ("--jobs", "-j"), int, 0, min=0, help="Worker processes; 0 = one per core."),
     RULES,
@@ -63,6 +76,8 @@ def scan(
     paths: list[Path] | None,
     format: str,
     output: Path | None,
+    output_formats: list[str] | None,
+    sarif_category: str | None,
     exclude: list[str] | None,
     jobs: int,
     rules: list[Path] | None,
@@ -75,6 +90,7 @@ def scan(
     """Find and classify ID-token and access-token verification code."""
     if format not in SCAN_FORMATS:
         fail(f"--format: unknown format {format!r} (choose from {', '.join(SCAN_FORMATS)})")
+    extra_outputs = output_specs(output_formats or (), SCAN_FORMATS)
     targets = list(paths or [Path(".")])
     require_paths(targets)
     loaded = load_config_for(config, targets)
@@ -90,7 +106,10 @@ def scan(
         config_excludes=loaded.scan.exclude,
     )
     result = run_scan(targets, options)
-    emit(render(result, format, color=use_color() and output is None), output)
+    for extra_fmt, extra_file in extra_outputs:
+        emit(render(result, extra_fmt, sarif_category=sarif_category), extra_file)
+    color = use_color() and output is None
+    emit(render(result, format, color=color, sarif_category=sarif_category), output)
     return 0
 
 

@@ -20,6 +20,7 @@ def render(
     color: bool = False,
     tool_version: str = __version__,
     baseline_diff: BaselineDiff | None = None,
+    sarif_category: str | None = None,
 ) -> str:
     """The report for `result` in format `fmt`, ending with a newline (empty for `github` with
     nothing to annotate).
@@ -27,7 +28,7 @@ def render(
     color: ANSI colour in `text` only. baseline_diff: the change against a baseline. In every
     format but `json` (which stays exactly the contract) only new findings are failures or
     errors; those the baseline holds are warnings (`text` marks the new ones `[new]`, `sarif`
-    adds baselineState).
+    adds baselineState). sarif_category: code scanning's category, in `sarif` only.
     """
     # Each format's module is imported only when asked for: start-up time is the pre-commit budget.
     if fmt == "text":
@@ -41,7 +42,12 @@ def render(
     if fmt == "sarif":
         from idtoken_migrate.report.sarif import render_sarif
 
-        return render_sarif(result, tool_version=tool_version, baseline_diff=baseline_diff)
+        return render_sarif(
+            result,
+            tool_version=tool_version,
+            baseline_diff=baseline_diff,
+            category=sarif_category,
+        )
     if fmt == "github":
         from idtoken_migrate.report.github import render_github
 

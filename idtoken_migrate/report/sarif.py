@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from idtoken_migrate.model import Finding, RuleInfo, ScanResult
+from idtoken_migrate import REPOSITORY_URL, __version__
+from idtoken_migrate.model import (
+    ACCESS_TOKEN,
+    AMBIGUOUS,
+    ID_TOKEN_BEARER,
+    ID_TOKEN_LOGIN,
+    KINDS,
+    UNVERIFIED_DECODE,
+    Finding,
+    RuleInfo,
+    ScanResult,
+)
 from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
@@ -18,6 +30,56 @@ SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://pypi.org/project/idtoken-migrate/"
 FINGERPRINT_KEY = "idtokenMigrate/v1"
 SRCROOT = "%SRCROOT%"
+# docs/findings.md has one section per kind, whose anchor is the kind: every rule's helpUri.
+FINDINGS_DOC = "docs/findings.md"
+
+
+def docs_url(version: str = __version__) -> str:
+    """The findings page of the docs at the tag of `version`."""
+    return f"{REPOSITORY_URL}/blob/v{version}/{FINDINGS_DOC}"
+
+
+@dataclass(frozen=True)
+class KindProfile:
+    """How code scanning should present one finding kind."""
+
+    title: str  # what the kind means, in a few words
+    level: str  # SARIF level: error | warning | note
+    security_severity: str | None  # GitHub's CVSS-like score; None: not a security alert
+    tags: tuple[str, ...]
+
+
+# One SARIF rule per (rule, kind): a rule id covers a call pattern, the kind says what it means.
+KIND_PROFILES: dict[str, KindProfile] = {
+    ID_TOKEN_BEARER: KindProfile(
+        "an ID token accepted as an API credential",
+        "error",
+        "8.1",
+        ("security", "external/cwe/cwe-287"),
+    ),
+    UNVERIFIED_DECODE: KindProfile(
+        "a bearer token decoded without verifying its signature",
+        "error",
+        "9.1",
+        ("security", "external/cwe/cwe-345", "external/cwe/cwe-347"),
+    ),
+    AMBIGUOUS: KindProfile(
+        "token verification whose kind cannot be decided statically",
+        "warning",
+        "5.0",
+        ("security",),
+    ),
+    ID_TOKEN_LOGIN: KindProfile(
+        "an ID token verified at login (inventory)", "note", None, ("inventory",)
+    ),
+    ACCESS_TOKEN: KindProfile("access-token validation (inventory)", "note", None, ("inventory",)),
+}
+_UNKNOWN_KIND = KindProfile("a finding", "warning", None, ())
+
+
+def sarif_rule_id(rule: str, kind: str) -> str:
+    """`IDT101/id-token-bearer`: SARIF's hierarchical rule id, the stable rule id first."""
+    return f"{rule}/{kind}"
 
 
 def _uri(path: str) -> str:
@@ -35,25 +97,32 @@ def _root_uri(root: str) -> dict[str, Any]:
     return {"description": {"text": f"The scanned root: {root}"}}
 
 
-def _rule_descriptor(rule: RuleInfo) -> dict[str, Any]:
-    short = rule.summary or rule.name or rule.id
-    help_text = rule.help or short
-    markdown = f"**{short}**\n\n{help_text}"
+def _rule_descriptor(rule: RuleInfo, kind: str, tool_version: str) -> dict[str, Any]:
+    profile = KIND_PROFILES.get(kind, _UNKNOWN_KIND)
+    summary = rule.summary or rule.name or rule.id
+    short = f"{summary}: {profile.title}"
+    help_text = rule.help or summary
+    help_uri = f"{docs_url(tool_version)}#{kind}"
+    markdown = f"**{short}**\n\n{help_text}\n\n[What `{kind}` means and what to do]({help_uri})"
     if rule.docs_url:
-        markdown += f"\n\n[Documentation]({rule.docs_url})"
-    descriptor: dict[str, Any] = {
-        "id": rule.id,
-        "name": rule.name or rule.id,
+        markdown += f"; [library documentation]({rule.docs_url})"
+    tags = sorted({*profile.tags, "idtoken-migrate", kind, rule.library} - {""})
+    properties: dict[str, Any] = {"tags": tags, "rule": rule.id, "kind": kind}
+    if profile.security_severity is not None:
+        properties["security-severity"] = profile.security_severity
+    properties.update(
+        {key: value for key, value in (("library", rule.library), ("pack", rule.pack)) if value}
+    )
+    return {
+        "id": sarif_rule_id(rule.id, kind),
+        "name": f"{rule.name or rule.id}/{kind}",
         "shortDescription": {"text": short},
         "fullDescription": {"text": help_text},
-        "help": {"text": help_text, "markdown": markdown},
-        "properties": {"tags": sorted({"security", "idtoken-migrate", rule.library} - {""})},
+        "help": {"text": f"{help_text}\n\n{help_uri}", "markdown": markdown},
+        "helpUri": help_uri,
+        "defaultConfiguration": {"level": profile.level},
+        "properties": properties,
     }
-    if rule.docs_url:
-        descriptor["helpUri"] = rule.docs_url
-    extra = {"library": rule.library, "pack": rule.pack}
-    descriptor["properties"].update({key: value for key, value in extra.items() if value})
-    return descriptor
 
 
 def _unknown_rule(rule_id: str, example: Finding) -> RuleInfo:
@@ -82,7 +151,7 @@ def _result(f: Finding, index: int, baseline: BaselineDiff | None, held: bool) -
     if f.evidence:
         message += "\nEvidence: " + "; ".join(f.evidence)
     entry: dict[str, Any] = {
-        "ruleId": f.rule,
+        "ruleId": sarif_rule_id(f.rule, f.kind),
         "ruleIndex": index,
         "level": severity(f.kind, held=held),
         "message": {"text": message},
@@ -102,6 +171,7 @@ def _result(f: Finding, index: int, baseline: BaselineDiff | None, held: bool) -
             "provider": f.provider,
             "evidence": list(f.evidence),
             "symbol": f.symbol,
+            "rule": f.rule,
             "tags": [f.kind],
         },
     }
@@ -113,20 +183,31 @@ def _result(f: Finding, index: int, baseline: BaselineDiff | None, held: bool) -
 
 
 def build_sarif(
-    result: ScanResult, *, tool_version: str, baseline_diff: BaselineDiff | None = None
+    result: ScanResult,
+    *,
+    tool_version: str,
+    baseline_diff: BaselineDiff | None = None,
+    category: str | None = None,
 ) -> dict[str, Any]:
-    """The SARIF log as a dict (render_sarif dumps it; tests validate it against the schema)."""
+    """The SARIF log as a dict (render_sarif dumps it; tests validate it against the schema).
+
+    category: code scanning's analysis category (`runs[0].automationDetails.id`), so that
+    several idtoken-migrate runs of one repository (a monorepo's services) keep apart."""
     findings = sorted_findings(result.findings)
-    rules: list[RuleInfo] = []
-    index: dict[str, int] = {}
-    for rule in result.rules:
-        if rule.id not in index:
-            index[rule.id] = len(rules)
-            rules.append(rule)
-    for f in findings:
-        if f.rule not in index:
-            index[f.rule] = len(rules)
-            rules.append(_unknown_rule(f.rule, f))
+    known = {rule.id: rule for rule in reversed(result.rules)}  # the first of an id wins
+    order = {rule_id: n for n, rule_id in enumerate(dict.fromkeys(r.id for r in result.rules))}
+    kind_order = {kind: n for n, kind in enumerate(KINDS)}
+    # One descriptor per (rule, kind) the findings use, in rule-pack order then kind order.
+    pairs = sorted(
+        {(f.rule, f.kind) for f in findings},
+        key=lambda p: (order.get(p[0], len(order)), p[0], kind_order.get(p[1], len(KINDS)), p[1]),
+    )
+    examples = {f.rule: f for f in reversed(findings)}
+    descriptors = [
+        _rule_descriptor(known.get(rule) or _unknown_rule(rule, examples[rule]), kind, tool_version)
+        for rule, kind in pairs
+    ]
+    index = {pair: n for n, pair in enumerate(pairs)}
 
     held = held_by(baseline_diff)
     notifications = [
@@ -151,7 +232,7 @@ def build_sarif(
                 "name": "idtoken-migrate",
                 "version": tool_version,
                 "informationUri": INFORMATION_URI,
-                "rules": [_rule_descriptor(r) for r in rules],
+                "rules": descriptors,
             }
         },
         "invocations": [
@@ -162,14 +243,22 @@ def build_sarif(
         ],
         "originalUriBaseIds": {SRCROOT: _root_uri(result.root)},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule], baseline_diff, held(f)) for f in findings],
+        "results": [_result(f, index[(f.rule, f.kind)], baseline_diff, held(f)) for f in findings],
         "properties": {"stats": result.stats.to_json()},
     }
+    if category:
+        run["automationDetails"] = {"id": category if category.endswith("/") else category + "/"}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
 def render_sarif(
-    result: ScanResult, *, tool_version: str, baseline_diff: BaselineDiff | None = None
+    result: ScanResult,
+    *,
+    tool_version: str,
+    baseline_diff: BaselineDiff | None = None,
+    category: str | None = None,
 ) -> str:
-    log = build_sarif(result, tool_version=tool_version, baseline_diff=baseline_diff)
+    log = build_sarif(
+        result, tool_version=tool_version, baseline_diff=baseline_diff, category=category
+    )
     return json.dumps(log, indent=2) + "\n"

@@ -122,3 +122,21 @@ def test_fast_path_prints_the_same_next_steps(
         main()
     assert exit_.value.code == 1
     assert capfd.readouterr().out.splitlines()[-6:] == typer_out.splitlines()[-6:]
+
+
+def test_a_baseline_written_by_0_1_0_still_matches(legacy_app: Path, cli) -> None:
+    """SARIF rule ids became one per kind (IDT101/id-token-bearer); baselines match by the
+    fingerprint, which keeps the rule id alone, so a baseline written before still holds."""
+    old = Path(__file__).parent / "data" / "baseline-0.1.0.json"
+    (legacy_app / "b.json").write_text(old.read_text(encoding="utf-8"), encoding="utf-8")
+    run = cli("check", "--baseline", "b.json")
+    assert run.exit_code == 0, run.stdout
+    assert "Baseline: 0 new, 0 fixed, 2 unchanged." in run.stdout
+    results = json.loads(cli("check", "--baseline", "b.json", "-f", "sarif").stdout)["runs"][0][
+        "results"
+    ]
+    assert sorted(r["ruleId"] for r in results) == [
+        "IDT101/id-token-bearer",
+        "IDT101/unverified-decode",
+    ]
+    assert {r["baselineState"] for r in results} == {"unchanged"}

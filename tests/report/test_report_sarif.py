@@ -101,18 +101,69 @@ def test_driver_and_rules() -> None:
     assert driver["version"] == "9.8.7"
     assert driver["informationUri"].startswith("https://")
     by_id = {r["id"]: r for r in driver["rules"]}
-    assert [r["id"] for r in driver["rules"][: len(RULES)]] == [r.id for r in RULES]
-    bearer = by_id["pyjwt-id-token-bearer"]
-    assert bearer["name"] == "PyJwtIdTokenBearer"
-    assert bearer["shortDescription"]["text"] == RULES[0].summary
+    # One descriptor per (rule, kind) the findings use, the stable rule id first.
+    assert sorted(by_id) == sorted({f"{f.rule}/{f.kind}" for f in FINDINGS})
+    bearer = by_id["pyjwt-id-token-bearer/id-token-bearer"]
+    assert bearer["name"] == "PyJwtIdTokenBearer/id-token-bearer"
+    assert bearer["shortDescription"]["text"].startswith(RULES[0].summary + ": ")
     assert bearer["fullDescription"]["text"] == RULES[0].help
-    assert bearer["help"]["text"] == RULES[0].help
+    assert bearer["help"]["text"].startswith(RULES[0].help)
     assert RULES[0].docs_url in bearer["help"]["markdown"]
-    assert bearer["helpUri"] == RULES[0].docs_url
+    assert bearer["helpUri"].endswith("/v9.8.7/docs/findings.md#id-token-bearer")
+    assert bearer["properties"]["rule"] == "pyjwt-id-token-bearer"
     assert "pyjwt" in bearer["properties"]["tags"]
-    assert "helpUri" not in by_id["authlib-ambiguous"]  # no docs_url, no empty URI
     # A finding from a rule the result does not describe still gets a descriptor.
-    assert by_id["custom-rule:x"]["shortDescription"]["text"]
+    assert by_id["custom-rule:x/id-token-bearer"]["shortDescription"]["text"]
+    assert all(r["helpUri"].startswith("https://") for r in driver["rules"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "level", "severity", "cwes"),
+    [
+        ("id-token-bearer", "error", 8.1, {"external/cwe/cwe-287"}),
+        ("unverified-decode", "error", 9.1, {"external/cwe/cwe-345", "external/cwe/cwe-347"}),
+        ("ambiguous", "warning", 5.0, set()),
+        ("id-token-login", "note", None, set()),
+        ("access-token", "note", None, set()),
+    ],
+)
+def test_each_kind_has_its_level_severity_and_tags(
+    kind: str, level: str, severity: float | None, cwes: set[str]
+) -> None:
+    rules = sarif()["runs"][0]["tool"]["driver"]["rules"]
+    [rule] = [r for r in rules if r["properties"]["kind"] == kind and "custom" not in r["id"]]
+    assert rule["defaultConfiguration"] == {"level": level}
+    tags = set(rule["properties"]["tags"])
+    assert {t for t in tags if "cwe" in t} == cwes
+    if severity is None:  # inventory: not a security alert
+        assert "security-severity" not in rule["properties"]
+        assert "security" not in tags and "inventory" in tags
+    else:
+        assert float(rule["properties"]["security-severity"]) == severity
+        assert "security" in tags
+
+
+def test_every_help_uri_anchor_exists_in_the_docs() -> None:
+    from idtoken_migrate.report.sarif import FINDINGS_DOC, KIND_PROFILES, docs_url
+
+    page = Path(__file__).resolve().parents[2] / FINDINGS_DOC
+    # GitHub's anchors: headings lower-cased, spaces to '-', punctuation but '-' dropped.
+    anchors = {
+        re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
+    assert set(KIND_PROFILES) <= anchors
+    for rule in sarif()["runs"][0]["tool"]["driver"]["rules"]:
+        base, anchor = rule["helpUri"].split("#")
+        assert base == docs_url() and anchor in anchors
+
+
+def test_category_sets_the_automation_id(validator: Any) -> None:
+    log = sarif(sarif_category="backend")
+    assert log["runs"][0]["automationDetails"] == {"id": "backend/"}
+    assert_valid(validator, log)
+    assert "automationDetails" not in sarif()["runs"][0]
 
 
 def test_results_in_order_with_levels_and_rule_indexes() -> None:
@@ -130,8 +181,9 @@ def test_results_in_order_with_levels_and_rule_indexes() -> None:
         "access-token": "note",
     }
     for r, f in zip(results, expected, strict=True):
-        assert r["ruleId"] == f.rule
-        assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == f.rule
+        assert r["ruleId"] == f"{f.rule}/{f.kind}"
+        assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+        assert r["properties"]["rule"] == f.rule
         assert r["level"] == levels[f.kind]
         assert r["properties"]["kind"] == f.kind
         assert r["properties"]["confidence"] == f.confidence
@@ -144,7 +196,7 @@ def test_results_in_order_with_levels_and_rule_indexes() -> None:
 
 def test_locations_are_relative_encoded_uris_with_a_region() -> None:
     run = sarif()["runs"][0]
-    r = next(r for r in run["results"] if r["ruleId"] == BEARER.rule and "42" in json.dumps(r))
+    r = next(r for r in run["results"] if r["properties"]["rule"] == BEARER.rule)
     location = r["locations"][0]["physicalLocation"]
     uri = location["artifactLocation"]["uri"]
     assert uri == "api/auth%2C%20v2/verify%3A%20100%25%20token.py"
@@ -165,7 +217,7 @@ def test_locations_are_relative_encoded_uris_with_a_region() -> None:
 
 def test_multi_line_region() -> None:
     results = sarif()["runs"][0]["results"]
-    r = next(r for r in results if r["ruleId"] == UNVERIFIED.rule)
+    r = next(r for r in results if r["properties"]["rule"] == UNVERIFIED.rule)
     region = r["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["endLine"], region["endColumn"]) == (7, 9, 6)
 
