@@ -947,6 +947,9 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         legacy_algs = facts.legacy_algorithms or ("RS256",)
     client_ids = facts.client_ids or ("YOUR_CLIENT_ID",)
     audience = facts.audiences or ("https://api.example.com",)
+    shared = _starter_shares_audience(provider, audience, client_ids)
+    if shared:  # the scanned audience is the client's: the API needs its own (RFC 8725 3.12)
+        audience = ("https://api.example.com",)
 
     out: list[str] = [
         "# idtoken-migrate configuration, written by `idtoken-migrate init`.",
@@ -991,9 +994,14 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "  # Cognito access tokens carry no aud: list the app client ids (matched to client_id).",
     ]
     out += _found("audience found in access-token checks as", facts.audience_exprs, indent="  ")
+    if shared:
+        out.append(
+            "  # It is also the legacy client id: give the API its own audience, or add a"
+            " discriminator (docs/providers.md, Shared audiences)."
+        )
     out += [
         f"  audience: {_scalar(audience[0]) if len(audience) == 1 else _flow(audience)}"
-        + ("" if facts.audiences else "  # TODO"),
+        + ("" if facts.audiences and not shared else "  # TODO"),
         "  # Signature algorithms accepted: public-key only (never HS*, never none).",
         "  algorithms: [RS256]",
         "  # Scopes every request must carry; [] for none.",
@@ -1059,6 +1067,25 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     ]
     out += facts.inventory()
     return "\n".join(out) + "\n"
+
+
+def _starter_shares_audience(
+    provider: str, audience: tuple[str, ...], client_ids: tuple[str, ...]
+) -> bool:
+    """The starter would fail `load_config`: its audience is a client id the profile cannot tell."""
+    if not set(audience) & set(client_ids):
+        return False
+    from idtoken_migrate.providers import load_provider, shared_audience_problem
+
+    problem = shared_audience_problem(
+        load_provider(provider),
+        audience,
+        client_ids,
+        require_at_jwt=False,
+        required_scopes=(),
+        required_claims=(),
+    )
+    return problem is not None
 
 
 @dataclass

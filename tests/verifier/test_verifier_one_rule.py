@@ -522,3 +522,42 @@ def test_sub_hash_without_a_key_is_random_per_process_and_says_so(
         hashlib.sha256(subject.encode()).hexdigest()[:16],
         sub_hash(subject, ""),
     )
+
+
+@pytest.mark.parametrize(("provider", "shared"), [("auth0", False), ("cognito", True)])
+def test_init_starter_never_writes_an_indistinguishable_config(
+    provider: str, shared: bool, tmp_path: Path
+) -> None:
+    """A project that checks access and ID tokens against one literal audience: the starter
+    config `init` writes must still load (its contract), so it does not reuse that audience where
+    the profile cannot tell the kinds apart by it."""
+    from idtoken_migrate.configfile import render_starter_config
+    from idtoken_migrate.model import ACCESS_TOKEN, ID_TOKEN_BEARER, Finding, ScanResult, ScanStats
+
+    def site(kind: str, line: int) -> Finding:
+        return Finding(
+            rule="IDT101",
+            kind=kind,
+            path="app/auth.py",
+            line=line,
+            column=5,
+            end_line=line,
+            end_column=40,
+            confidence="high",
+            library="pyjwt",
+            provider=provider,
+            message="jwt.decode",
+            evidence=(f"{provider} issuer",),
+            fingerprint=f"f{line}",
+            facts=(
+                ("audience_expr", '"app-42"'),
+                ("issuer_expr", repr(SCENARIOS[provider].issuer)),
+            ),
+        )
+
+    findings = (site(ID_TOKEN_BEARER, 10), site(ACCESS_TOKEN, 20))
+    result = ScanResult(root=str(tmp_path), findings=findings, stats=ScanStats(files=1))
+    write_config(tmp_path, render_starter_config(result))
+    config = load_config(None, tmp_path)
+    assert config.legacy_id_token.client_ids == ("app-42",)
+    assert (config.access_token.audience == ("app-42",)) is shared
