@@ -2,15 +2,19 @@
 
 A codemod takes a file's bytes and the `SiteEdit`s of that file (positions as scanned) and
 returns the new bytes with all of them migrated in one pass, or raises `SiteUnsafe` with the
-reason; it never returns a half-edited file. Adding a library is YAML
-plus, at most, one module here registered in CODEMODS.
+reason; it never returns a half-edited file. A codemod is a function in a module of this package,
+registered under its name with `@register("name")`; adding a library is YAML plus, at most, one
+such module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from idtoken_migrate.model import Finding
 
@@ -60,11 +64,28 @@ class SiteEdit:
 Codemod = Callable[[bytes, Sequence[SiteEdit]], bytes]
 
 
-def codemods() -> dict[str, Codemod]:
-    """The codemods by the name a rule's `fix: codemod:` uses (MANUAL sites are never edited)."""
-    from idtoken_migrate.codemods.replace_verify_call import replace_verify_call
+_REGISTRY: dict[str, Codemod] = {}
 
-    return {"replace-verify-call": replace_verify_call}
+
+def register(name: str) -> Callable[[Codemod], Codemod]:
+    """Register the decorated function as the codemod a rule names with `fix: codemod: <name>`."""
+
+    def decorate(codemod: Codemod) -> Codemod:
+        if name == MANUAL or _REGISTRY.get(name, codemod) is not codemod:
+            raise ValueError(f"codemod {name!r} is registered twice")
+        _REGISTRY[name] = codemod
+        return codemod
+
+    return decorate
+
+
+@lru_cache(maxsize=1)
+def codemods() -> Mapping[str, Codemod]:
+    """The codemods by the name a rule's `fix: codemod:` uses (MANUAL sites are never edited).
+    Importing this package's modules registers them; libcst loads only when a plan needs it."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return MappingProxyType(_REGISTRY)
 
 
 def run_codemod(name: str, source: bytes, edits: Sequence[SiteEdit]) -> bytes:

@@ -25,7 +25,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from idtoken_migrate.codemods import SiteEdit, SiteUnsafe
+from idtoken_migrate.codemods import SiteEdit, SiteUnsafe, register
 from idtoken_migrate.codemods.legacy_exceptions import (
     ExceptionNames,
     check_handlers,
@@ -52,6 +52,7 @@ DEFAULT_KIND_CLAIMS: tuple[str, ...] = ("token_use", "typ")
 _UNSAFE_KEYWORDS = {"complete": "complete=True returns the header and signature too"}
 
 
+@register("replace-verify-call")
 def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
     """The file with every site of `edits` (all in this file, located in `source` as scanned)
     migrated in one pass; raises SiteUnsafe instead of guessing, and then edits nothing."""

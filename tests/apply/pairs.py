@@ -1,0 +1,88 @@
+"""Before/after pairs for the codemods, as django-upgrade's fixer tools and LibCST's assertCodemod.
+
+A case is a folder `tests/apply/cases/<codemod>/<case>/` holding the legacy project as it is
+(`api.py`, and any other file it needs) and what the migration must make of it: `api.after.py`, the
+whole expected file, or `unsafe.txt`, the reason the site is left untouched. An optional
+`idtoken-migrate.yaml` replaces the default config below. The harness runs the real scan, plan and
+codemod and compares whole files, so a changed byte anywhere is a failure.
+
+Refresh the expected files after a deliberate change with
+`IDTOKEN_MIGRATE_UPDATE_GOLDEN=1 python -m pytest tests/apply -k pairs`, then read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from idtoken_migrate.apply import compute
+from idtoken_migrate.plan import MIGRATE, UNSAFE, plan_project
+
+CASES = Path(__file__).parent / "cases"
+PATCHED = "api.py"
+DEFAULT_CONFIG = """version: 1
+provider: auth0
+issuer: https://t.eu.auth0.com/
+access_token: {audience: https://api.example, algorithms: [RS256]}
+legacy_id_token: {client_ids: [spa-client], algorithms: [HS256], secret_env: CLIENT_SECRET}
+window: {sunset: 2099-01-01}
+"""
+_EXPECTED = ("api.after.py", "unsafe.txt")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str
+    why: str
+    after: str  # api.py after the migration (unchanged when the site is left alone)
+
+
+def case_folders(codemod: str) -> list[Path]:
+    return sorted(p for p in (CASES / codemod).iterdir() if p.is_dir())
+
+
+def migrate_case(case: Path, workdir: Path) -> Outcome:
+    """Copy the case's legacy files into `workdir` and migrate them (phase dual), in memory."""
+    for source in case.iterdir():
+        if source.name not in _EXPECTED:
+            shutil.copy(source, workdir / source.name)
+    if not (workdir / "idtoken-migrate.yaml").exists():
+        (workdir / "idtoken-migrate.yaml").write_text(DEFAULT_CONFIG, encoding="utf-8")
+    config, plan = plan_project(workdir)
+    assert len(plan.sites) == 1, plan.sites
+    site = plan.sites[0]
+    changes = {c.path: c.after.decode() for c in compute(plan, config, workdir).changes}
+    before = (workdir / PATCHED).read_text(encoding="utf-8")
+    return Outcome(site.action, site.why, changes.get(PATCHED, before))
+
+
+def check_case(case: Path, workdir: Path) -> None:
+    """The migration of `case` gives exactly its expected file, or leaves it with its reason."""
+    outcome = migrate_case(case, workdir)
+    before = (case / PATCHED).read_text(encoding="utf-8")
+    if os.environ.get("IDTOKEN_MIGRATE_UPDATE_GOLDEN"):
+        _update(case, outcome)
+    if (case / "unsafe.txt").exists():
+        assert outcome.action == UNSAFE, outcome
+        assert outcome.why == (case / "unsafe.txt").read_text(encoding="utf-8").strip()
+        assert outcome.after == before
+        return
+    assert outcome.action == MIGRATE, outcome
+    cst.parse_module(outcome.after)  # a codemod never emits invalid Python
+    assert outcome.after == (case / "api.after.py").read_text(encoding="utf-8")
+    (workdir / PATCHED).write_text(outcome.after, encoding="utf-8")
+    _config, again = plan_project(workdir)  # a second apply changes nothing
+    assert not [s for s in again.sites if s.action == MIGRATE], again.sites
+
+
+def _update(case: Path, outcome: Outcome) -> None:
+    for name in _EXPECTED:
+        (case / name).unlink(missing_ok=True)
+    if outcome.action == UNSAFE:
+        (case / "unsafe.txt").write_text(outcome.why + "\n", encoding="utf-8")
+    else:
+        (case / "api.after.py").write_text(outcome.after, encoding="utf-8")
