@@ -31,6 +31,15 @@ access_token: {audience: https://api.example, algorithms: [RS256]}
 legacy_id_token: {client_ids: [spa-client], algorithms: [HS256], secret_env: CLIENT_SECRET}
 window: {sunset: 2099-01-01}
 """
+# The head of the one-file legacy API that `migrate_source` completes with a test's body.
+HEAD = """import os
+
+import jwt
+from flask import request
+
+CLIENT_ID = os.environ["CLIENT_ID"]
+CLIENT_SECRET = os.environ["CLIENT_SECRET"]
+"""
 _EXPECTED = ("api.after.py", "unsafe.txt")
 
 
@@ -50,14 +59,26 @@ def migrate_case(case: Path, workdir: Path) -> Outcome:
     for source in case.iterdir():
         if source.name not in _EXPECTED:
             shutil.copy(source, workdir / source.name)
+    return _migrate(workdir)
+
+
+def migrate_source(workdir: Path, body: str) -> tuple[str, str, str]:
+    """Migrate `HEAD + body` as the project's only file: (action, why, the file after)."""
+    (workdir / PATCHED).write_text(HEAD + body, encoding="utf-8")
+    outcome = _migrate(workdir)
+    return outcome.action, outcome.why, outcome.after
+
+
+def _migrate(workdir: Path) -> Outcome:
     if not (workdir / "idtoken-migrate.yaml").exists():
         (workdir / "idtoken-migrate.yaml").write_text(DEFAULT_CONFIG, encoding="utf-8")
     config, plan = plan_project(workdir)
     assert len(plan.sites) == 1, plan.sites
     site = plan.sites[0]
     changes = {c.path: c.after.decode() for c in compute(plan, config, workdir).changes}
-    before = (workdir / PATCHED).read_text(encoding="utf-8")
-    return Outcome(site.action, site.why, changes.get(PATCHED, before))
+    after = changes.get(PATCHED) or (workdir / PATCHED).read_text(encoding="utf-8")
+    cst.parse_module(after)  # a codemod never emits invalid Python
+    return Outcome(site.action, site.why, after)
 
 
 def check_case(case: Path, workdir: Path) -> None:
@@ -72,7 +93,6 @@ def check_case(case: Path, workdir: Path) -> None:
         assert outcome.after == before
         return
     assert outcome.action == MIGRATE, outcome
-    cst.parse_module(outcome.after)  # a codemod never emits invalid Python
     assert outcome.after == (case / "api.after.py").read_text(encoding="utf-8")
     (workdir / PATCHED).write_text(outcome.after, encoding="utf-8")
     _config, again = plan_project(workdir)  # a second apply changes nothing

@@ -8,7 +8,7 @@ import libcst as cst
 
 from idtoken_migrate.plan import MIGRATE, UNSAFE
 
-from .test_replace_verify_call import migrate
+from .pairs import migrate_source as migrate
 
 
 def _except_names(source: str) -> list[str]:
