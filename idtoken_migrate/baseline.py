@@ -142,14 +142,27 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
         raise
 
 
+def _covered(
+    entry: BaselineEntry,
+    in_scope: Callable[[str], bool] | None,
+    selected: Callable[[str, str], bool] | None,
+) -> bool:
+    """Did this run look for the entry's finding (its file scanned, its rule and kind selected)?"""
+    if in_scope is not None and not in_scope(entry.path):
+        return False
+    return selected is None or selected(entry.rule, entry.kind)
+
+
 def updated_baseline(
     old: Baseline | None,
     findings: Iterable[Finding],
     in_scope: Callable[[str], bool] | None = None,
+    selected: Callable[[str, str], bool] | None = None,
 ) -> Baseline:
-    """The baseline after accepting `findings`: entries outside the scanned scope are kept as they
-    were, so `check --update-baseline a.py` does not forget the rest of the project."""
-    kept = [e for e in old.entries if in_scope is not None and not in_scope(e.path)] if old else []
+    """The baseline after accepting `findings`: entries outside the scanned scope (or of rules
+    and kinds `--select`/`--ignore` left out) are kept as they were, so
+    `check --update-baseline a.py` does not forget the rest of the project."""
+    kept = [e for e in old.entries if not _covered(e, in_scope, selected)] if old else []
     return Baseline(entries=_sorted([*kept, *(BaselineEntry.from_finding(f) for f in findings)]))
 
 
@@ -157,16 +170,17 @@ def diff_baseline(
     baseline: Baseline,
     findings: Iterable[Finding],
     in_scope: Callable[[str], bool] | None = None,
+    selected: Callable[[str, str], bool] | None = None,
 ) -> BaselineDiff:
     """Match current findings to baseline entries by fingerprint, as multisets.
 
     Per fingerprint the entries pair with the findings closest in line order, so two identical
     fingerprints need two entries. Entries whose path is outside `in_scope` (files this run did
-    not scan) are neither fixed nor unchanged.
+    not scan) or whose rule and kind `selected` leaves out are neither fixed nor unchanged.
     """
     pending: dict[str, list[BaselineEntry]] = defaultdict(list)
     for entry in baseline.entries:
-        if in_scope is None or in_scope(entry.path):
+        if _covered(entry, in_scope, selected):
             pending[entry.fingerprint].append(entry)
     new: list[Finding] = []
     unchanged = 0

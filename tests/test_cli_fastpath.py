@@ -33,6 +33,8 @@ COMMON_LINES = [
     ["--rules", "r1", "--rules=r2", "--config", "c.yaml", "--output", "out/report.json"],
     ["--", "-odd-name.py", "--no-cache"],  # after --, everything is a path
     ["--output-format", "sarif=r.sarif", "--output-format=json=r.json", "--sarif-category", "x"],
+    ["--select", "IDT1,id-token-bearer", "--ignore=IDT102", "--ignore", "IDT2", "-q"],
+    ["--quiet", "--statistics"],
 ]
 LINES = {
     "scan": COMMON_LINES
@@ -46,6 +48,7 @@ LINES = {
         ["--baseline", "b.json", "--update-baseline", "--max-findings", "0"],
         ["--today", "2026-01-01", "--max-findings=7", "--format", "markdown"],
         ["-f", "junit", "-o", "r.xml"],
+        ["--exit-zero", "--max-findings", "3"],
     ],
 }
 # Lines the small parser leaves alone; typer answers each (help, or a usage error).

@@ -19,10 +19,7 @@ def main() -> None:
     try:
         code = _run_fast(sys.argv[1:])
         if code is None:
-            from idtoken_migrate.cli.typer_app import app
-
-            app(prog_name="idtoken-migrate")
-            return
+            sys.exit(_run_typer())
         try:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -50,6 +47,41 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(2)
+
+
+def _run_typer() -> int:
+    """Run the typer application; a malformed command line is one line on stderr, exit 2
+    (click would print usage, a hint and the error on three)."""
+    from typer import Abort
+
+    from idtoken_migrate.cli.typer_app import app
+
+    try:  # recent typer carries its own copy of click, and raises its exceptions
+        from typer._click import exceptions as click
+    except ImportError:
+        from click import exceptions as click  # type: ignore[no-redef]
+
+    no_args = getattr(click, "NoArgsIsHelpError", ())  # click >= 8.2
+    try:
+        code = app(prog_name="idtoken-migrate", standalone_mode=False)
+    except no_args as exc:
+        exc.show()  # the bare command: its help, as before
+        return exc.exit_code
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "idtoken-migrate"
+        message = " ".join(exc.format_message().split())
+        print(
+            f"idtoken-migrate: error: {message} (see '{where} --help')",
+            file=sys.stderr,
+        )
+        return exc.exit_code
+    except click.ClickException as exc:
+        print(f"idtoken-migrate: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        return exc.exit_code
+    except Abort:
+        print("idtoken-migrate: aborted", file=sys.stderr)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
 def _run_fast(argv: list[str]) -> int | None:

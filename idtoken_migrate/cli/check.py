@@ -19,16 +19,21 @@ from idtoken_migrate.cli.common import (
     require_paths,
     run_scan,
     scan_options,
+    select_findings,
     use_color,
 )
 from idtoken_migrate.cli.params import (
     CONFIG,
     EXCLUDE,
+    IGNORE,
     NO_CACHE,
     OUTPUT,
     OUTPUT_FORMAT,
+    QUIET,
     RULES,
     SARIF_CATEGORY,
+    SELECT,
+    STATISTICS,
     Command,
     Param,
 )
@@ -39,12 +44,20 @@ if TYPE_CHECKING:
 
 
 PARAMS = (
-    Param("paths", (), Path, multiple=True, help="Files or folders to check (default: .)."),
+    Param(
+        "paths",
+        (),
+        Path,
+        multiple=True,
+        metavar="PATH",
+        help="Files or folders to check (default: .).",
+    ),
     CONFIG,
     Param(
         "baseline",
         ("--baseline",),
         Path,
+        metavar="FILE",
         help="Baseline file: findings it holds do not fail the gate.",
     ),
     Param(
@@ -59,6 +72,7 @@ PARAMS = (
         ("--max-findings",),
         int,
         min=0,
+        metavar="N",
         help="Fail when more findings to migrate remain (ratchet).",
     ),
     Param(
@@ -68,10 +82,28 @@ PARAMS = (
         metavar="YYYY-MM-DD",
         help="Evaluate the sunset as of this date.",
     ),
-    Param("fmt", ("--format", "-f"), str, "text", help="Report format: " + "|".join(FORMATS) + "."),
+    Param(
+        "fmt",
+        ("--format", "-f"),
+        str,
+        "text",
+        metavar="FORMAT",
+        help="Report format: " + "|".join(FORMATS) + ".",
+    ),
     OUTPUT,
     OUTPUT_FORMAT,
     SARIF_CATEGORY,
+    SELECT,
+    IGNORE,
+    QUIET,
+    STATISTICS,
+    Param(
+        "exit_zero",
+        ("--exit-zero",),
+        bool,
+        False,
+        help="Exit 0 even when the gate fails (usage and input errors still exit 2).",
+    ),
     EXCLUDE,
     RULES,
     NO_CACHE,
@@ -90,6 +122,11 @@ def check(
     output: Path | None,
     output_formats: list[str] | None,
     sarif_category: str | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    quiet: bool,
+    statistics: bool,
+    exit_zero: bool,
     exclude: list[str] | None,
     rules: list[Path] | None,
     no_cache: bool,
@@ -99,6 +136,8 @@ def check(
     require_paths(targets)
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if statistics and fmt != "text":
+        fail(f"--statistics counts findings in the text format, not in {fmt}")
     extra_outputs = output_specs(output_formats or (), FORMATS)
     if update_baseline and baseline is None:
         fail("--update-baseline needs --baseline FILE (where to write it)")
@@ -115,7 +154,8 @@ def check(
     options = scan_options(
         root, exclude or (), 0, rules or (), no_cache, None, config_excludes=cfg.scan.exclude
     )
-    result = run_scan(targets, options)
+    result, selection = select_findings(run_scan(targets, options), select, ignore)
+    selected = None if selection.everything else selection.includes
     root = Path(result.root)
     in_scope = scope_of(targets, root)
 
@@ -131,12 +171,13 @@ def check(
         # With --update-baseline an old file is optional: this run is what creates it.
         old = load_baseline(baseline) if baseline.exists() or not update_baseline else None
         if update_baseline:
-            new_baseline = updated_baseline(old, result.findings, in_scope)
+            new_baseline = updated_baseline(old, result.findings, in_scope, selected)
             save_baseline(baseline, new_baseline)
-            note(f"idtoken-migrate: wrote {baseline} ({_entries(len(new_baseline.entries))})")
+            if not quiet:
+                note(f"idtoken-migrate: wrote {baseline} ({_entries(len(new_baseline.entries))})")
             old = new_baseline
         assert old is not None
-        diff = diff_baseline(old, result.findings, in_scope)
+        diff = diff_baseline(old, result.findings, in_scope, selected)
 
     from idtoken_migrate.gate import evaluate, policy_from_config
 
@@ -145,11 +186,21 @@ def check(
         policy_from_config(cfg, today=as_of, max_findings=max_findings),
         baseline_diff=diff,
     )
-    steps = next_steps(verdict, paths or [], config, baseline, exclude or [], rules or [])
+    steps = next_steps(
+        verdict, paths or [], config, baseline, exclude or [], rules or [], select, ignore
+    )
 
-    def report(fmt: str, color: bool = False) -> str:
-        text = render(result, fmt, color=color, baseline_diff=diff, sarif_category=sarif_category)
-        if fmt == "text":
+    def report(fmt: str, color: bool = False, main: bool = False) -> str:
+        text = render(
+            result,
+            fmt,
+            color=color,
+            baseline_diff=diff,
+            sarif_category=sarif_category,
+            quiet=quiet and main,
+            statistics=statistics and main,
+        )
+        if fmt == "text" and not (quiet and main):
             text += "".join(line + "\n" for line in verdict_lines(verdict, steps))
         elif fmt == "markdown":
             text += markdown_verdict(verdict, steps)
@@ -157,12 +208,12 @@ def check(
 
     for extra_fmt, extra_file in extra_outputs:
         emit(report(extra_fmt), extra_file)
-    emit(report(fmt, fmt == "text" and output is None and use_color()), output)
-    if fmt != "text" or output is not None:
+    emit(report(fmt, fmt == "text" and output is None and use_color(), main=True), output)
+    if (fmt != "text" or output is not None) and not quiet:
         # Machine formats keep stdout parseable: the verdict goes to stderr.
         for line in verdict_lines(verdict, steps):
             note(line)
-    return verdict.exit_code
+    return 0 if exit_zero else verdict.exit_code
 
 
 COMMAND = Command("check", check.__doc__ or "", PARAMS, check)
@@ -208,6 +259,8 @@ def next_steps(
     baseline: Path | None,
     exclude: Sequence[str],
     rules: Sequence[Path],
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
 ) -> list[Step]:
     """What to do about the findings that failed the gate, with the exact commands."""
     if not verdict.gated:
@@ -223,6 +276,9 @@ def next_steps(
         accept += ["--exclude", glob]
     for folder_ in rules:
         accept += ["--rules", str(folder_)]
+    for flag, values in (("--select", select), ("--ignore", ignore)):
+        for value in values or ():
+            accept += [flag, value]
     accept += ["--baseline", str(baseline or DEFAULT_BASELINE), "--update-baseline"]
     first = verdict.gated[0]
     subject = "new finding" if baseline is not None else "finding to migrate"

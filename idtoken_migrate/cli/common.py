@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from idtoken_migrate.config import Config
     from idtoken_migrate.model import ScanResult
     from idtoken_migrate.scan import ScanOptions
+    from idtoken_migrate.selection import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +75,16 @@ def output_specs(specs: Sequence[str], formats: Sequence[str]) -> list[tuple[str
     return pairs
 
 
+def select_findings(
+    result: ScanResult, select: Sequence[str] | None, ignore: Sequence[str] | None
+) -> tuple[ScanResult, Selection]:
+    """The result with only the findings `--select`/`--ignore` keep, and the selection."""
+    from idtoken_migrate.selection import apply_selection, make_selection
+
+    selection = make_selection(select or (), ignore or (), (rule.id for rule in result.rules))
+    return apply_selection(result, selection), selection
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
@@ -83,8 +94,13 @@ def stderr_is_terminal() -> bool:
 
 
 def use_color() -> bool:
-    # no-color.org: NO_COLOR set to a non-empty value turns colour off
-    return stdout_is_terminal() and not os.environ.get("NO_COLOR")
+    """Colour on a terminal; NO_COLOR (no-color.org) turns it off, FORCE_COLOR
+    (force-color.org) on where there is no terminal (CI logs). A non-empty NO_COLOR wins."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stdout_is_terminal()
 
 
 def require_paths(targets: Sequence[Path]) -> None:

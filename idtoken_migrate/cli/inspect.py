@@ -48,7 +48,9 @@ def inspect_token_command(
         bool,
         typer.Option("--verify", help="Also check the signature (fetches the issuer's JWKS)."),
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="Report format: text|json.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="Report format: text|json.")
+    ] = "text",
     today: Annotated[
         str | None,
         typer.Option("--today", metavar="YYYY-MM-DD", help="Evaluate as of this date (UTC)."),

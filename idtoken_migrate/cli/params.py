@@ -40,22 +40,33 @@ class Command:
 
 # The options `scan` and `check` share.
 OUTPUT = Param(
-    "output", ("--output", "-o"), Path, help="Write the report to FILE instead of stdout."
+    "output",
+    ("--output", "-o"),
+    Path,
+    metavar="FILE",
+    help="Write the report to FILE instead of stdout.",
 )
 EXCLUDE = Param(
     "exclude",
     ("--exclude",),
     str,
     multiple=True,
+    metavar="GLOB",
     help="Glob of paths to skip (repeatable; .gitignore syntax; adds to scan.exclude).",
 )
 RULES = Param(
-    "rules", ("--rules",), Path, multiple=True, help="Folder of extra rule packs (repeatable)."
+    "rules",
+    ("--rules",),
+    Path,
+    multiple=True,
+    metavar="DIR",
+    help="Folder of extra rule packs (repeatable).",
 )
 CONFIG = Param(
     "config",
     ("--config",),
     Path,
+    metavar="FILE",
     help="Config file (default: idtoken-migrate.yaml, then pyproject.toml).",
 )
 OUTPUT_FORMAT = Param(
@@ -73,6 +84,36 @@ SARIF_CATEGORY = Param(
     str,
     metavar="NAME",
     help="Code scanning category of the SARIF report (runs[0].automationDetails.id).",
+)
+SELECT = Param(
+    "select",
+    ("--select",),
+    str,
+    multiple=True,
+    metavar="RULE|KIND",
+    help="Report only these rule ids, rule-id prefixes or kinds (comma-separated, repeatable).",
+)
+IGNORE = Param(
+    "ignore",
+    ("--ignore",),
+    str,
+    multiple=True,
+    metavar="RULE|KIND",
+    help="Leave out these rule ids, rule-id prefixes or kinds (comma-separated, repeatable).",
+)
+QUIET = Param(
+    "quiet",
+    ("--quiet", "-q"),
+    bool,
+    False,
+    help="Print the findings and nothing else: no summary, no notes.",
+)
+STATISTICS = Param(
+    "statistics",
+    ("--statistics",),
+    bool,
+    False,
+    help="Count the findings per rule and kind instead of listing them (text format).",
 )
 NO_CACHE = Param(
     "no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."

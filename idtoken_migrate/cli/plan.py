@@ -21,7 +21,13 @@ def plan(
         typer.Option("--phase", help="dual|strict (default: the config's phase)."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="Report format: " + "|".join(PLAN_FORMATS) + ".")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Report format: " + "|".join(PLAN_FORMATS) + ".",
+        ),
     ] = "text",
     config: Annotated[
         Path | None,

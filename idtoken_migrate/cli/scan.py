@@ -14,16 +14,21 @@ from idtoken_migrate.cli.common import (
     require_paths,
     run_scan,
     scan_options,
+    select_findings,
     use_color,
 )
 from idtoken_migrate.cli.params import (
     CONFIG,
     EXCLUDE,
+    IGNORE,
     NO_CACHE,
     OUTPUT,
     OUTPUT_FORMAT,
+    QUIET,
     RULES,
     SARIF_CATEGORY,
+    SELECT,
+    STATISTICS,
     Command,
     Param,
 )
@@ -34,15 +39,35 @@ PARAMS = (
         "paths",
         (),
         Path,
+        metavar="PATH",
         help="Files or folders to scan (default: the current folder).",
         multiple=True,
     ),
-    Param("format", ("--format", "-f"), str, "text", help=" | ".join(SCAN_FORMATS)),
+    Param(
+        "format",
+        ("--format", "-f"),
+        str,
+        "text",
+        metavar="FORMAT",
+        help="Report format: " + "|".join(SCAN_FORMATS) + ".",
+    ),
     OUTPUT,
     OUTPUT_FORMAT,
     SARIF_CATEGORY,
+    SELECT,
+    IGNORE,
+    QUIET,
+    STATISTICS,
     EXCLUDE,
-    Param("jobs", ("--jobs", "-j"), int, 0, min=0, help="Worker processes; 0 = one per core."),
+    Param(
+        "jobs",
+        ("--jobs", "-j"),
+        int,
+        0,
+        min=0,
+        metavar="N",
+        help="Worker processes; 0 = one per core.",
+    ),
     RULES,
     CONFIG,
     NO_CACHE,
@@ -50,6 +75,7 @@ PARAMS = (
         "cache_dir",
         ("--cache-dir",),
         Path,
+        metavar="DIR",
         help="Cache folder (default: one per project in ~/.cache/idtoken-migrate/scan).",
     ),
     Param(
@@ -58,6 +84,7 @@ PARAMS = (
         int,
         2 * 1024 * 1024,
         min=1,
+        metavar="BYTES",
         help="Skip files larger than this (bytes).",
     ),
     Param(
@@ -78,6 +105,10 @@ def scan(
     output: Path | None,
     output_formats: list[str] | None,
     sarif_category: str | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    quiet: bool,
+    statistics: bool,
     exclude: list[str] | None,
     jobs: int,
     rules: list[Path] | None,
@@ -90,6 +121,8 @@ def scan(
     """Find and classify ID-token and access-token verification code."""
     if format not in SCAN_FORMATS:
         fail(f"--format: unknown format {format!r} (choose from {', '.join(SCAN_FORMATS)})")
+    if statistics and format != "text":
+        fail(f"--statistics counts findings in the text format, not in {format}")
     extra_outputs = output_specs(output_formats or (), SCAN_FORMATS)
     targets = list(paths or [Path(".")])
     require_paths(targets)
@@ -105,11 +138,19 @@ def scan(
         no_prefilter,
         config_excludes=loaded.scan.exclude,
     )
-    result = run_scan(targets, options)
+    result, _selection = select_findings(run_scan(targets, options), select, ignore)
     for extra_fmt, extra_file in extra_outputs:
         emit(render(result, extra_fmt, sarif_category=sarif_category), extra_file)
     color = use_color() and output is None
-    emit(render(result, format, color=color, sarif_category=sarif_category), output)
+    report = render(
+        result,
+        format,
+        color=color,
+        sarif_category=sarif_category,
+        quiet=quiet,
+        statistics=statistics,
+    )
+    emit(report, output)
     return 0
 
 

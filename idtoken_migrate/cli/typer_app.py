@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperArgument, TyperOption
 
 from idtoken_migrate import __version__
 from idtoken_migrate.cli.params import Command, Param
+
+# typer shows a value's Python type in `--help` (`--config <path>`, `PATH <list[Path]>`); users
+# of ruff and click expect `--config PATH`. An argument's name or metavar says enough.
+_READABLE = {"path": "PATH", "str": "TEXT", "int": "N", "int range": "N", "float": "NUMBER"}
+_option_type = TyperOption.display_type_rich
+
+
+def _readable_type(self: TyperOption, ctx: Any) -> str | None:
+    label = _option_type(self, ctx)
+    if self.metavar is not None or not label:
+        return label
+    inner = label.strip("<>").removeprefix("list[").removesuffix("]")
+    return _READABLE.get(inner.lower(), inner.upper())
+
+
+TyperOption.display_type_rich = _readable_type  # type: ignore[method-assign]
+TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="idtoken-migrate",
@@ -72,16 +91,22 @@ def _annotation(param: Param) -> Any:
     return param.type
 
 
+# What `--help` shows for a value when the declaration names none (typer would show
+# `<list[Path]>`).
+_METAVARS = {Path: "PATH", int: "N", str: "TEXT"}
+
+
 def _typer_param(param: Param) -> Any:
+    metavar = param.metavar or _METAVARS.get(param.type)
     if not param.flags:
-        return typer.Argument(param.default, help=param.help, show_default=False)
+        return typer.Argument(param.default, help=param.help, show_default=False, metavar=metavar)
     return typer.Option(
         param.default,
         *param.flags,
         help=param.help,
         min=param.min,
         hidden=param.hidden,
-        metavar=param.metavar,
+        metavar=None if param.type is bool else metavar,
     )
 
 

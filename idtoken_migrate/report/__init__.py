@@ -21,6 +21,8 @@ def render(
     tool_version: str = __version__,
     baseline_diff: BaselineDiff | None = None,
     sarif_category: str | None = None,
+    quiet: bool = False,
+    statistics: bool = False,
 ) -> str:
     """The report for `result` in format `fmt`, ending with a newline (empty for `github` with
     nothing to annotate).
@@ -29,12 +31,20 @@ def render(
     format but `json` (which stays exactly the contract) only new findings are failures or
     errors; those the baseline holds are warnings (`text` marks the new ones `[new]`, `sarif`
     adds baselineState). sarif_category: code scanning's category, in `sarif` only.
+    quiet (`text`): the findings and file errors, no summary. statistics (`text`): counts per
+    rule and kind instead of the findings.
     """
     # Each format's module is imported only when asked for: start-up time is the pre-commit budget.
     if fmt == "text":
         from idtoken_migrate.report.text import render_text
 
-        return render_text(result, color=color, baseline_diff=baseline_diff)
+        return render_text(
+            result,
+            color=color,
+            baseline_diff=baseline_diff,
+            quiet=quiet,
+            statistics=statistics,
+        )
     if fmt == "json":
         from idtoken_migrate.report.json_report import render_json
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 
-from idtoken_migrate.model import ACTIONABLE_KINDS, KINDS, ScanResult
+from idtoken_migrate.model import ACTIONABLE_KINDS, KINDS, FileError, Finding, ScanResult
 from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
@@ -36,15 +38,43 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _error_line(e: FileError, paint: Callable[..., str]) -> str:
+    where = f"{_clean(e.path)}:{e.line}" if e.line is not None else _clean(e.path)
+    return f"{paint(where + ':', _BOLD)} {paint('error:', _RED)} {_clean(e.message)}"
+
+
+def _statistics(result: ScanResult, held: Callable[[Finding], bool]) -> list[str]:
+    """ruff's --statistics: one line per rule and kind, the most frequent first."""
+    counts = Counter((f.rule, f.kind) for f in result.findings)
+    new = Counter((f.rule, f.kind) for f in result.findings if not held(f))
+    summaries = {rule.id: rule.summary for rule in result.rules}
+    width = max((len(rule) for rule, _kind in counts), default=0)
+    kind_width = max((len(kind) for _rule, kind in counts), default=0) + 2
+    lines = []
+    for (rule, kind), n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        extra = f" ({new[rule, kind]} new)" if new[rule, kind] != n else ""
+        label = f"[{kind}]".ljust(kind_width)
+        summary = _clean(summaries.get(rule, ""))
+        lines.append(f"{n:>5}  {_clean(rule).ljust(width)}  {label}{extra}  {summary}".rstrip())
+    return lines
+
+
 def render_text(
-    result: ScanResult, *, color: bool = False, baseline_diff: BaselineDiff | None = None
+    result: ScanResult,
+    *,
+    color: bool = False,
+    baseline_diff: BaselineDiff | None = None,
+    quiet: bool = False,
+    statistics: bool = False,
 ) -> str:
     def paint(text: str, *styles: str) -> str:
         return "".join(styles) + text + _RESET if color else text
 
     out: list[str] = []
     held = held_by(baseline_diff)
-    for f in sorted_findings(result.findings):
+    if statistics:
+        out += _statistics(result, held if baseline_diff is not None else lambda _f: False)
+    for f in () if statistics else sorted_findings(result.findings):
         where = paint(f"{_clean(f.path)}:{f.line}:{f.column}:", _BOLD)
         rule = paint(f.rule, _BOLD, _SEVERITY_COLOR[severity(f.kind, held=held(f))])
         # With a baseline, what it does not hold is what needs attention.
@@ -59,6 +89,10 @@ def render_text(
                 shown += f"; +{more} more"
             out.append(paint(f"    evidence: {_clip(shown)}", _DIM))
 
+    errors = sorted_errors(result.errors)
+    if quiet:
+        out += [_error_line(e, paint) for e in errors]
+        return "".join(line + "\n" for line in out)
     if out:
         out.append("")
     counts = result.by_kind()
@@ -74,10 +108,7 @@ def render_text(
     else:
         out.append("No token verification found.")
 
-    errors = sorted_errors(result.errors)
-    for e in errors:
-        where = f"{_clean(e.path)}:{e.line}" if e.line is not None else _clean(e.path)
-        out.append(f"{paint(where + ':', _BOLD)} {paint('error:', _RED)} {_clean(e.message)}")
+    out += [_error_line(e, paint) for e in errors]
 
     s = result.stats
     out.append(
