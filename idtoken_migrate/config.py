@@ -27,6 +27,9 @@ PUBLIC_KEY_ALGORITHMS: tuple[str, ...] = (
     "EdDSA",
 )
 HMAC_ALGORITHMS: tuple[str, ...] = ("HS256", "HS384", "HS512")
+# How the legacy code turns the client secret's text into the HMAC key: as is (UTF-8), or decoded
+# from base64 / base64url (Auth0 tenants of 2016 showed the secret base64url-encoded).
+SECRET_ENCODINGS: tuple[str, ...] = ("raw", "base64", "base64url")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class LegacyIdTokenConfig:
     secret_env: str | None = None  # HS* only: the variable holding the key, never the key
     # Other clients allowed in an ID token's azp (besides client_ids): deliberate cross-client use.
     authorized_parties: tuple[str, ...] = ()
+    secret_encoding: str = "raw"  # one of SECRET_ENCODINGS: how the variable's text becomes the key
 
 
 @dataclass(frozen=True)

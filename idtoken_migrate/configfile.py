@@ -24,6 +24,7 @@ from idtoken_migrate.config import (
     PROVIDERS,
     PUBLIC_KEY_ALGORITHMS,
     PYPROJECT_FILENAME,
+    SECRET_ENCODINGS,
     AccessTokenConfig,
     Config,
     LegacyIdTokenConfig,
@@ -31,6 +32,7 @@ from idtoken_migrate.config import (
     ScanConfig,
     WindowConfig,
 )
+from idtoken_migrate.keytrace import secret_encoding
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
     ID_TOKEN_BEARER,
@@ -355,7 +357,13 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "require_at_jwt",
         "required_claims",
     ),
-    "legacy_id_token": ("client_ids", "algorithms", "secret_env", "authorized_parties"),
+    "legacy_id_token": (
+        "client_ids",
+        "algorithms",
+        "secret_env",
+        "authorized_parties",
+        "secret_encoding",
+    ),
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
     "scan": ("exclude",),
@@ -637,6 +645,15 @@ class _Validator:
             ),
             None,
         )
+        encoding = w(
+            lambda: self.choice(
+                legacy,
+                "secret_encoding",
+                ("legacy_id_token", "secret_encoding"),
+                SECRET_ENCODINGS,
+            ),
+            None,
+        )
 
         window = self._section(data, "window")
         sunset = w(lambda: self.date(window, "sunset", ("window", "sunset")), None)
@@ -700,6 +717,7 @@ class _Validator:
                 else LegacyIdTokenConfig().algorithms,
                 secret_env=secret_env,
                 authorized_parties=parties if parties is not None else (),
+                secret_encoding=encoding or LegacyIdTokenConfig().secret_encoding,
             ),
             window=WindowConfig(
                 sunset=sunset,
@@ -1032,6 +1050,16 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         secret = facts.secret_env or facts.secret_env_guess or "CLIENT_SECRET"
         todo = "" if facts.secret_env else "  # TODO: the variable's name, as the server sets it"
         out.append(f"  secret_env: {_scalar(secret)}{todo}")
+        out += [
+            "  # How the code turns the variable's text into the HMAC key: raw (as is), base64 or",
+            "  # base64url (decoded first, as Auth0's early samples did).",
+        ]
+        encodings = _unique(e or "" for e in map(secret_encoding, facts.key_exprs))
+        if len(encodings) == 1:
+            out.append(f"  secret_encoding: {encodings[0]}  # traced from the key expression")
+        else:
+            why = "the key expressions differ" if encodings else "not traced from the code"
+            out.append(f"  secret_encoding: raw  # {why}: check")
     else:
         out.append("  secret_env: null")
     out += [

@@ -36,6 +36,7 @@ from idtoken_migrate.codemods.project_files import (
 from idtoken_migrate.config import PHASES, Config
 from idtoken_migrate.configfile import find_config_file, load_config
 from idtoken_migrate.discover import discover
+from idtoken_migrate.keytrace import secret_encoding
 from idtoken_migrate.model import (
     ID_TOKEN_BEARER,
     UNVERIFIED_DECODE,
@@ -642,6 +643,7 @@ class _Planner:
         for site in sites:
             if site.action in (UNSAFE, UNSUPPORTED):
                 risks.append(f"{site.location}: {site.why}")
+        risks += self._secret_encoding_risks(sites)
         for secret in secrets:
             if not secret.removable:
                 risks.append(f"legacy secret stays: {secret.path}:{secret.line}: {secret.reason}")
@@ -662,6 +664,23 @@ class _Planner:
             )
         for error in self.result.errors:
             risks.append(f"not scanned: {error.path}: {error.message}")
+        return risks
+
+    def _secret_encoding_risks(self, sites: list[SitePlan]) -> list[str]:
+        """Sites whose key expression derives the HMAC key otherwise than the config says."""
+        if self.phase != "dual" or not hs_secret_env(self.config):
+            return []
+        configured = self.config.legacy_id_token.secret_encoding
+        risks = []
+        for site in sites:
+            key_expr = site.finding.fact.get("key_expr", "")
+            traced = secret_encoding(key_expr) if key_expr else None
+            if site.action == MIGRATE and traced is not None and traced != configured:
+                risks.append(
+                    f"{site.location}: the code decodes the client secret as {traced} "
+                    f"(`{key_expr}`) but legacy_id_token.secret_encoding is {configured}: every "
+                    f"legacy ID token would fail its signature check; set it to {traced}"
+                )
         return risks
 
 

@@ -21,6 +21,7 @@ from idtoken_migrate.config import (
     HMAC_ALGORITHMS,
     MAX_LEEWAY_SECONDS,
     PHASES,
+    SECRET_ENCODINGS,
     Config,
 )
 from idtoken_migrate.providers import (
@@ -344,6 +345,9 @@ class _Context:
                     "legacy_id_token.secret_env: HS* algorithms need the name of the environment "
                     "variable that holds the client secret"
                 )
+            if legacy.secret_encoding not in SECRET_ENCODINGS:
+                choices = ", ".join(SECRET_ENCODINGS)
+                raise RenderError(f"legacy_id_token.secret_encoding: expected one of {choices}")
         kill_switch = self.config.window.kill_switch_env
         if not isinstance(kill_switch, str) or not _ENV_NAME.fullmatch(kill_switch):
             raise RenderError("window.kill_switch_env: expected an environment variable name")
@@ -480,6 +484,7 @@ class _Context:
             "id_uses_audiences": bool(_kinds_used(id_checks) & {"api_audience"}),
             "has_sunset": self.dual and config.window.sunset is not None,
             "legacy_hmac": bool(legacy_hmac),
+            "secret_encoding": config.legacy_id_token.secret_encoding,
             "legacy_jwks": bool(legacy_asymmetric),
         }
 

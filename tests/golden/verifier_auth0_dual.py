@@ -431,8 +431,9 @@ def _legacy_secret(alg: str) -> bytes:
     secret = os.environ.get(LEGACY_SECRET_ENV, "")
     if not secret:
         raise TokenRejected("legacy_secret_unavailable", f"{LEGACY_SECRET_ENV} is not set")
+    key = secret  # the variable's text as is (UTF-8), as the legacy code used it
     try:
-        return _ALGORITHMS[alg].prepare_key(secret)
+        return _ALGORITHMS[alg].prepare_key(key)
     except jwt.InvalidKeyError:  # PyJWT refuses PEM and JWK text as an HMAC secret
         raise TokenRejected("legacy_secret_unavailable", "the secret is not an HMAC key") from None
 
