@@ -32,7 +32,6 @@ from idtoken_migrate.config import (
     ScanConfig,
     WindowConfig,
 )
-from idtoken_migrate.keytrace import secret_encoding
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
     ID_TOKEN_BEARER,
@@ -1054,6 +1053,8 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
             "  # How the code turns the variable's text into the HMAC key: raw (as is), base64 or",
             "  # base64url (decoded first, as Auth0's early samples did).",
         ]
+        from idtoken_migrate.keytrace import secret_encoding  # libcst: init only, not the fast path
+
         encodings = _unique(e or "" for e in map(secret_encoding, facts.key_exprs))
         if len(encodings) == 1:
             out.append(f"  secret_encoding: {encodings[0]}  # traced from the key expression")
