@@ -25,6 +25,7 @@ from idtoken_migrate.codemods import (
     codemods,
     run_codemod,
 )
+from idtoken_migrate.codemods.legacy_exceptions import ExceptionNames, Handler, site_handlers
 from idtoken_migrate.codemods.legacy_secret import SecretSetting, find_secret_settings
 from idtoken_migrate.codemods.project_files import (
     ENV_EXAMPLE,
@@ -47,8 +48,11 @@ from idtoken_migrate.model import (
 from idtoken_migrate.providers import ProviderProfileError, load_provider, manual_steps
 from idtoken_migrate.render import (
     LEGACY_EXCEPTION_BASES,
+    LEGACY_EXCEPTION_MODULES,
+    LEGACY_EXCEPTION_PARENTS,
     RenderError,
     UnsupportedProviderError,
+    reasons,
     render_verifier,
 )
 from idtoken_migrate.rulepack import RuleSet, load_rules
@@ -70,10 +74,10 @@ _EXCEPTION_KEYS = {
     "okta_jwt_verifier.exceptions.JWTValidationException": "okta-jwt-verifier",
     "ValueError": "google-auth",
 }
-# Handlers that tell one failure apart. The verifier's TokenExpired still reaches the expired
-# ones (it subclasses the legacy libraries' expired errors); the others it reaches no more.
-_EXPIRED_HANDLERS = frozenset({"ExpiredSignatureError", "ExpiredTokenError"})
-_SPECIFIC_HANDLERS = frozenset({"InvalidAudienceError", "InvalidIssuerError", "DecodeError"})
+
+
+# A legacy call checks these only when it passes the argument (the scan's fact names it).
+_UNCHECKED_WITHOUT = {"wrong_issuer": "issuer_expr", "wrong_audience": "audience_expr"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class SitePlan:
     claims_read: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     edit: SiteEdit | None = None  # what the codemod needs (MIGRATE only)
+    rejections: tuple[Rejection, ...] = ()  # per reason: the branch before and after
 
     @property
     def location(self) -> str:
@@ -115,7 +120,21 @@ class SitePlan:
             "claims_read": list(self.claims_read),
             "notes": list(self.notes),
             "replacement": self.edit.verifier.statement if self.edit else None,
+            "rejections": [r.to_json() for r in self.rejections],
         }
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """How the code around a site answers one rejection reason, before and after the migration:
+    the status its `except` branch names (or what the branch does), and which branch."""
+
+    reason: str
+    before: str  # "401 (`except jwt.DecodeError`, line 44)"; "-": the legacy code had no such check
+    after: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"reason": self.reason, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
@@ -458,23 +477,66 @@ class _Planner:
             f"credential; `{edit.verifier.name}(token)` accepts access tokens"
             + (" and, until the sunset, legacy ID tokens" if self.phase == "dual" else " only")
         )
-        return _replace(draft, why=why, edit=edit, notes=self._site_notes(finding))
+        rejections = self._rejections(draft, edit, bases)
+        return _replace(
+            draft,
+            why=why,
+            edit=edit,
+            notes=self._site_notes(finding, rejections),
+            rejections=tuple(rejections),
+        )
 
-    def _site_notes(self, finding: Finding) -> tuple[str, ...]:
+    def _rejections(self, draft: SitePlan, edit: SiteEdit, bases: list[str]) -> list[Rejection]:
+        """Per reason, the `except` branch of the site's code that answers it before (the error
+        the legacy library raised) and after (the verifier's rejection for that reason)."""
+        finding = draft.finding
+        try:
+            source = (self.root / finding.path).read_bytes()
+        except OSError:
+            return []
+        names = ExceptionNames.from_edits([edit])
+        handlers = site_handlers(source, finding.line, finding.column, names)
+        legacy = LEGACY_EXCEPTION_BASES.get(draft.legacy_exception or finding.library or "")
+        out = []
+        for reason in reasons(self.phase):
+            before = "-"
+            raised = [e.qualified for e in legacy.by_reason if e.reason == reason] if legacy else []
+            unchecked = _UNCHECKED_WITHOUT.get(reason, "")
+            if raised and unchecked and unchecked not in finding.fact:
+                before = f"accepted (the call passes no {unchecked.removesuffix('_expr')})"
+            elif raised:
+                before = _branch(handlers, _ancestry(raised))
+            after_errors = [
+                e.qualified
+                for key in bases
+                for e in LEGACY_EXCEPTION_BASES[key].by_reason
+                if e.reason == reason
+            ]
+            after_errors += [LEGACY_EXCEPTION_BASES[key].qualified or "" for key in bases]
+            if "google-auth" in bases:
+                after_errors.append("ValueError")
+            out.append(Rejection(reason, before, _branch(handlers, _ancestry(after_errors))))
+        return out
+
+    def _site_notes(self, finding: Finding, rejections: list[Rejection]) -> tuple[str, ...]:
         handlers = [h for h in finding.fact.get("handlers", "").split(",") if h]
-        specific = [h for h in handlers if h.rsplit(".", 1)[-1] in _SPECIFIC_HANDLERS]
         notes = []
-        expired = [h for h in handlers if h.rsplit(".", 1)[-1] in _EXPIRED_HANDLERS]
-        if specific:
-            notes.append(
-                f"`except {', '.join(specific)}` is no longer reached: a rejection is a "
-                "TokenRejected (still a 401 through the broader handler); its `reason` says why"
-            )
-        if expired:
-            notes.append(
-                f"`except {', '.join(expired)}` still catches expired tokens: the verifier's "
-                "TokenExpired subclasses it"
-            )
+        same = [
+            f"{r.reason} {r.after.partition(' (')[0]}"
+            for r in rejections
+            if r.before != "-" and r.before == r.after
+        ]
+        if same:
+            notes.append(f"the same `except` branch answers as before: {', '.join(same)}")
+        for r in rejections:
+            if r.before not in ("-", r.after):
+                notes.append(f"{r.reason}: {r.before} before, {r.after} after")
+        new: dict[str, list[str]] = {}
+        for r in rejections:
+            if r.before == "-":
+                new.setdefault(r.after, []).append(r.reason)
+        for answer, names in new.items():
+            notes.append(f"new rejections ({', '.join(names)}): {answer}")
         if not handlers:
             notes.append(
                 "no `except` around the call: TokenRejected propagates like the old errors did"
@@ -682,6 +744,33 @@ class _Planner:
                     f"legacy ID token would fail its signature check; set it to {traced}"
                 )
         return risks
+
+
+def _ancestry(errors: Sequence[str]) -> list[str]:
+    """`errors` and every class each one subclasses, up to BaseException."""
+    out: list[str] = []
+    for error in errors:
+        while error and error not in out:
+            out.append(error)
+            error = LEGACY_EXCEPTION_PARENTS.get(
+                error, "BaseException" if error != "BaseException" else ""
+            )
+    return out
+
+
+def _branch(handlers: Sequence[Handler], ancestry: Sequence[str]) -> str:
+    """The answer of the first `except` that catches an error of `ancestry`."""
+    wanted = {_canonical(name) for name in ancestry}
+    for handler in handlers:
+        if wanted & {_canonical(name) for name in handler.caught}:
+            return f"{handler.answer} (`except {handler.code}`, line {handler.line})"
+    return "propagates (no `except` around the call catches it)"
+
+
+def _canonical(qualified: str) -> str:
+    """One name per legacy error, however the code reached it (jwt.exceptions.X is jwt.X)."""
+    module, _, name = qualified.rpartition(".")
+    return f"{LEGACY_EXCEPTION_MODULES.get(module, module)}.{name}" if module else name
 
 
 def migrated_sources(root: Path, sites: Sequence[SitePlan]) -> dict[str, bytes]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,57 +105,186 @@ class UnsupportedProviderError(RenderError):
 
 
 @dataclass(frozen=True)
+class ReasonError:
+    """A legacy library's error for one failure: the rejection for `reason` subclasses it."""
+
+    reason: str
+    qualified: str  # where the library defines it: "jwt.InvalidAudienceError"
+    name: str  # how the generated module refers to it
+    import_line: str = ""  # "" for PyJWT (always imported)
+
+
+@dataclass(frozen=True)
 class ExceptionBase:
     """A legacy library's error type that TokenRejected can subclass."""
 
     library: str
     import_line: str  # "" for builtins and PyJWT (always imported)
     name: str
-    # The library's "token expired" error, which TokenExpired also subclasses so that legacy
-    # `except ...ExpiredSignatureError` branches still answer as before; "" when it has none.
-    expired_import: str = ""
-    expired_name: str = ""
+    qualified: str = ""  # where the library defines it ("" for builtins)
+    # The library's error per failure: the rejection for that reason also subclasses it, so the
+    # legacy `except jwt.InvalidAudienceError` branch still answers a wrong audience as before.
+    by_reason: tuple[ReasonError, ...] = ()
+
+
+def _pyjwt(reason: str, name: str) -> ReasonError:
+    return ReasonError(reason, f"jwt.{name}", f"jwt.{name}")
+
+
+def _imported(reason: str, module: str, name: str, alias: str) -> ReasonError:
+    return ReasonError(reason, f"{module}.{name}", alias, f"from {module} import {name} as {alias}")
+
+
+def _each(reasons: str, make: Callable[[str], ReasonError]) -> tuple[ReasonError, ...]:
+    return tuple(make(reason) for reason in reasons.split())
 
 
 # Legacy library -> the error its callers catch; TokenRejected subclasses the requested ones so
-# the legacy `except` clauses still turn a rejected token into a 401.
+# the legacy `except` clauses still turn a rejected token into a 4xx, and per reason the error the
+# library raised for that failure, so a specific branch gives the answer it gave.
 LEGACY_EXCEPTION_BASES: dict[str, ExceptionBase] = {
     "pyjwt": ExceptionBase(
-        "pyjwt", "", "jwt.InvalidTokenError", expired_name="jwt.ExpiredSignatureError"
+        "pyjwt",
+        "",
+        "jwt.InvalidTokenError",
+        "jwt.InvalidTokenError",
+        (
+            *_each("malformed token_too_large", lambda r: _pyjwt(r, "DecodeError")),
+            _pyjwt("disallowed_algorithm", "InvalidAlgorithmError"),
+            _pyjwt("bad_signature", "InvalidSignatureError"),
+            _pyjwt("missing_claim", "MissingRequiredClaimError"),
+            _pyjwt("wrong_issuer", "InvalidIssuerError"),
+            _pyjwt("expired", "ExpiredSignatureError"),
+            *_each("issued_in_future not_yet_valid", lambda r: _pyjwt(r, "ImmatureSignatureError")),
+            # no audience this API accepts: what decode(audience=...) raised for it
+            *_each(
+                "wrong_audience unrecognized_token", lambda r: _pyjwt(r, "InvalidAudienceError")
+            ),
+        ),
     ),
     "python-jose": ExceptionBase(
         "python-jose",
         "from jose.exceptions import JWTError",
         "JWTError",
-        "from jose.exceptions import ExpiredSignatureError as JoseExpiredSignatureError",
-        "JoseExpiredSignatureError",
+        "jose.exceptions.JWTError",
+        (
+            _imported(
+                "expired", "jose.exceptions", "ExpiredSignatureError", "JoseExpiredSignatureError"
+            ),
+            *_each(
+                "wrong_audience unrecognized_token wrong_issuer missing_claim invalid_claim "
+                "not_yet_valid issued_in_future",
+                lambda r: _imported(r, "jose.exceptions", "JWTClaimsError", "JoseJWTClaimsError"),
+            ),
+        ),
     ),
     "authlib": ExceptionBase(
         "authlib",
         "from authlib.jose.errors import JoseError as AuthlibJoseError",
         "AuthlibJoseError",
-        "from authlib.jose.errors import ExpiredTokenError as AuthlibExpiredTokenError",
-        "AuthlibExpiredTokenError",
+        "authlib.jose.errors.JoseError",
+        (
+            _imported(
+                "expired", "authlib.jose.errors", "ExpiredTokenError", "AuthlibExpiredTokenError"
+            ),
+            _imported(
+                "bad_signature",
+                "authlib.jose.errors",
+                "BadSignatureError",
+                "AuthlibBadSignatureError",
+            ),
+            _imported("malformed", "authlib.jose.errors", "DecodeError", "AuthlibDecodeError"),
+            _imported(
+                "missing_claim",
+                "authlib.jose.errors",
+                "MissingClaimError",
+                "AuthlibMissingClaimError",
+            ),
+            *_each(
+                "wrong_audience unrecognized_token wrong_issuer invalid_claim",
+                lambda r: _imported(
+                    r, "authlib.jose.errors", "InvalidClaimError", "AuthlibInvalidClaimError"
+                ),
+            ),
+        ),
     ),
     "joserfc": ExceptionBase(
         "joserfc",
         "from joserfc.errors import JoseError as JoserfcJoseError",
         "JoserfcJoseError",
-        "from joserfc.errors import ExpiredTokenError as JoserfcExpiredTokenError",
-        "JoserfcExpiredTokenError",
+        "joserfc.errors.JoseError",
+        (
+            _imported("expired", "joserfc.errors", "ExpiredTokenError", "JoserfcExpiredTokenError"),
+            _imported(
+                "bad_signature", "joserfc.errors", "BadSignatureError", "JoserfcBadSignatureError"
+            ),
+            _imported("malformed", "joserfc.errors", "DecodeError", "JoserfcDecodeError"),
+            _imported(
+                "missing_claim", "joserfc.errors", "MissingClaimError", "JoserfcMissingClaimError"
+            ),
+            *_each(
+                "wrong_audience unrecognized_token wrong_issuer invalid_claim",
+                lambda r: _imported(
+                    r, "joserfc.errors", "InvalidClaimError", "JoserfcInvalidClaimError"
+                ),
+            ),
+        ),
     ),
     "google-auth": ExceptionBase("google-auth", "", "ValueError"),  # verify_oauth2_token raises it
     "auth0-python": ExceptionBase(
         "auth0-python",
         "from auth0.authentication.token_verifier import TokenValidationError",
         "TokenValidationError",
+        "auth0.authentication.token_verifier.TokenValidationError",
     ),
     "okta-jwt-verifier": ExceptionBase(
         "okta-jwt-verifier",
         "from okta_jwt_verifier.exceptions import JWTValidationException",
         "JWTValidationException",
+        "okta_jwt_verifier.exceptions.JWTValidationException",
     ),
 }
+
+# What each legacy error subclasses (by where it is defined; builtins by name), so a plan can
+# tell which `except` clause a failure reaches before and after the migration.
+LEGACY_EXCEPTION_PARENTS: dict[str, str] = {
+    **{
+        f"jwt.{name}": "jwt.InvalidTokenError"
+        for name in [
+            "DecodeError",
+            "ExpiredSignatureError",
+            "InvalidAudienceError",
+            "InvalidIssuerError",
+            "InvalidIssuedAtError",
+            "ImmatureSignatureError",
+            "InvalidAlgorithmError",
+            "MissingRequiredClaimError",
+        ]
+    },
+    "jwt.InvalidSignatureError": "jwt.DecodeError",
+    "jwt.InvalidTokenError": "jwt.PyJWTError",
+    "jwt.PyJWTError": "Exception",
+    "jose.exceptions.ExpiredSignatureError": "jose.exceptions.JWTError",
+    "jose.exceptions.JWTClaimsError": "jose.exceptions.JWTError",
+    "jose.exceptions.JWTError": "jose.exceptions.JOSEError",
+    "jose.exceptions.JOSEError": "Exception",
+    "ValueError": "Exception",
+    "Exception": "BaseException",
+}
+
+
+# Modules that re-export a legacy error, -> the module the PARENTS above name it by.
+LEGACY_EXCEPTION_MODULES: dict[str, str] = {
+    "jwt.exceptions": "jwt",
+    "jose": "jose.exceptions",
+    "jose.jwt": "jose.exceptions",
+    "jose.jws": "jose.exceptions",
+}
+
+
+def reason_class_name(reason: str) -> str:
+    """The generated module's class for `reason`: TokenExpired, TokenWrongAudience, ..."""
+    return "Token" + "".join(part.title() for part in reason.split("_") if part != "token")
 
 
 @dataclass(frozen=True)
@@ -455,10 +584,11 @@ class _Context:
             "dual": self.dual,
             "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
             "exception_imports": sorted(
-                {line for b in self.bases for line in (b.import_line, b.expired_import) if line}
+                {b.import_line for b in self.bases if b.import_line}
+                | {e.import_line for b in self.bases for e in b.by_reason if e.import_line}
             ),
             "exception_bases": ", ".join(base.name for base in self.bases),
-            "expired_bases": ", ".join(b.expired_name for b in self.bases if b.expired_name),
+            "reason_classes": self._reason_classes(),
             "constants": constants,
             "reasons": reasons(self.phase),
             "verify_algorithms_expr": _literal(verify_algorithms),
@@ -525,6 +655,17 @@ class _Context:
             )
         children = tuple(m for m in markers if m.kind != "never")
         return Condition("any", children=children)
+
+    def _reason_classes(self) -> list[tuple[str, str, str]]:
+        """(class name, reason, the legacy errors it also is) for every reason that has one."""
+        out = []
+        for reason in reasons(self.phase):
+            names = dict.fromkeys(
+                e.name for b in self.bases for e in b.by_reason if e.reason == reason
+            )
+            if names:
+                out.append((reason_class_name(reason), reason, ", ".join(names)))
+        return out
 
     def _audience_comment(self) -> str:
         if self.profile.audience_claim == "client_id":

@@ -11,11 +11,18 @@ names anything else that does not exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import QualifiedName
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedName,
+    QualifiedNameProvider,
+)
 
 from idtoken_migrate.codemods import SiteEdit, SiteUnsafe
 
@@ -135,8 +142,8 @@ def _new_name(qnames: set[QualifiedName], names: ExceptionNames) -> str | None:
     return None
 
 
-def _nodes(module: cst.Module, kind: type) -> list:
-    """Every node of `kind` in the module."""
+def _nodes(tree: cst.CSTNode, kind: type) -> list:
+    """Every node of `kind` in `tree`, in source order."""
     found: list = []
 
     class _Finder(cst.CSTVisitor):
@@ -145,5 +152,104 @@ def _nodes(module: cst.Module, kind: type) -> list:
                 found.append(node)
             return True
 
-    module.visit(_Finder())
+    tree.visit(_Finder())
     return found
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One `except` clause around a site, as the plan describes it."""
+
+    caught: tuple[str, ...]  # qualified names, old aliases renamed ("jwt.ExpiredSignatureError")
+    code: str  # the clause's types as written
+    line: int
+    answer: str  # "401" (the status the branch answers), "raises AuthError", "re-raised", ...
+
+
+_HTTP_NAME = re.compile(r"HTTP_([45]\d\d)(?:_|$)")  # status.HTTP_401_UNAUTHORIZED
+
+
+def site_handlers(source: bytes, line: int, column: int, names: ExceptionNames) -> list[Handler]:
+    """The `except` clauses of every `try` around the call at `line`:`column` (1-based), innermost
+    first, in its function; [] when the file does not parse or the call is not there."""
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(source))
+    except cst.ParserSyntaxError:
+        return []
+    positions = wrapper.resolve(PositionProvider)
+    parents = wrapper.resolve(ParentNodeProvider)
+    qualified = wrapper.resolve(QualifiedNameProvider)
+    call = next(
+        (
+            node
+            for node, where in positions.items()
+            if isinstance(node, cst.Call)
+            and (where.start.line, where.start.column + 1) == (line, column)
+        ),
+        None,
+    )
+    found: list[Handler] = []
+    node: cst.CSTNode | None = call
+    while node is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        parent = parents.get(node)
+        if isinstance(parent, cst.Try) and node is parent.body:
+            for handler in parent.handlers:
+                found.append(_describe(handler, positions, qualified, names))
+        node = parent
+    return found
+
+
+def _describe(
+    handler: cst.ExceptHandler,
+    positions: Mapping[cst.CSTNode, object],
+    qualified: Mapping[cst.CSTNode, object],
+    names: ExceptionNames,
+) -> Handler:
+    empty = cst.Module(body=())
+    if handler.type is None:
+        types: list[cst.BaseExpression] = []
+    elif isinstance(handler.type, cst.Tuple):
+        types = [element.value for element in handler.type.elements]
+    else:
+        types = [handler.type]
+    caught: list[str] = []
+    for expression in types:
+        for qname in _names_of(qualified.get(expression)):
+            caught.append(_current(qname, names))
+    if handler.type is None:
+        caught.append("BaseException")
+    return Handler(
+        tuple(dict.fromkeys(caught)),
+        empty.code_for_node(handler.type) if handler.type is not None else "",
+        positions[handler].start.line,  # type: ignore[attr-defined]
+        _answer(handler.body),
+    )
+
+
+def _names_of(value: object) -> list[str]:
+    if callable(value):  # QualifiedNameProvider's values load lazily
+        value = value()
+    return [q.name for q in value] if isinstance(value, (set, frozenset, list)) else []
+
+
+def _current(qualified: str, names: ExceptionNames) -> str:
+    qualified = qualified.removeprefix("builtins.")
+    found = names.lookup(qualified)
+    if found is not None and found[1] in names.renames and not names.exists(*found):
+        return f"{found[0]}.{names.renames[found[1]]}"
+    return qualified
+
+
+def _answer(body: cst.BaseSuite) -> str:
+    """The HTTP status the branch answers, when it names one; else what it does."""
+    for node in _nodes(body, cst.CSTNode):
+        if isinstance(node, cst.Integer) and 400 <= int(node.evaluated_value) <= 599:
+            return str(node.evaluated_value)
+        if isinstance(node, cst.Name) and _HTTP_NAME.search(node.value):
+            return _HTTP_NAME.search(node.value).group(1)  # type: ignore[union-attr]
+    for node in _nodes(body, cst.Raise):
+        if node.exc is None:
+            return "re-raised"
+        target = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
+        return "raises " + cst.Module(body=()).code_for_node(target)
+    return "handled"

@@ -243,8 +243,16 @@ def _make_driver(spec: AppSpec, folder: Path) -> _Driver:
 class LoadedApp:
     """A running fixture app. ``get(path, token=...)`` / ``request(...)`` return a Response."""
 
-    def __init__(self, folder: Path, spec: AppSpec, env: dict[str, str], isolation: str) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        spec: AppSpec,
+        env: dict[str, str],
+        isolation: str,
+        python: str | None = None,
+    ) -> None:
         self.folder = Path(folder)
+        self.python = python or sys.executable  # the worker's interpreter (subprocess only)
         self.spec = spec
         self.env = dict(env)
         self.isolation = isolation
@@ -263,7 +271,7 @@ class LoadedApp:
         # A DJANGO_SETTINGS_MODULE inherited from the parent would point at another project.
         child_env.pop("DJANGO_SETTINGS_MODULE", None)
         self._proc = subprocess.Popen(
-            [sys.executable, "-u", str(Path(__file__).resolve()), "--worker"],
+            [self.python, "-u", str(Path(__file__).resolve()), "--worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,  # inherit: app crashes show up in pytest's captured output
@@ -354,14 +362,16 @@ def load_app(
     spec: AppSpec,
     env: dict[str, str] | None = None,
     isolation: str | None = None,
+    python: str | None = None,
 ) -> LoadedApp:
     """Load the app in ``folder`` described by ``spec``. ``isolation`` defaults to subprocess
-    for Django and in-process otherwise."""
+    for Django and in-process otherwise. ``python``: the interpreter of another virtual
+    environment (the library versions a legacy app pins) to run the app in; subprocess only."""
     if isolation is None:
-        isolation = "subprocess" if spec.framework == "django" else "inprocess"
-    if spec.framework == "django" and isolation != "subprocess":
-        raise ValueError("Django apps run in a subprocess (process-wide settings)")
-    return LoadedApp(Path(folder), spec, env or {}, isolation)
+        isolation = "subprocess" if spec.framework == "django" or python else "inprocess"
+    if (spec.framework == "django" or python) and isolation != "subprocess":
+        raise ValueError("Django apps and other interpreters run in a subprocess")
+    return LoadedApp(Path(folder), spec, env or {}, isolation, python)
 
 
 # ------------------------------------------------------------------------------------- worker

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import jwt
 from jose.exceptions import ExpiredSignatureError as JoseExpiredSignatureError
+from jose.exceptions import JWTClaimsError as JoseJWTClaimsError
 from jose.exceptions import JWTError
 
 __all__ = [
@@ -128,7 +129,15 @@ _JWK_PARSERS = {
 
 
 class TokenRejected(jwt.InvalidTokenError, JWTError):
-    """The bearer token is not accepted. `reason` is one of REASONS; `detail` is for logs."""
+    """The bearer token is not accepted. `reason` is one of REASONS; `detail` is for logs.
+
+    `TokenRejected(reason)` is the subclass for that reason when there is one: it is also the
+    error the replaced libraries raised for that failure, so the app's own `except` branch for it
+    (`except jwt.InvalidAudienceError: return ..., 400`) answers as it did.
+    """
+
+    def __new__(cls, reason: str, detail: str = "") -> TokenRejected:
+        return Exception.__new__(_BY_REASON.get(reason, cls) if cls is TokenRejected else cls)
 
     def __init__(self, reason: str, detail: str = "") -> None:
         # Exception.__init__ directly: the other bases' own __init__ signatures differ.
@@ -142,9 +151,68 @@ class TokenRejected(jwt.InvalidTokenError, JWTError):
         return f"{self.reason}: {self.detail}" if self.detail else self.reason
 
 
+class TokenMalformed(TokenRejected, jwt.DecodeError):
+    """Reason "malformed"; also jwt.DecodeError."""
+
+
+class TokenTooLarge(TokenRejected, jwt.DecodeError):
+    """Reason "token_too_large"; also jwt.DecodeError."""
+
+
+class TokenDisallowedAlgorithm(TokenRejected, jwt.InvalidAlgorithmError):
+    """Reason "disallowed_algorithm"; also jwt.InvalidAlgorithmError."""
+
+
+class TokenUnrecognized(TokenRejected, jwt.InvalidAudienceError, JoseJWTClaimsError):
+    """Reason "unrecognized_token"; also jwt.InvalidAudienceError, JoseJWTClaimsError."""
+
+
+class TokenBadSignature(TokenRejected, jwt.InvalidSignatureError):
+    """Reason "bad_signature"; also jwt.InvalidSignatureError."""
+
+
+class TokenMissingClaim(TokenRejected, jwt.MissingRequiredClaimError, JoseJWTClaimsError):
+    """Reason "missing_claim"; also jwt.MissingRequiredClaimError, JoseJWTClaimsError."""
+
+
+class TokenInvalidClaim(TokenRejected, JoseJWTClaimsError):
+    """Reason "invalid_claim"; also JoseJWTClaimsError."""
+
+
+class TokenWrongIssuer(TokenRejected, jwt.InvalidIssuerError, JoseJWTClaimsError):
+    """Reason "wrong_issuer"; also jwt.InvalidIssuerError, JoseJWTClaimsError."""
+
+
 class TokenExpired(TokenRejected, jwt.ExpiredSignatureError, JoseExpiredSignatureError):
-    """An expired token (reason "expired"): also the "expired" error of the libraries this
-    module replaced, so their `except ...ExpiredSignatureError` branches answer as they did."""
+    """Reason "expired"; also jwt.ExpiredSignatureError, JoseExpiredSignatureError."""
+
+
+class TokenIssuedInFuture(TokenRejected, jwt.ImmatureSignatureError, JoseJWTClaimsError):
+    """Reason "issued_in_future"; also jwt.ImmatureSignatureError, JoseJWTClaimsError."""
+
+
+class TokenNotYetValid(TokenRejected, jwt.ImmatureSignatureError, JoseJWTClaimsError):
+    """Reason "not_yet_valid"; also jwt.ImmatureSignatureError, JoseJWTClaimsError."""
+
+
+class TokenWrongAudience(TokenRejected, jwt.InvalidAudienceError, JoseJWTClaimsError):
+    """Reason "wrong_audience"; also jwt.InvalidAudienceError, JoseJWTClaimsError."""
+
+
+_BY_REASON: dict[str, type[TokenRejected]] = {
+    "malformed": TokenMalformed,
+    "token_too_large": TokenTooLarge,
+    "disallowed_algorithm": TokenDisallowedAlgorithm,
+    "unrecognized_token": TokenUnrecognized,
+    "bad_signature": TokenBadSignature,
+    "missing_claim": TokenMissingClaim,
+    "invalid_claim": TokenInvalidClaim,
+    "wrong_issuer": TokenWrongIssuer,
+    "expired": TokenExpired,
+    "issued_in_future": TokenIssuedInFuture,
+    "not_yet_valid": TokenNotYetValid,
+    "wrong_audience": TokenWrongAudience,
+}
 
 
 class VerifiedToken(NamedTuple):
