@@ -23,4 +23,4 @@ if not os.environ.get("IDTOKEN_MIGRATE_TEST_XDG"):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: long-running test (still part of the default run)")
+    config.addinivalue_line("markers", "slow: builds or installs packages (-m 'not slow' skips)")

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# builds a wheel and installs it into a fresh virtual environment
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 900
 

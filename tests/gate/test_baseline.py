@@ -14,28 +14,10 @@ from idtoken_migrate.baseline import (
     save_baseline,
     updated_baseline,
 )
-from idtoken_migrate.model import Finding, UsageError
+from idtoken_migrate.model import UsageError
 from idtoken_migrate.scan import ScanOptions, scan_paths
 
-from .conftest import write_legacy_app
-
-
-def finding(fingerprint: str, path: str = "app/auth.py", line: int = 10) -> Finding:
-    return Finding(
-        rule="IDT101",
-        kind="id-token-bearer",
-        path=path,
-        line=line,
-        column=1,
-        end_line=line,
-        end_column=10,
-        confidence="high",
-        library="pyjwt",
-        provider="auth0",
-        message="jwt.decode accepts an ID token",
-        evidence=(),
-        fingerprint=fingerprint,
-    )
+from .conftest import finding, write_legacy_app
 
 
 def test_round_trip(tmp_path: Path) -> None:

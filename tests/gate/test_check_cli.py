@@ -11,8 +11,7 @@ import pytest
 
 from idtoken_migrate.scan import ScanOptions
 
-from .conftest import SARIF_SCHEMA, VALID_CONFIG
-from .test_gate_policy import DUAL_HEADER
+from .conftest import DUAL_HEADER, SARIF_SCHEMA, VALID_CONFIG
 
 
 def test_findings_fail_the_gate(legacy_app: Path, cli) -> None:

@@ -155,6 +155,7 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bin_dir
 
 
+@pytest.mark.slow
 def test_ci_snippet_in_a_fresh_virtualenv(fresh_venv: Path, git_repo: Path) -> None:
     assert (fresh_venv / "idtoken-migrate").exists()
     commands = [c for c in _ci_snippet() if not c.startswith("pip install")]
