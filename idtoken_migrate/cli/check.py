@@ -20,6 +20,7 @@ from idtoken_migrate.cli.common import (
     run_scan,
     scan_options,
     select_findings,
+    suppression_notes,
     use_color,
 )
 from idtoken_migrate.cli.params import (
@@ -30,6 +31,7 @@ from idtoken_migrate.cli.params import (
     OUTPUT,
     OUTPUT_FORMAT,
     QUIET,
+    REPORT_UNUSED,
     RULES,
     SARIF_CATEGORY,
     SELECT,
@@ -97,6 +99,7 @@ PARAMS = (
     IGNORE,
     QUIET,
     STATISTICS,
+    REPORT_UNUSED,
     Param(
         "exit_zero",
         ("--exit-zero",),
@@ -126,6 +129,7 @@ def check(
     ignore: list[str] | None,
     quiet: bool,
     statistics: bool,
+    report_unused_suppressions: bool,
     exit_zero: bool,
     exclude: list[str] | None,
     rules: list[Path] | None,
@@ -156,6 +160,7 @@ def check(
     )
     result, selection = select_findings(run_scan(targets, options), select, ignore)
     selected = None if selection.everything else selection.includes
+    notes = suppression_notes(report_unused_suppressions, targets, options, result)
     root = Path(result.root)
     in_scope = scope_of(targets, root)
 
@@ -186,6 +191,16 @@ def check(
         policy_from_config(cfg, today=as_of, max_findings=max_findings),
         baseline_diff=diff,
     )
+    if notes:
+        import dataclasses
+
+        where = len({line.split(": ", 1)[0] for line in notes})
+        word = "comment" if where == 1 else "comments"
+        verdict = dataclasses.replace(
+            verdict,
+            passed=False,
+            reasons=(*verdict.reasons, f"{where} suppression {word} to remove or fix"),
+        )
     steps = next_steps(
         verdict, paths or [], config, baseline, exclude or [], rules or [], select, ignore
     )
@@ -200,6 +215,8 @@ def check(
             quiet=quiet and main,
             statistics=statistics and main,
         )
+        if fmt == "text":
+            text += "".join(line + "\n" for line in notes)
         if fmt == "text" and not (quiet and main):
             text += "".join(line + "\n" for line in verdict_lines(verdict, steps))
         elif fmt == "markdown":
@@ -211,7 +228,7 @@ def check(
     emit(report(fmt, fmt == "text" and output is None and use_color(), main=True), output)
     if (fmt != "text" or output is not None) and not quiet:
         # Machine formats keep stdout parseable: the verdict goes to stderr.
-        for line in verdict_lines(verdict, steps):
+        for line in [*(notes if fmt != "text" else ()), *verdict_lines(verdict, steps)]:
             note(line)
     return 0 if exit_zero else verdict.exit_code
 

@@ -85,6 +85,18 @@ def select_findings(
     return apply_selection(result, selection), selection
 
 
+def suppression_notes(
+    enabled: bool, targets: Sequence[Path], options: ScanOptions, result: ScanResult
+) -> list[str]:
+    """`--report-unused-suppressions`: one line per dead or mistaken suppression comment."""
+    if not enabled:
+        return []
+    from idtoken_migrate.suppress_audit import audit_suppressions
+
+    known = (rule.id for rule in result.rules)
+    return [f"{n.path}:{n.line}: {n.message}" for n in audit_suppressions(targets, options, known)]
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

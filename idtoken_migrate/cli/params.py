@@ -115,6 +115,14 @@ STATISTICS = Param(
     False,
     help="Count the findings per rule and kind instead of listing them (text format).",
 )
+REPORT_UNUSED = Param(
+    "report_unused_suppressions",
+    ("--report-unused-suppressions",),
+    bool,
+    False,
+    help="Report suppression comments that suppress nothing or name unknown rules (as ruff's "
+    "RUF100); `check` fails on them.",
+)
 NO_CACHE = Param(
     "no_cache", ("--no-cache",), bool, False, help="Do not read or write the scan cache."
 )

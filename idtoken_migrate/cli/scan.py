@@ -9,12 +9,14 @@ from idtoken_migrate.cli.common import (
     fail,
     handles_usage_errors,
     load_config_for,
+    note,
     output_specs,
     project_root,
     require_paths,
     run_scan,
     scan_options,
     select_findings,
+    suppression_notes,
     use_color,
 )
 from idtoken_migrate.cli.params import (
@@ -25,6 +27,7 @@ from idtoken_migrate.cli.params import (
     OUTPUT,
     OUTPUT_FORMAT,
     QUIET,
+    REPORT_UNUSED,
     RULES,
     SARIF_CATEGORY,
     SELECT,
@@ -58,6 +61,7 @@ PARAMS = (
     IGNORE,
     QUIET,
     STATISTICS,
+    REPORT_UNUSED,
     EXCLUDE,
     Param(
         "jobs",
@@ -109,6 +113,7 @@ def scan(
     ignore: list[str] | None,
     quiet: bool,
     statistics: bool,
+    report_unused_suppressions: bool,
     exclude: list[str] | None,
     jobs: int,
     rules: list[Path] | None,
@@ -139,6 +144,7 @@ def scan(
         config_excludes=loaded.scan.exclude,
     )
     result, _selection = select_findings(run_scan(targets, options), select, ignore)
+    notes = suppression_notes(report_unused_suppressions, targets, options, result)
     for extra_fmt, extra_file in extra_outputs:
         emit(render(result, extra_fmt, sarif_category=sarif_category), extra_file)
     color = use_color() and output is None
@@ -150,6 +156,11 @@ def scan(
         quiet=quiet,
         statistics=statistics,
     )
+    if format == "text" and output is None:
+        report += "".join(line + "\n" for line in notes)
+    else:
+        for line in notes:
+            note(line)
     emit(report, output)
     return 0
 
