@@ -356,7 +356,7 @@ def inspect_token(
         expiry=_expiry(claims, now),
         issuer=_issuer_check(claims, cfg, configured, profile),
         decisions=tuple(decisions),
-        verified=verify and configured,
+        verified=verify and configured and any(d.signature == "checked" for d in decisions),
         now=now,
         stripped=removed,
     )
@@ -875,6 +875,21 @@ def _classifier(module: types.ModuleType, phase: str) -> Callable[[str], str]:
     return classify
 
 
+class _FetchFailures(logging.Handler):
+    """Keeps the verifier's log of a failed JWKS fetch: its URL and the reason, which the
+    verifier's own rejection leaves out (it is written for API logs, not for a person)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.last = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("JWKS fetch from") and len(record.args or ()) == 2:
+            uri, error = record.args  # type: ignore[misc]
+            reason = getattr(error, "reason", None) or error
+            self.last = f"cannot fetch the JWKS from {uri}: {reason}"
+
+
 def _decide(
     token: str, cfg: Config, phase: str, now: float, verify: bool
 ) -> tuple[VerifierDecision, str | None]:
@@ -900,21 +915,30 @@ def _decide(
         kind = None  # refused before classification (malformed, alg, crit, embedded key)
     except AttributeError:
         kind = None
+    failures = _FetchFailures()
+    module.logger.addHandler(failures)
     try:
         result = module.verify(token, now=now)
     except module.TokenRejected as error:
         signature = "checked" if verify else ("not_checked" if skipped else "not_reached")
+        detail = error.detail
+        if error.reason == "jwks_unavailable":
+            # Nothing was verified; say where the keys were to come from and why they did not.
+            signature = "not_checked"
+            detail = failures.last or detail
         return (
             VerifierDecision(
                 phase,
                 configured,
                 "reject",
                 reason=error.reason,
-                detail=error.detail,
+                detail=detail,
                 signature=signature,
             ),
             kind,
         )
+    finally:
+        module.logger.removeHandler(failures)
     signature = "checked" if verify else "not_checked"
     return VerifierDecision(
         phase, configured, "accept", kind=result.kind, signature=signature

@@ -582,3 +582,33 @@ def test_python_dash_m_reads_stdin(rsa_key: Key, tmp_path: Path) -> None:
     assert "token_use = 'id'" in run.stdout
     assert token.split(".")[2] not in run.stdout + run.stderr
     assert run.stderr == ""
+
+
+def test_verify_without_the_jwks_says_where_and_why_and_exits_1(
+    rsa_key: Key, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/jwks.json"
+    shape = PROVIDERS["keycloak"]
+    config = str(write_config(tmp_path, shape, jwks_uri=url))
+    token = sign(rsa_key, {"iss": shape["issuer"], **shape["access"]})
+    result = invoke("-", "--config", config, "--verify", "--format", "json", *NOW_ARG, stdin=token)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["signature"]["checked"] is False
+    assert {d["signature"] for d in report["verifiers"]} == {"not_checked"}
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("idtoken-migrate: error: --verify: the signature was not checked: ")
+    assert f"cannot fetch the JWKS from {url}: " in line
+    assert "refused" in line.lower()
+
+
+def test_verify_without_a_config_exits_1(rsa_key: Key) -> None:
+    token = sign(rsa_key, {"iss": "https://example.okta.com", "sub": "x", "aud": "api://x"})
+    result = invoke("-", "--verify", *NOW_ARG, stdin=token)
+    assert result.exit_code == 1
+    assert "no verifier checked it" in result.stderr

@@ -111,7 +111,8 @@ def apply(
             written = write_patches(patch_dir, result.changes)
         except OSError as error:
             fail(f"{patch_dir}: cannot write the patches: {error.strerror or error}")
-        _summary(result, f"{len(written)} patch(es) in {patch_dir}")
+        n = len(written)
+        _summary(result, f"written as {n} patch{'es' if n != 1 else ''} in {patch_dir}")
         return
     if write or interactive:
         if not allow_dirty:

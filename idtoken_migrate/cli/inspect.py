@@ -76,6 +76,16 @@ def inspect_token_command(
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
     else:
         typer.echo(render_text(report))
+    if verify and not report.verified:
+        # The report stands, but what --verify asked for was not done: say why, exit 1.
+        why = next(
+            (d.detail for d in report.decisions if d.reason == "jwks_unavailable"),
+            "no verifier checked it (no issuer configured)",
+        )
+        typer.echo(
+            f"idtoken-migrate: error: --verify: the signature was not checked: {why}", err=True
+        )
+        raise typer.Exit(1)
 
 
 def _read_token(token: str | None) -> str:

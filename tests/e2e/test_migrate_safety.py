@@ -120,6 +120,9 @@ def test_patch_dir_patches_apply_on_a_fresh_copy(migratable, tmp_path):
     (fresh / "idtoken-migrate.yaml").write_bytes((folder / "idtoken-migrate.yaml").read_bytes())
     files = sorted(str(p) for p in patches.glob("*.patch"))
     assert files
+    n = len(files)
+    summary = f"{n} file{'s' if n != 1 else ''} written as {n} patch{'es' if n != 1 else ''} in"
+    assert f"{summary} {patches}" in err
     subprocess.run(["git", "apply", *files], cwd=fresh, check=True)
     run("apply", str(folder), "--write")
     assert snapshot(fresh) == snapshot(folder)
