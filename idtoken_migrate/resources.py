@@ -22,3 +22,8 @@ def rules_dir() -> Path:
 
 def templates_dir() -> Path:
     return _data_dir("templates")
+
+
+def schema_path(name: str) -> Path:
+    """The JSON Schema `name` (`config`, `rule-pack`) shipped in the package, for editors."""
+    return _PACKAGE / "schemas" / f"{name}.schema.json"

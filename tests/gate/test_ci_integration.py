@@ -101,6 +101,7 @@ def test_action_check_script_records_the_exit_code(git_repo: Path, tmp_path: Pat
     outputs = tmp_path / "github_output"
     summary = tmp_path / "summary.md"
     env = {
+        "IDTM_PYTHON": sys.executable,  # the action's own virtual environment, in CI
         "CHECK_PATH": ".",
         "CHECK_CONFIG": "",
         "CHECK_BASELINE": "",
