@@ -38,6 +38,7 @@ from idtoken_migrate.render import RenderError, render_verifier
 
 SHARED = "shared-app"  # one registration: the API's audience is also the legacy client id
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+JWT_PROVIDERS = ("generic", "keycloak", "entra", "okta", "auth0", "cognito")
 LEGACY_ALGORITHMS = ("RS256", "ES256")  # ID tokens are signed with the RSA and the EC key
 
 
@@ -325,7 +326,7 @@ def test_entra_shared_registration_app_token(
 # --- 3. azp must be a configured client ------------------------------------------------------
 
 
-@pytest.mark.parametrize("provider", ["generic", "keycloak", "entra", "okta", "auth0", "cognito"])
+@pytest.mark.parametrize("provider", JWT_PROVIDERS)
 def test_azp_of_another_client_is_refused(
     provider: str, keys: Keys, provider_routes: dict[str, str], module_dir: Path
 ) -> None:
@@ -355,7 +356,7 @@ def test_authorized_parties_config_key(tmp_path: Path) -> None:
 # --- 4. back-channel logout tokens ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("provider", ["generic", "keycloak", "entra", "okta", "auth0", "cognito"])
+@pytest.mark.parametrize("provider", JWT_PROVIDERS)
 def test_logout_tokens_are_refused(
     provider: str, keys: Keys, provider_routes: dict[str, str], module_dir: Path
 ) -> None:
