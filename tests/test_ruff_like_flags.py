@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli as run
 
 LEGACY = """\
 import jwt
@@ -29,19 +28,6 @@ def peek():
     token = request.headers["Authorization"].split()[1]
     return jwt.decode(token, options={"verify_signature": False})
 """
-
-
-def run(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "idtoken_migrate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,10 @@ of a multi-line call, case-insensitive; --report-unused-suppressions names the d
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli as run
 
 from idtoken_migrate.suppress import audit, parse_suppressions
 
@@ -30,18 +28,6 @@ CALL = """\
         audience=CLIENT_ID,
     )
 """
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
-    return subprocess.run(
-        [sys.executable, "-m", "idtoken_migrate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
 
 
 def with_comment(comment: str, at: int) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +18,8 @@ from idtoken_migrate.model import Finding
 
 REPO = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
+# Where this environment's `idtoken-migrate` lives: first on PATH, as in a CI job or a git hook.
+DEV_BIN = Path(sys.executable).parent
 
 # The classic legacy pattern: an HS256 ID token signed with the client secret, audience = client id,
 # read from the Authorization header in a Flask decorator.
@@ -146,4 +151,21 @@ def finding(fingerprint: str, path: str = "app/auth.py", line: int = 10) -> Find
         message="jwt.decode accepts an ID token",
         evidence=(),
         fingerprint=fingerprint,
+    )
+
+
+def run(
+    command: list[str] | str,
+    cwd: Path,
+    path: Path,
+    *,
+    shell: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run with `path` first on PATH, as a CI job or a git hook would."""
+    env = {**os.environ, "PATH": f"{path}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("IDTOKEN_MIGRATE_CACHE_DIR", None)
+    env.update(extra_env or {})
+    return subprocess.run(
+        command, cwd=cwd, env=env, shell=shell, capture_output=True, text=True, timeout=300
     )

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import REPO
-from .test_ci_integration import DEV_BIN, run
+from .conftest import DEV_BIN, REPO, run, write_legacy_app
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
 STEPS = ACTION["runs"]["steps"]
@@ -58,8 +57,6 @@ def test_the_permissions_are_documented() -> None:
 def test_args_are_split_but_never_glob_expanded(tmp_path: Path, args: str) -> None:
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
-    from .conftest import write_legacy_app
-
     repo = write_legacy_app(tmp_path / "repo")
     step = next(s for s in STEPS if s.get("id") == "check")
     outputs = tmp_path / "github_output"

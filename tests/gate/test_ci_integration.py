@@ -16,9 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from .conftest import REPO, SARIF_SCHEMA, write_legacy_app
-
-DEV_BIN = Path(sys.executable).parent
+from .conftest import DEV_BIN, REPO, SARIF_SCHEMA, run, write_legacy_app
 
 
 def git(repo: Path, *args: str) -> None:
@@ -27,23 +25,6 @@ def git(repo: Path, *args: str) -> None:
         cwd=repo,
         check=True,
         capture_output=True,
-    )
-
-
-def run(
-    command: list[str] | str,
-    cwd: Path,
-    path: Path,
-    *,
-    shell: bool = False,
-    extra_env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run with `path` first on PATH, as a CI job or a git hook would."""
-    env = {**os.environ, "PATH": f"{path}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("IDTOKEN_MIGRATE_CACHE_DIR", None)
-    env.update(extra_env or {})
-    return subprocess.run(
-        command, cwd=cwd, env=env, shell=shell, capture_output=True, text=True, timeout=300
     )
 
 
