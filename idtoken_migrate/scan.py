@@ -87,13 +87,49 @@ def scan_bytes(
     *,
     prefilter: bool = True,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    screened: bool = False,
 ) -> FileOutcome:
     """Scan one file's bytes. Never raises for a bad file: the problem comes back as `error`.
-    A verifier module `apply` generated is not analysed, only recorded as `generated`."""
+    A verifier module `apply` generated is not analysed, only recorded as `generated`.
+
+    `screened`: the caller has already kept files that could crash the parser away from it
+    (`isolate.screen`), as `scan_paths` does; otherwise such a file is parsed in a worker process
+    of its own here."""
     generated = generated_module(relpath, data)
     if generated is not None:
         return FileOutcome(relpath, lines=line_count(data), generated=generated)
+    if not screened:
+        verdict = _screen_one(data, relpath, prefilter, max_file_size, rules)
+        if verdict is not None:
+            from idtoken_migrate.isolate import IsolatedParser, WorkerSpec
+
+            outcome, why = verdict
+            if outcome is not None:
+                return outcome
+            spec = WorkerSpec(rules, prefilter, max_file_size)
+            with IsolatedParser(spec) as worker:
+                return worker.scan(relpath, data, why, line_count(data))
     return _scan_source(data, relpath, rules, signals, prefilter, max_file_size)
+
+
+def _screen_one(
+    data: bytes, relpath: str, prefilter: bool, max_file_size: int, rules: RuleSet
+) -> tuple[FileOutcome | None, str] | None:
+    """None when the file may be parsed here; else (its outcome, "") when it must not be parsed
+    at all, or (None, why) when it must be parsed in an isolated worker."""
+    if len(data) > max_file_size or b"\x00" in data or generated_module(relpath, data):
+        return None  # refused before any parsing, or never parsed
+    if prefilter and not rules.packs_for(data):
+        return None  # never parsed
+    from idtoken_migrate.isolate import screen, unsafe_outcome
+
+    shape = screen(data)
+    refusal = shape.refusal
+    if refusal is not None:
+        return unsafe_outcome(relpath, refusal, line_count(data)), ""
+    if shape.risky:
+        return None, shape.describe()
+    return None
 
 
 def _scan_source(
@@ -185,6 +221,7 @@ def _scan_in_worker(item: tuple[str, str, bytes]) -> FileOutcome:
         engine.signals,
         prefilter=options.prefilter,  # so only the packs that may match run
         max_file_size=options.max_file_size,
+        screened=True,
     )
 
 
@@ -210,6 +247,7 @@ def scan_paths(
     cache = _open_cache(options, root, engine)
     outcomes: list[FileOutcome] = []
     to_parse: list[tuple[Discovered, bytes, str | None]] = []
+    risky: list[tuple[Discovered, bytes, str | None, str]] = []  # and what makes it risky
     cache_hits = prefiltered = 0
     for item in files:
         try:
@@ -237,16 +275,35 @@ def scan_paths(
             if cache is not None and key is not None:
                 cache.put(key, outcome)
             continue
-        to_parse.append((item, data, key))
+        verdict = _screen_one(
+            data, item.relpath, options.prefilter, options.max_file_size, engine.rules
+        )
+        if verdict is None:
+            to_parse.append((item, data, key))
+        elif verdict[0] is not None:  # refused: never parsed
+            outcomes.append(verdict[0])
+            if cache is not None and key is not None:
+                cache.put(key, verdict[0])
+        else:
+            risky.append((item, data, key, verdict[1]))
     done = len(outcomes)
     if progress:
         progress(done, len(files))
     parsed_outcomes = _parse_all(to_parse, engine, options, progress, done, len(files))
+    done += len(parsed_outcomes)
+    isolated = [(item, data, why) for item, data, _, why in risky]
+    risky_outcomes = _parse_isolated(isolated, engine, options, progress, done, len(files))
+    parsed_outcomes += risky_outcomes
     # Files that passed the literal prefilter but were still not parsed: generated verifiers.
     prefiltered += sum(1 for o in parsed_outcomes if not o.parsed and o.error is None)
     if cache is not None:
-        for (_, _, key), outcome in zip(to_parse, parsed_outcomes, strict=True):
-            if key is not None:
+        from idtoken_migrate.isolate import UNSAFE_PREFIX
+
+        keys = [key for _, _, key in to_parse] + [key for _, _, key, _ in risky]
+        for key, outcome in zip(keys, parsed_outcomes, strict=True):
+            # A worker that died or ran out of time may do better on a quieter machine.
+            unsafe = outcome.error is not None and outcome.error.message.startswith(UNSAFE_PREFIX)
+            if key is not None and not unsafe:
                 cache.put(key, outcome)
         cache.close()
     outcomes.extend(parsed_outcomes)
@@ -273,6 +330,7 @@ def _parse_all(
                     engine.signals,
                     prefilter=options.prefilter,
                     max_file_size=options.max_file_size,
+                    screened=True,
                 )
             )
             done += 1
@@ -280,13 +338,45 @@ def _parse_all(
                 progress(done, total)
         return results
     from concurrent.futures import ProcessPoolExecutor  # 30 ms of imports a one-file scan skips
+    from concurrent.futures.process import BrokenProcessPool
 
     work = [(item.relpath, str(item.path), data) for item, data, _ in to_parse]
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(options,)
-    ) as pool:
-        for outcome in pool.map(_scan_in_worker, work, chunksize=max(1, len(work) // (jobs * 8))):
-            results.append(outcome)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(options,)
+        ) as pool:
+            chunksize = max(1, len(work) // (jobs * 8))
+            for outcome in pool.map(_scan_in_worker, work, chunksize=chunksize):
+                results.append(outcome)
+                done += 1
+                if progress:
+                    progress(done, total)
+    except BrokenProcessPool:
+        # A file the screen let through killed a worker, and the pool with it: the files not
+        # answered yet go one by one to a worker that is replaced whenever it dies.
+        rest = [(item, data, "this file") for item, data, _ in to_parse[len(results) :]]
+        results += _parse_isolated(rest, engine, options, progress, done, total)
+    return results
+
+
+def _parse_isolated(
+    items: list[tuple[Discovered, bytes, str]],
+    engine: _Engine,
+    options: ScanOptions,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> list[FileOutcome]:
+    """Scan files that may crash or exhaust the parser, one at a time, in a worker process."""
+    if not items:
+        return []
+    from idtoken_migrate.isolate import IsolatedParser, WorkerSpec
+
+    results: list[FileOutcome] = []
+    spec = WorkerSpec(engine.rules, options.prefilter, options.max_file_size)
+    with IsolatedParser(spec) as worker:
+        for item, data, why in items:
+            results.append(worker.scan(item.relpath, data, why, line_count(data)))
             done += 1
             if progress:
                 progress(done, total)
