@@ -70,6 +70,17 @@ class ScanConfig:
     exclude: tuple[str, ...] = ()
 
 
+GATE_PARSE_ERRORS: tuple[str, ...] = ("fail", "warn")
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """What `check` does beyond the findings (the `gate:` section); one field per key."""
+
+    # A file that names a token library's verification API but could not be parsed.
+    parse_errors: str = "fail"
+
+
 @dataclass(frozen=True)
 class Config:
     version: int = 1
@@ -84,6 +95,7 @@ class Config:
     claims: tuple[tuple[str, str], ...] = ()  # legacy claim -> where the access token carries it
     output: OutputConfig = field(default_factory=OutputConfig)
     scan: ScanConfig = field(default_factory=ScanConfig)
+    gate: GateConfig = field(default_factory=GateConfig)
     source: str | None = None  # the file this came from; None for defaults
 
     @property

@@ -18,6 +18,7 @@ from typing import Any
 
 from idtoken_migrate.config import (
     CONFIG_FILENAME,
+    GATE_PARSE_ERRORS,
     HMAC_ALGORITHMS,
     MAX_LEEWAY_SECONDS,
     PHASES,
@@ -27,6 +28,7 @@ from idtoken_migrate.config import (
     SECRET_ENCODINGS,
     AccessTokenConfig,
     Config,
+    GateConfig,
     LegacyIdTokenConfig,
     OutputConfig,
     ScanConfig,
@@ -347,6 +349,7 @@ _TOP_KEYS = (
     "claims",
     "output",
     "scan",
+    "gate",
 )
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "access_token": (
@@ -366,6 +369,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
     "scan": ("exclude",),
+    "gate": ("parse_errors",),
 }
 _ALL_KEY_PATHS = tuple(_TOP_KEYS) + tuple(
     f"{section}.{key}" for section, keys in _SECTION_KEYS.items() for key in keys
@@ -676,6 +680,13 @@ class _Validator:
             )
         scan = self._section(data, "scan")
         exclude = w(lambda: self.strings(scan, "exclude", ("scan", "exclude")), None)
+        gate_section = self._section(data, "gate")
+        parse_errors = w(
+            lambda: self.choice(
+                gate_section, "parse_errors", ("gate", "parse_errors"), GATE_PARSE_ERRORS
+            ),
+            None,
+        )
 
         # Values that depend on each other: only once the document is valid key by key, so a typo
         # is reported as a typo and not also as the value it hides going missing.
@@ -727,6 +738,7 @@ class _Validator:
             claims=claims,
             output=OutputConfig(module=module),
             scan=ScanConfig(exclude=exclude if exclude is not None else ()),
+            gate=GateConfig(parse_errors=parse_errors or GateConfig().parse_errors),
             source=source,
         )
 

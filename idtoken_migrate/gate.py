@@ -12,6 +12,7 @@ from idtoken_migrate.config import Config
 from idtoken_migrate.model import (
     ACTIONABLE_KINDS,
     KINDS,
+    FileError,
     Finding,
     GeneratedModule,
     ScanResult,
@@ -37,6 +38,7 @@ class Policy:
     sunset: dt.date | None = None
     today: dt.date = field(default_factory=dt.date.today)
     max_findings: int | None = None
+    parse_errors: str = "fail"  # gate.parse_errors: fail | warn
 
     @property
     def sunset_passed(self) -> bool:
@@ -55,6 +57,7 @@ class Policy:
             "today": self.today.isoformat(),
             "max_findings": self.max_findings,
             "strict": self.strict,
+            "parse_errors": self.parse_errors,
         }
 
 
@@ -66,6 +69,7 @@ def policy_from_config(
         sunset=config.window.sunset,
         today=today or dt.date.today(),
         max_findings=max_findings,
+        parse_errors=config.gate.parse_errors,
     )
 
 
@@ -151,6 +155,12 @@ def evaluate(
             "run `idtoken-migrate apply --phase strict`"
         )
 
+    unparsed = unparsed_candidates(result)
+    if unparsed:
+        (reasons if policy.parse_errors == "fail" else notes).append(
+            _unparsed_reason(unparsed, policy.parse_errors)
+        )
+
     if policy.sunset is not None and not policy.sunset_passed:
         days = (policy.sunset - policy.today).days
         notes.append(f"sunset {policy.sunset} in {days} day{'s' if days != 1 else ''}")
@@ -173,6 +183,27 @@ def evaluate(
         remaining=len(actionable),
         dual_modules=dual,
     )
+
+
+def unparsed_candidates(result: ScanResult) -> tuple[FileError, ...]:
+    """Files whose bytes name a verification API but that could not be parsed."""
+    return tuple(e for e in result.errors if e.candidate)
+
+
+def _unparsed_reason(errors: Sequence[FileError], mode: str) -> str:
+    n = len(errors)
+    shown = "; ".join(
+        f"{e.path}{f':{e.line}' if e.line is not None else ''}: {e.message}" for e in errors[:3]
+    )
+    more = f"; and {n - 3} more" if n > 3 else ""
+    head = (
+        f"{n} file{'s' if n != 1 else ''} that name{'s' if n == 1 else ''} a token "
+        f"verification API could not be parsed, so what {'it does' if n == 1 else 'they do'} "
+        f"is unknown ({shown}{more})"
+    )
+    if mode == "fail":
+        return head + ": fix the file, exclude it, or set gate.parse_errors: warn"
+    return head + " (gate.parse_errors: warn)"
 
 
 def _count_by_kind(findings: Sequence[Finding]) -> str:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from idtoken_migrate.model import FileError, FileOutcome
+from idtoken_migrate.model import FileOutcome
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -155,9 +155,11 @@ def screen(data: bytes) -> Screen:
     return Screen(max_depth, depth_line, max_run, run_line, max_count, count_line, error)
 
 
-def unsafe_outcome(relpath: str, reason: str, lines: int = 0) -> FileOutcome:
+def unsafe_outcome(data: bytes, relpath: str, reason: str, lines: int = 0) -> FileOutcome:
     """The outcome of a file the parser could not be trusted with: listed under errors."""
-    return FileOutcome(relpath, error=FileError(relpath, f"{UNSAFE_PREFIX}: {reason}"), lines=lines)
+    from idtoken_migrate.scan import parse_failure
+
+    return parse_failure(data, relpath, f"{UNSAFE_PREFIX}: {reason}", lines=lines)
 
 
 # -- the isolated worker -------------------------------------------------------------------------
@@ -253,7 +255,7 @@ class IsolatedParser:
                 timed_out = True
         except (EOFError, OSError):
             pass
-        return unsafe_outcome(relpath, self._failure(why, timed_out), lines)
+        return unsafe_outcome(data, relpath, self._failure(why, timed_out), lines)
 
     def _failure(self, why: str, timed_out: bool) -> str:
         proc = self._proc

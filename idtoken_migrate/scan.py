@@ -126,7 +126,7 @@ def _screen_one(
     shape = screen(data)
     refusal = shape.refusal
     if refusal is not None:
-        return unsafe_outcome(relpath, refusal, line_count(data)), ""
+        return unsafe_outcome(data, relpath, refusal, line_count(data)), ""
     if shape.risky:
         return None, shape.describe()
     return None
@@ -154,7 +154,7 @@ def _scan_source(
     try:
         text = decode_source(data)
     except ValueError as exc:
-        return FileOutcome(relpath, error=FileError(relpath, str(exc)), lines=lines)
+        return parse_failure(data, relpath, str(exc), lines=lines, candidate=prefilter)
     import libcst as cst
 
     from idtoken_migrate.analyze import analyze, collect, has_work
@@ -165,15 +165,18 @@ def _scan_source(
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
         message = " ".join(exc.message.split())
-        return FileOutcome(
+        return parse_failure(
+            data,
             relpath,
-            error=FileError(relpath, f"syntax error: {message}", exc.raw_line),
-            parsed=True,
+            f"syntax error: {message}",
+            line=exc.raw_line,
             lines=lines,
+            candidate=prefilter,
+            parsed=True,
         )
     except (RecursionError, MemoryError):
-        return FileOutcome(
-            relpath, error=FileError(relpath, "file too deeply nested to parse"), lines=lines
+        return parse_failure(
+            data, relpath, "file too deeply nested to parse", lines=lines, candidate=prefilter
         )
     collector = collect(module, packs)
     if not has_work(collector):
@@ -199,6 +202,26 @@ def _scan_source(
             continue
         findings.append(finding)
     return FileOutcome(relpath, tuple(findings), suppressed=suppressed, parsed=True, lines=lines)
+
+
+def parse_failure(
+    data: bytes,
+    relpath: str,
+    message: str,
+    *,
+    line: int | None = None,
+    lines: int = 0,
+    candidate: bool = True,
+    parsed: bool = False,
+) -> FileOutcome:
+    """The outcome of a file that reached the parser and could not be parsed (undecodable, a
+    syntax error, a shape the parser cannot be trusted with): the one place every such file goes
+    through. `candidate`: its bytes passed the prefilter, so they name a verification API and the
+    gate counts the error (`gate.parse_errors`). `data` is there for whatever wants to look at the
+    bytes of a file the parser could not read (a lexical fallback)."""
+    del data  # nothing reads it yet
+    error = FileError(relpath, message, line, candidate=candidate)
+    return FileOutcome(relpath, error=error, parsed=parsed, lines=lines)
 
 
 # -- worker processes -------------------------------------------------------------------------
