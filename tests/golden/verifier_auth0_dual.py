@@ -24,6 +24,7 @@ import re
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jwt
@@ -38,7 +39,9 @@ __all__ = [
     "VerifiedToken",
     "bearer_token",
     "http_error",
+    "LegacyAcceptance",
     "legacy_acceptances",
+    "on_legacy_acceptance",
     "verify",
     "verify_token",
 ]
@@ -420,6 +423,56 @@ def legacy_acceptances() -> dict[str, int]:
         return dict(_legacy_counts)
 
 
+class LegacyAcceptance(NamedTuple):
+    """One accepted legacy ID token, as logged and as given to on_legacy_acceptance callbacks."""
+
+    client_id: str  # the token's aud (the legacy client ids, comma-joined)
+    sub_hash: str  # a hash of sub: counts distinct users, never identifies one
+    issuer: str
+    phase: str
+    at: float  # POSIX seconds
+
+
+_legacy_callbacks: list[Callable[[LegacyAcceptance], object]] = []
+
+
+def on_legacy_acceptance(
+    callback: Callable[[LegacyAcceptance], object],
+) -> Callable[[LegacyAcceptance], object]:
+    """Call `callback(acceptance)` on every legacy acceptance (a metrics counter, say); returns
+    it, so it also works as a decorator. A callback that raises is logged, never fails a request."""
+    with _legacy_lock:
+        _legacy_callbacks.append(callback)
+    return callback
+
+
+def _legacy_accepted(acceptance: LegacyAcceptance) -> None:
+    with _legacy_lock:
+        _legacy_counts[acceptance.client_id] = _legacy_counts.get(acceptance.client_id, 0) + 1
+        callbacks = tuple(_legacy_callbacks)
+    # One readable line for any formatter; `extra` gives JSON formatters the same fields.
+    legacy_logger.warning(
+        "legacy ID token accepted: client_id=%s sub_hash=%s issuer=%s phase=%s at=%s",
+        acceptance.client_id,
+        acceptance.sub_hash,
+        acceptance.issuer,
+        acceptance.phase,
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(acceptance.at)),
+        extra={
+            "event": "legacy_id_token_accepted",
+            "client_id": acceptance.client_id,
+            "sub_hash": acceptance.sub_hash,
+            "issuer": acceptance.issuer,
+            "phase": acceptance.phase,
+        },
+    )
+    for callback in callbacks:
+        try:
+            callback(acceptance)
+        except Exception:  # metrics must not turn a valid token into a 401
+            logger.warning("on_legacy_acceptance callback %r failed", callback, exc_info=True)
+
+
 def _verify_legacy(
     header: dict[str, Any],
     claims: dict[str, Any],
@@ -447,13 +500,7 @@ def _verify_legacy(
     if not isinstance(subject, str) or not subject:
         raise TokenRejected("missing_claim", "sub")
     client_id = ",".join(sorted(audiences))
-    with _legacy_lock:
-        _legacy_counts[client_id] = _legacy_counts.get(client_id, 0) + 1
-    legacy_logger.warning(
-        "legacy ID token accepted: client_id=%s sub_hash=%s",
-        client_id,
-        _sub_hash(subject),
-    )
+    _legacy_accepted(LegacyAcceptance(client_id, _sub_hash(subject), claims["iss"], "dual", now))
     return dict(claims)
 
 
