@@ -83,6 +83,7 @@ def test_missing_config_file_is_exit_2(project: Path, command: tuple) -> None:
         ("plan", "missing/"),
         ("apply", "missing/"),
         ("check", "missing/"),
+        ("usage", "missing/app.log"),
         ("rules", "test", "missing/"),
         ("rules", "list", "--rules", "missing/"),
     ],

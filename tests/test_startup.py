@@ -26,6 +26,6 @@ def test_help_lists_commands_in_workflow_order() -> None:
         check=True,
     ).stdout
     # typer lists command groups (`rules`) after plain commands.
-    commands = ["scan", "init", "plan", "apply", "check", "inspect-token", "demo", "rules"]
+    commands = ["scan", "init", "plan", "apply", "usage", "check", "inspect-token", "demo", "rules"]
     positions = [out.index(f"  {name} ") for name in commands]
     assert positions == sorted(positions)

@@ -112,7 +112,7 @@ def _typer_param(param: Param) -> Any:
 
 # The order `--help` lists the commands in: the order of the workflow. `scan` and `check` are
 # declared free of typer; the others register themselves on `app` when imported.
-for _name in ("scan", "init", "plan", "apply", "check", "inspect", "rules", "demo"):
+for _name in ("scan", "init", "plan", "apply", "usage", "check", "inspect", "rules", "demo"):
     _module = importlib.import_module(f"idtoken_migrate.cli.{_name}")
     if isinstance(getattr(_module, "COMMAND", None), Command):
         add_command(app, _module.COMMAND)
