@@ -19,7 +19,6 @@ import io
 import json
 import re
 import zlib
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,8 @@ _MESSAGE_FIELDS = ("message", "msg", "log", "event")
 _NESTED = ("jsonPayload", "fields")  # Google Cloud Logging exports; Vector/Fluent nesting
 MAX_MALFORMED_KEPT = 100  # reported with file and line; the count goes on past it
 _FIRST_TIME_TRIES = 200  # lines tried at the start of a log for its first timestamp
-_TAIL = 32  # lines kept at the end of a log for its last timestamp
+_TAIL = 32  # lines tried at the end of a log for its last timestamp
+_BLOCK = 1 << 20  # bytes read at a time
 _MAX_RECORD_LINE = 64 * 1024  # a longer line is no record of ours (and is not decoded)
 
 
@@ -233,44 +233,89 @@ class UsageCollector:
         self.malformed: list[MalformedRecord] = []
         self.malformed_count = 0
         self.sources: list[str] = []
+        self._first_tries = 0
         self._last_at = ""
         self._last_at_time: dt.datetime | None = None
 
     def feed_stream(self, raw: IO[bytes], name: str) -> None:
+        """One log, in order (plain or gzip)."""
         try:
-            self.feed_lines(open_log(raw, name), name)
+            stream = open_log(raw, name)
+            self.feed_blocks(iter(lambda: stream.read(_BLOCK), b""), name)
         except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
             raise UsageError(f"{name}: not a readable log file: {exc}") from None
 
-    def feed_lines(self, lines: Iterable[bytes], name: str) -> None:
-        """One log, in order: records are counted, other lines skipped (their times bound the
-        span of the logs: the first timestamp near the start, the last near the end)."""
+    def feed_blocks(self, blocks: Iterable[bytes], name: str) -> None:
+        """One log as blocks of bytes. Records are counted, other lines skipped; the first and
+        last timestamps of the log bound the span it covers. Lines are found by searching the
+        block for the markers, so a line that is no record costs no Python code at all."""
         self.sources.append(name)
-        tail: deque[bytes] = deque(maxlen=_TAIL)
-        need_first = True
-        tries = 0
-        for number, line in enumerate(lines, 1):
-            if (
-                (_TEXT_MARKER_B in line or _EVENT_B in line)
-                and len(line) <= _MAX_RECORD_LINE
-                and self._record(line, name, number)
-            ):
-                need_first = False
-                tail.clear()
+        base = 0  # lines before the current block
+        carry = b""
+        in_long_line = False  # a line past _MAX_RECORD_LINE: skipped, not kept
+        self._first_tries = 0
+        last = b""
+        for block in blocks:
+            data = carry + block if carry else block
+            if in_long_line:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    carry = b""
+                    continue
+                data = data[newline + 1 :]
+                base += 1
+                self.skipped += 1
+                in_long_line = False
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                if len(carry) > _MAX_RECORD_LINE:
+                    carry, in_long_line = b"", True
                 continue
+            body, carry = data[:cut], data[cut:]
+            base = self._feed_body(body, name, base)
+            last = body
+        if in_long_line:
             self.skipped += 1
-            tail.append(line)
-            if need_first and tries < _FIRST_TIME_TRIES:
-                tries += 1
-                moment = self.line_time(line)
-                if moment is not None:
-                    self._seen(moment)
-                    need_first = False
-        for line in reversed(tail):
+        elif carry:  # the last line, without its newline
+            last = carry + b"\n"
+            self._feed_body(last, name, base)
+        for line in reversed(last[-_TAIL * 512 :].split(b"\n")[-_TAIL - 1 :]):
             moment = self.line_time(line)
             if moment is not None:
                 self._seen(moment)
                 break
+
+    def _feed_body(self, body: bytes, name: str, base: int) -> int:
+        """Whole lines (`body` ends with a newline) after `base` lines; returns the new count."""
+        spans: set[tuple[int, int]] = set()
+        for marker in (_TEXT_MARKER_B, _EVENT_B):
+            pos = body.find(marker)
+            while pos >= 0:
+                start = body.rfind(b"\n", 0, pos) + 1
+                end = body.find(b"\n", pos)
+                spans.add((start, end))
+                pos = body.find(marker, end)
+        records = 0
+        counted_to = counted = 0
+        for start, end in sorted(spans):
+            counted += body.count(b"\n", counted_to, start)
+            counted_to = start
+            if end - start <= _MAX_RECORD_LINE and self._record(
+                body[start:end], name, base + counted + 1
+            ):
+                records += 1
+        lines = body.count(b"\n")
+        self.skipped += lines - records
+        if self._first_tries < _FIRST_TIME_TRIES:
+            for line in body[: _FIRST_TIME_TRIES * 512].split(b"\n")[:_FIRST_TIME_TRIES]:
+                self._first_tries += 1
+                moment = self.line_time(line)
+                if moment is not None:
+                    self._seen(moment)
+                    self._first_tries = _FIRST_TIME_TRIES
+                    break
+        return base + lines
 
     def _seen(self, moment: dt.datetime) -> None:
         if self.since is None or moment < self.since:
