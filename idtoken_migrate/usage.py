@@ -280,7 +280,10 @@ class UsageCollector:
         elif carry:  # the last line, without its newline
             last = carry + b"\n"
             self._feed_body(last, name, base)
-        for line in reversed(last[-_TAIL * 512 :].split(b"\n")[-_TAIL - 1 :]):
+        tail = last[-_TAIL * 512 :].split(b"\n")
+        if len(last) > _TAIL * 512:
+            del tail[0]  # the end of a line cut by the slice
+        for line in reversed(tail[-_TAIL - 1 :]):
             moment = self.line_time(line)
             if moment is not None:
                 self._seen(moment)
@@ -307,14 +310,15 @@ class UsageCollector:
                 records += 1
         lines = body.count(b"\n")
         self.skipped += lines - records
-        if self._first_tries < _FIRST_TIME_TRIES:
-            for line in body[: _FIRST_TIME_TRIES * 512].split(b"\n")[:_FIRST_TIME_TRIES]:
-                self._first_tries += 1
-                moment = self.line_time(line)
-                if moment is not None:
-                    self._seen(moment)
-                    self._first_tries = _FIRST_TIME_TRIES
-                    break
+        pos = 0
+        while self._first_tries < _FIRST_TIME_TRIES and pos < len(body):
+            self._first_tries += 1
+            end = body.find(b"\n", pos)
+            moment = self.line_time(body[pos:end]) if end - pos <= _MAX_RECORD_LINE else None
+            if moment is not None:
+                self._seen(moment)
+                self._first_tries = _FIRST_TIME_TRIES
+            pos = end + 1
         return base + lines
 
     def _seen(self, moment: dt.datetime) -> None:
