@@ -13,17 +13,23 @@ from idtoken_migrate.report.markdown import md_escape
 
 if TYPE_CHECKING:  # PLAN_FORMATS is read at CLI start-up: the planner (libcst) loads on use
     from idtoken_migrate.plan import Plan, SitePlan
+    from idtoken_migrate.usage import Readiness, UsageReport
 
 PLAN_FORMATS: tuple[str, ...] = ("text", "markdown", "json")
 
 
-def render_plan(plan: Plan, fmt: str) -> str:
+def render_plan(plan: Plan, fmt: str, usage: tuple[UsageReport, Readiness] | None = None) -> str:
+    """The plan; with `usage` (the dual verifier's logs, read), the readiness summary on top."""
     renderers: dict[str, Callable[[Plan], str]] = {
         "text": plan_text,
         "markdown": plan_markdown,
         "json": plan_json,
     }
-    return renderers[fmt](plan)
+    if usage is None:
+        return renderers[fmt](plan)
+    from idtoken_migrate.usage_report import plan_preface
+
+    return plan_preface(renderers[fmt](plan), fmt, *usage)
 
 
 def plan_json(plan: Plan) -> str:

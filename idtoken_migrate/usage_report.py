@@ -85,39 +85,7 @@ def usage_text(
     report: UsageReport, verdict: Readiness | None = None, *, unicode: bool = True
 ) -> str:
     out = [f"Legacy ID tokens accepted, per client (UTC): {_span(report)}", _summary(report), ""]
-    if report.clients:
-        days = chart_days(report)
-        rows = [
-            (
-                c.client_id,
-                f"{c.count:,}",
-                f"{c.users:,}",
-                _stamp(c.first_seen),
-                _stamp(c.last_seen),
-                sparkline(c, days, unicode=unicode),
-                f"peak {max(n for _, n in c.per_day):,}/day",
-            )
-            for c in report.clients
-        ]
-        header = ("client", "count", "users", "first seen", "last seen", "per day", "")
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-        right = {1, 2}
-
-        def line(row: tuple[str, ...]) -> str:
-            cells = [
-                cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-                for i, cell in enumerate(row)
-            ]
-            return "  ".join(cells).rstrip()
-
-        out.append(line(header))
-        out += [line(row) for row in rows]
-        indent = " " * (sum(widths[:5]) + 2 * 5)
-        none = _NONE[unicode]
-        out.append(f"{indent}{days[0].isoformat()} .. {days[-1].isoformat()}, {none} = none")
-        out.append("")
-    else:
-        out += ["No legacy ID token accepted in these logs.", ""]
+    out += _client_table(report, unicode=unicode)
     if report.malformed:
         shown = report.malformed[:5]
         out.append("Malformed records:")
@@ -128,6 +96,39 @@ def usage_text(
     if verdict is not None:
         out += readiness_text(verdict)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _client_table(report: UsageReport, *, unicode: bool = True) -> list[str]:
+    """Per client: count, users, first and last seen, and the per-day chart; then a blank."""
+    if not report.clients:
+        return ["No legacy ID token accepted in these logs.", ""]
+    days = chart_days(report)
+    rows = [
+        (
+            c.client_id,
+            f"{c.count:,}",
+            f"{c.users:,}",
+            _stamp(c.first_seen),
+            _stamp(c.last_seen),
+            sparkline(c, days, unicode=unicode),
+            f"peak {max(n for _, n in c.per_day):,}/day",
+        )
+        for c in report.clients
+    ]
+    header = ("client", "count", "users", "first seen", "last seen", "per day", "")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    right = {1, 2}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    indent = " " * (sum(widths[:5]) + 2 * 5)
+    axis = f"{indent}{days[0].isoformat()} .. {days[-1].isoformat()}, {_NONE[unicode]} = none"
+    return [line(header), *[line(row) for row in rows], axis, ""]
 
 
 def _window(verdict: Readiness) -> str:
@@ -141,9 +142,10 @@ def readiness_text(verdict: Readiness) -> list[str]:
     if verdict.ready:
         return [f"Ready for strict: no legacy ID token accepted {_window(verdict)}."]
     out = [f"Not ready for strict: {_reason(verdict)}"]
+    first_day = verdict.window_start.date().isoformat() if verdict.window_start else "?"
     out += [
-        f"  {s.client_id}: last seen {_stamp(s.last_seen)}, {_plural(s.count, 'acceptance')} "
-        "on the window's days"
+        f"  {s.client_id}: last seen {_stamp(s.last_seen)}, "
+        f"{_plural(s.count, 'acceptance')} since {first_day}"
         for s in verdict.still_sending
     ]
     out += [f"  {problem}" for problem in verdict.problems]
@@ -169,7 +171,12 @@ def usage_markdown(report: UsageReport, verdict: Readiness | None = None) -> str
     out = ["### Legacy ID-token usage", ""]
     if verdict is not None:
         out += readiness_markdown(verdict) + [""]
-    out += [
+    out += _markdown_body(report)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _markdown_body(report: UsageReport) -> list[str]:
+    out = [
         f"Legacy ID tokens accepted per client (UTC), {md_escape(_span(report))}: "
         f"{md_escape(_summary(report))}.",
         "",
@@ -186,12 +193,12 @@ def usage_markdown(report: UsageReport, verdict: Readiness | None = None) -> str
             f"{_stamp(c.last_seen)} | `{sparkline(c, days)}` |"
             for c in report.clients
         ]
-        out += [""] + _day_table(report) + [""]
+        out += ["", *_day_table(report), ""]
     if report.malformed:
         out += ["Malformed records:", ""]
         out += [f"- {md_escape(str(record))}" for record in report.malformed[:10]]
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def _day_table(report: UsageReport) -> list[str]:
@@ -221,3 +228,21 @@ def readiness_markdown(verdict: Readiness) -> list[str]:
     return [head] + (
         [""] + [f"- {md_escape(line.strip())}" for line in lines[1:]] if lines[1:] else []
     )
+
+
+def plan_preface(plan_output: str, fmt: str, report: UsageReport, verdict: Readiness) -> str:
+    """A rendered plan with the readiness summary at its top (`plan --phase strict --usage`);
+    in JSON, the plan's object gains `usage`: the usage report and its `readiness`."""
+    if fmt == "json":
+        data = json.loads(plan_output)
+        data["usage"] = {**report.to_json(), "readiness": verdict.to_json()}
+        return json.dumps(data, indent=2) + "\n"
+    if fmt == "markdown":
+        title, _, rest = plan_output.partition("\n\n")
+        summary = ["### Readiness (the dual verifier's logs)", "", *readiness_markdown(verdict), ""]
+        summary += _markdown_body(report)
+        return title + "\n\n" + "\n".join(summary).rstrip() + "\n\n" + rest
+    head = [f"Readiness (the dual verifier's logs, UTC): {_span(report)}; {_summary(report)}"]
+    head += ["  " + line for line in readiness_text(verdict)]
+    head += [""] + _client_table(report)
+    return "\n".join(head) + "\n" + plan_output

@@ -36,6 +36,24 @@ def plan(
         ),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Write the plan to FILE.")] = None,
+    usage: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--usage",
+            metavar="LOG",
+            help="The dual verifier's log (repeatable; with its rotated siblings; - for stdin): "
+            "the readiness summary heads the plan.",
+        ),
+    ] = None,
+    ready_after: Annotated[
+        int,
+        typer.Option(
+            "--ready-after",
+            metavar="DAYS",
+            min=1,
+            help="With --usage: days without a legacy acceptance that make strict safe.",
+        ),
+    ] = 14,
 ) -> None:
     """Show, per site, what will change and why: generated files, env and requirement changes,
     the claims the legacy code reads, risks (first) and manual steps. Writes nothing."""
@@ -46,5 +64,12 @@ def plan(
     from idtoken_migrate.plan import plan_project
     from idtoken_migrate.plan_report import render_plan
 
+    readiness = None
+    if usage:
+        from idtoken_migrate.cli.usage import read_usage_logs
+        from idtoken_migrate.usage import readiness as judge
+
+        report = read_usage_logs(usage)
+        readiness = (report, judge(report, ready_after))
     _config, result = plan_project(path, config_path=config, phase=phase)
-    emit(render_plan(result, fmt), output)
+    emit(render_plan(result, fmt, readiness), output)
