@@ -274,7 +274,6 @@ MARKED = [
     ("entra", {"idtyp": "app", "nonce": DROP}),  # client credentials, no roles, no scp
     ("entra", {"azpacr": "1", "nonce": DROP}),  # any v2 access token
     ("entra", {"appidacr": "1", "nonce": DROP}),  # any v1 access token
-    ("entra", {"roles": ["Orders.Read"], "nonce": DROP}),
     ("okta", {"cid": "0oa1b2c3d4e5f6g7h8", "nonce": DROP}),
     ("okta", {"scp": ["openid"], "nonce": DROP}),
     ("auth0", {"gty": "client-credentials", "nonce": DROP}),
@@ -305,6 +304,16 @@ def test_legacy_rule_refuses_access_token_markers(
     marked = token(keys.ec, scenario.id_claims(**changes), scenario.id_typ)
     expected = "ambiguous_token" if changes.get("typ") == "Bearer" else "not_an_id_token"
     assert reject_reason(dual, marked) == expected
+
+
+def test_entra_id_token_with_app_roles_is_still_a_legacy_id_token(
+    keys: Keys, provider_routes: dict[str, str], module_dir: Path
+) -> None:
+    """Entra ID tokens carry the user's app roles in `roles`: not an access-token marker there."""
+    dual = _legacy_module("entra", provider_routes, module_dir)
+    scenario = SCENARIOS["entra"]
+    with_roles = token(keys.rsa, scenario.id_claims(roles=["Orders.Read"]), scenario.id_typ)
+    assert dual.verify(with_roles, now=NOW).kind == "legacy_id_token"
 
 
 def test_entra_shared_registration_app_token(
