@@ -96,6 +96,23 @@ def load_config(path: Path | None, root: Path) -> Config:
     return Config()
 
 
+def discover_config(start: Path) -> Path | None:
+    """The configuration that applies to `start` (a folder, or a file's folder), found as ruff
+    finds its own: the nearest folder at or above it with an `idtoken-migrate.yaml` or a
+    `pyproject.toml` holding `[tool.idtoken-migrate]`, searching up to the repository root (the
+    first folder with a `.git`) or the filesystem root. None when there is none."""
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        found = find_config_file(candidate)
+        if found is not None:
+            return found
+        if (candidate / ".git").exists():
+            return None  # the repository's root: a config above it belongs to something else
+    return None
+
+
 def find_config_file(root: Path) -> Path | None:
     """The file `load_config(None, root)` would read, or None when it would use the defaults."""
     default = root / CONFIG_FILENAME

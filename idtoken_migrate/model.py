@@ -171,6 +171,7 @@ class ScanResult:
     rules: tuple[RuleInfo, ...] = ()  # every rule that was active (SARIF driver.rules)
     # Verifier modules `apply` wrote, among the files scanned (the gate reads their phase).
     generated: tuple[GeneratedModule, ...] = ()
+    config: str | None = None  # the configuration file the command used, for the summary
 
     def by_kind(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)

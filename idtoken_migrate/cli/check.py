@@ -158,7 +158,7 @@ def check(
     options = scan_options(
         root, exclude or (), 0, rules or (), no_cache, None, config_excludes=cfg.scan.exclude
     )
-    result, selection = select_findings(run_scan(targets, options), select, ignore)
+    result, selection = select_findings(run_scan(targets, options, cfg), select, ignore)
     selected = None if selection.everything else selection.includes
     notes = suppression_notes(report_unused_suppressions, targets, options, result)
     root = Path(result.root)

@@ -154,13 +154,16 @@ def scan_options(
 
 
 def config_root(targets: Sequence[Path]) -> Path:
-    """Where the default config is looked for: the one folder scanned if it has one, else `.`."""
-    from idtoken_migrate.config import CONFIG_FILENAME, PYPROJECT_FILENAME
+    """Where the config is read from: the nearest folder at or above the targets (their common
+    folder) that has one, up to the repository root (`configfile.discover_config`); else the same
+    search from the working directory; else `.` (the defaults)."""
+    from idtoken_migrate.configfile import discover_config
+    from idtoken_migrate.discover import scan_root
 
-    if len(targets) == 1 and targets[0].is_dir():
-        folder = targets[0]
-        if (folder / CONFIG_FILENAME).is_file() or (folder / PYPROJECT_FILENAME).is_file():
-            return folder
+    for start in (scan_root(targets) if targets else Path("."), Path(".")):
+        found = discover_config(start)
+        if found is not None:
+            return found.parent
     return Path(".")
 
 
@@ -208,11 +211,27 @@ def progress_bar():  # noqa: ANN201
     return bar, update
 
 
-def run_scan(paths: Sequence[Path], options: ScanOptions) -> ScanResult:
+def run_scan(
+    paths: Sequence[Path], options: ScanOptions, config: Config | None = None
+) -> ScanResult:
+    """Scan with a progress bar on a terminal; the result names `config`'s file, if any."""
+    from dataclasses import replace
+
     from idtoken_migrate.scan import scan_paths
 
     bar, update = progress_bar()
     if bar is None:
-        return scan_paths(paths, options)
-    with bar:
-        return scan_paths(paths, options, progress=update)
+        result = scan_paths(paths, options)
+    else:
+        with bar:
+            result = scan_paths(paths, options, progress=update)
+    if config is not None and config.source:
+        result = replace(result, config=_shown(config.source))
+    return result
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path

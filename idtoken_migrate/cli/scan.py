@@ -143,7 +143,7 @@ def scan(
         no_prefilter,
         config_excludes=loaded.scan.exclude,
     )
-    result, _selection = select_findings(run_scan(targets, options), select, ignore)
+    result, _selection = select_findings(run_scan(targets, options, loaded), select, ignore)
     notes = suppression_notes(report_unused_suppressions, targets, options, result)
     for extra_fmt, extra_file in extra_outputs:
         emit(render(result, extra_fmt, sarif_category=sarif_category), extra_file)

@@ -114,6 +114,7 @@ def render_text(
     out.append(
         f"Scanned {_plural(s.files, 'file')}: {s.parsed} parsed, {s.prefiltered} prefiltered, "
         f"{s.cached} cached, {s.suppressed} suppressed, {_plural(len(errors), 'error')}."
+        + (f" Config: {result.config}." if result.config else "")
     )
     if baseline_diff is not None:
         out.append(
