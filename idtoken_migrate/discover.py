@@ -79,6 +79,67 @@ def _gitignore(directory: Path) -> pathspec.PathSpec | None:
     return _spec(lines) if lines else None
 
 
+def _git_excludes(repository: Path) -> list[pathspec.PathSpec]:
+    """The patterns of `.git/info/exclude` and of git's global excludes file (core.excludesFile,
+    by default `$XDG_CONFIG_HOME/git/ignore`), both relative to the repository's root."""
+    specs = []
+    for path in (_git_dir(repository) / "info" / "exclude", _global_excludes_file(str(repository))):
+        if path is None:
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        if any(line.strip() and not line.startswith("#") for line in lines):
+            specs.append(_spec(lines))
+    return specs
+
+
+def _git_dir(repository: Path) -> Path:
+    dot_git = repository / ".git"
+    if dot_git.is_file():  # a linked worktree or a submodule: "gitdir: <path>"
+        try:
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return dot_git
+        if text.startswith("gitdir:"):
+            gitdir = (repository / text[len("gitdir:") :].strip()).resolve()
+            try:  # a linked worktree keeps info/ in the main repository's folder
+                common = (gitdir / "commondir").read_text(encoding="utf-8").strip()
+                return (gitdir / common).resolve()
+            except OSError:
+                return gitdir
+    return dot_git
+
+
+@lru_cache(maxsize=8)
+def _global_excludes_file(repository: str) -> Path | None:
+    """core.excludesFile as git reads it (one `git config` call, a few ms), else git's default;
+    without git installed, the default."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is not None:
+        try:
+            done = subprocess.run(
+                [git, "config", "--path", "--get", "core.excludesFile"],
+                cwd=repository,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            done = None
+        if done is not None and done.returncode == 0 and done.stdout.strip():
+            return Path(done.stdout.strip()).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "git" / "ignore" if os.path.isabs(base) else None
+
+
 def discover(
     paths: Sequence[Path],
     root: Path,
@@ -119,12 +180,18 @@ def _walk(
     ignores: list[tuple[str, pathspec.PathSpec]] = []
     if respect_gitignore:
         # .gitignore files of the folders above the scanned one apply too, up to the repository top.
+        repository: Path | None = None
         for parent in reversed([top, *top.parents]):
             spec = _gitignore(parent)
             if spec is not None:
                 ignores.append((str(parent), spec))
             if (parent / ".git").exists():
                 ignores = [(d, s) for d, s in ignores if _within(d, str(parent))]
+                repository = parent
+        if repository is not None:
+            # What git ignores besides .gitignore: the clone's own list and the user's global one.
+            for spec in _git_excludes(repository):
+                ignores.append((str(repository), spec))
         # A folder named on the command line is scanned even if a .gitignore above it ignores
         # it (as a named file is): the patterns that hide it are dropped, the others still apply.
         top_s = str(top)
