@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -73,6 +74,36 @@ def decode_source(data: bytes) -> str:
         raise ValueError(f"line {line}: not valid {name}{hint}") from None
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r} in the coding line") from None
+
+
+def read_source(path: Path, limit: int) -> bytes | str:
+    """The file's bytes, or why they were not read: never more than `limit` bytes are read, and
+    never from anything but a regular file (a FIFO swapped in after discovery would block)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if info.st_size > limit:
+            return f"file too large ({info.st_size} bytes, limit {limit})"
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:  # the file may have grown since fstat
+            chunk = os.read(fd, min(limit + 1 - size, 1 << 20) or 1)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    if size > limit:
+        return f"file too large (more than {limit} bytes, limit {limit})"
+    return b"".join(chunks)
 
 
 def line_count(data: bytes) -> int:
@@ -273,11 +304,9 @@ def scan_paths(
     risky: list[tuple[Discovered, bytes, str | None, str]] = []  # and what makes it risky
     cache_hits = prefiltered = 0
     for item in files:
-        try:
-            data = item.path.read_bytes()
-        except OSError as exc:
-            message = f"cannot read: {exc.strerror or exc}"
-            outcomes.append(FileOutcome(item.relpath, error=FileError(item.relpath, message)))
+        data = read_source(item.path, options.max_file_size)
+        if isinstance(data, str):
+            outcomes.append(FileOutcome(item.relpath, error=FileError(item.relpath, data)))
             continue
         key = None
         if cache is not None:

@@ -1,0 +1,105 @@
+"""Hostile trees (issue 10, point 6): every scan ends, in bounded memory, with a clear error where
+one applies. (Symlink loops: tests/test_scan_cli.py; a FIFO found by the walk:
+tests/scan/test_generated_and_roots.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from idtoken_migrate.scan import ScanOptions, read_source, scan_paths
+
+VERIFIER = (
+    "import jwt\n\n\ndef user(token):\n"
+    "    return jwt.decode(token, options={'verify_signature': False})\n"
+)
+LIMIT_MB = 300  # far below any file here; a scan that read the 2 GB file would pass it
+
+
+def scan_process(cwd: Path, *args: str) -> tuple[dict, int]:
+    """Run `scan --format json` as a process; its JSON and its peak RSS in MB."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "idtoken_migrate", "scan", "--format", "json", "--no-cache", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    import resource
+
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return json.loads(out), peak_kb // 1024
+
+
+def errors(payload: dict) -> dict[str, str]:
+    return {e["path"]: e["message"] for e in payload["errors"]}
+
+
+def test_a_2_gb_file_is_never_read(tmp_path: Path) -> None:
+    big = tmp_path / "huge.py"
+    with open(big, "wb") as fh:  # sparse: 2 GB that take no disk
+        fh.write(b"import jwt\n")
+        fh.truncate(2 * 1024**3)
+    (tmp_path / "app.py").write_text(VERIFIER)
+    assert read_source(big, 2 * 1024 * 1024) == ("file too large (2147483648 bytes, limit 2097152)")
+    payload, peak_mb = scan_process(tmp_path, ".")
+    assert errors(payload) == {"huge.py": "file too large (2147483648 bytes, limit 2097152)"}
+    assert [f["path"] for f in payload["findings"]] == ["app.py"]
+    assert peak_mb < LIMIT_MB
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_cut_off(tmp_path: Path) -> None:
+    path = tmp_path / "a.py"
+    path.write_bytes(b"x" * 100)
+    assert read_source(path, 99) == "file too large (100 bytes, limit 99)"
+    assert read_source(path, 100) == b"x" * 100
+
+
+def test_lines_of_1_mb(tmp_path: Path) -> None:
+    long_string = VERIFIER + "BLOB = '" + "a" * 1024**2 + "'\n"
+    (tmp_path / "blob.py").write_text(long_string)
+    long_sum = VERIFIER + "TOTAL = " + "x+" * (512 * 1024) + "x\n"
+    (tmp_path / "sum.py").write_text(long_sum)
+    result = scan_paths([tmp_path], ScanOptions(root=tmp_path))
+    assert [f.path for f in result.findings] == ["blob.py"]  # a long line parses
+    (error,) = result.errors
+    assert error.path == "sum.py"
+    assert error.message.startswith("could not be parsed safely: an expression of more than")
+
+
+def test_200_nested_folders(tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["d"] * 200)
+    deep.mkdir(parents=True)
+    (deep / "auth.py").write_text(VERIFIER)
+    result = scan_paths([tmp_path], ScanOptions(root=tmp_path))
+    assert [f.path for f in result.findings] == ["/".join(["d"] * 200) + "/auth.py"]
+    assert result.errors == ()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_or_linked_never_blocks(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "link.py").symlink_to(tmp_path / "pipe.py")
+    (tmp_path / "app.py").write_text(VERIFIER)
+    assert read_source(tmp_path / "pipe.py", 100) == "not a regular file"
+    payload, _ = scan_process(tmp_path, "pipe.py", "link.py", "app.py")
+    assert [f["path"] for f in payload["findings"]] == ["app.py"]
+
+
+@pytest.mark.slow
+def test_100000_small_files(tmp_path: Path) -> None:
+    for d in range(100):
+        folder = tmp_path / f"pkg{d:02}"
+        folder.mkdir()
+        for f in range(1000):
+            (folder / f"m{f:03}.py").write_bytes(b"x = 1\n")
+    (tmp_path / "pkg42" / "auth.py").write_text(VERIFIER)
+    result = scan_paths([tmp_path], ScanOptions(root=tmp_path))
+    assert result.stats.files == 100_001
+    assert [f.path for f in result.findings] == ["pkg42/auth.py"]
