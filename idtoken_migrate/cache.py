@@ -244,10 +244,35 @@ def _encode(value: Any) -> Any:
 
 
 _decode_outcome: _Decoder | None = None
+_PLAIN_FIELDS = ["path", "findings", "error", "suppressed", "parsed", "lines", "generated"]
+_PLAIN = [f.name for f in dataclasses.fields(FileOutcome)] == _PLAIN_FIELDS
+
+
+def _plain_outcome(relpath: str, value: Any) -> FileOutcome | None:
+    # Nearly every entry is a file with nothing to report: checked here in one expression.
+    if (
+        _PLAIN
+        and type(value) is list
+        and len(value) == 7
+        and value[0] == relpath
+        and value[1] == []
+        and value[2] is None
+        and value[6] is None
+        and type(value[3]) is int
+        and type(value[4]) is bool
+        and type(value[5]) is int
+        and 0 <= value[3] <= _MAX_INT
+        and 0 <= value[5] <= _MAX_INT
+    ):
+        return FileOutcome(relpath, (), None, value[3], value[4], value[5], None)
+    return None
 
 
 def decode_outcome(relpath: str, value: Any) -> FileOutcome | None:
     """The outcome a cache entry for `relpath` holds, or None when it fails any check."""
+    plain = _plain_outcome(relpath, value)
+    if plain is not None:
+        return plain
     global _decode_outcome
     if _decode_outcome is None:
         _decode_outcome = _dataclass_decoder(FileOutcome)

@@ -282,6 +282,27 @@ def test_a_planted_entry_with_wrong_types_is_discarded_and_recomputed(
     assert ScanCache(tmp_path, SALT).get(key) == _outcome("a.py")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        ["a.py", [], None, 0, True, "10", None],
+        ["a.py", [], None, 0, 1, 10, None],
+        ["a.py", [], None, -1, True, 10, None],
+        ["b.py", [], None, 0, True, 10, None],  # another file's outcome
+        ["a.py", [], None, 0, True, 10],
+    ],
+    ids=["str-lines", "int-parsed", "negative", "other-path", "short"],
+)
+def test_a_bad_entry_of_a_file_without_findings_is_discarded(tmp_path: Path, value: list) -> None:
+    key = file_key("a.py", b"x")
+    good = _stored(FileOutcome("a.py", parsed=True, lines=10))
+    assert good == ["a.py", [], None, 0, True, 10, None]  # the shape the fast path reads
+    _plant(ScanCache(tmp_path, SALT), {key: [0, good]})
+    assert ScanCache(tmp_path, SALT).get(key) == FileOutcome("a.py", parsed=True, lines=10)
+    _plant(ScanCache(tmp_path, SALT), {key: [0, value]})
+    assert ScanCache(tmp_path, SALT).get(key) is None
+
+
 def test_a_huge_entry_is_discarded_and_never_stored(tmp_path: Path) -> None:
     key = file_key("a.py", b"x")
     value = _stored(_outcome("a.py"))
