@@ -79,6 +79,24 @@ class ApplyResult:
         return tuple(c.path for c in self.changes)
 
 
+# `apply --write --accept-risk NAME`: the risks a user can take on knowingly.
+ACCEPTABLE_RISKS: tuple[str, ...] = ("unmapped-claims",)
+
+
+def unmapped_claims_refusal(plan: Plan) -> str | None:
+    """Why `apply --write` refuses without `--accept-risk unmapped-claims`: a claim the legacy
+    code reads on a request path that the access token may not carry (a 500 once it arrives)."""
+    unmapped = [c for c in plan.claims if not c.provided and c.read_lines]
+    if not unmapped:
+        return None
+    parts = [f"`{c.claim}` (read at {', '.join(c.read_lines[:3])})" for c in unmapped]
+    return (
+        f"unmapped claim{'s' if len(parts) != 1 else ''} {', '.join(parts)}: an access token "
+        "without it would fail there; map it under `claims:`, or pass --accept-risk "
+        "unmapped-claims"
+    )
+
+
 def strict_refusal(config: Config, today: dt.date | None = None) -> str | None:
     """Why `apply --phase strict` refuses without --force, or None when the sunset has come."""
     sunset = config.window.sunset

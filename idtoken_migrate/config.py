@@ -60,6 +60,10 @@ class WindowConfig:
     kill_switch_env: str = DEFAULT_KILL_SWITCH_ENV
 
 
+# What `check` does with an `ambiguous` site nobody decided: fail the gate, or only warn.
+GATE_AMBIGUOUS: tuple[str, ...] = ("fail", "warn")
+
+
 @dataclass(frozen=True)
 class OutputConfig:
     module: str | None = None  # path of the generated verifier module, relative to the project root
@@ -79,6 +83,8 @@ class GateConfig:
 
     # A file that names a token library's verification API but could not be parsed.
     parse_errors: str = "fail"
+    # An `ambiguous` site nobody decided: fail the gate, or only warn (GATE_AMBIGUOUS).
+    ambiguous: str = "fail"
 
 
 @dataclass(frozen=True)

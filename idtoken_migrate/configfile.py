@@ -18,6 +18,7 @@ from typing import Any
 
 from idtoken_migrate.config import (
     CONFIG_FILENAME,
+    GATE_AMBIGUOUS,
     GATE_PARSE_ERRORS,
     HMAC_ALGORITHMS,
     MAX_LEEWAY_SECONDS,
@@ -111,6 +112,44 @@ def discover_config(start: Path) -> Path | None:
         if (candidate / ".git").exists():
             return None  # the repository's root: a config above it belongs to something else
     return None
+
+
+def check_placeholders(config: Config, path: Path | None) -> None:
+    """ConfigError (exit 2) when `config` (read from `path`) still holds a placeholder that
+    `init` wrote: `file:line: key: still the placeholder ...`, the first one by line."""
+    legacy = config.legacy_id_token
+    found = [("issuer", config.issuer)] if config.issuer in _issuer_placeholders() else []
+    found += [("access_token.audience", a) for a in config.access_token.audience]
+    found += [("legacy_id_token.client_ids", c) for c in legacy.client_ids]
+    found += [("legacy_id_token.secret_env", legacy.secret_env or "")]
+    found = [
+        (key, value)
+        for key, value in found
+        if value
+        and (
+            key == "issuer"
+            or value in (_AUDIENCE_PLACEHOLDER, _CLIENT_ID_PLACEHOLDER, _SECRET_ENV_PLACEHOLDER)
+        )
+    ]
+    if not found:
+        return
+    lines = _read_text(path).splitlines() if path is not None and path.is_file() else []
+    located = sorted(
+        (next((n for n, text in enumerate(lines, 1) if value in text), 1 << 30), key, value)
+        for key, value in found
+    )
+    line, key, value = located[0]
+    raise ConfigError(
+        config.source or "config",
+        line if line != 1 << 30 else None,
+        key,
+        f"still the placeholder {value!r} that `idtoken-migrate init` wrote; set the real value",
+        len(located) - 1,
+    )
+
+
+def _issuer_placeholders() -> frozenset[str]:
+    return frozenset(v for k, v in _ISSUER_PLACEHOLDERS.items() if k != "google")
 
 
 def find_config_file(root: Path) -> Path | None:
@@ -386,7 +425,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
     "scan": ("exclude",),
-    "gate": ("parse_errors",),
+    "gate": ("parse_errors", "ambiguous"),
 }
 _ALL_KEY_PATHS = tuple(_TOP_KEYS) + tuple(
     f"{section}.{key}" for section, keys in _SECTION_KEYS.items() for key in keys
@@ -704,6 +743,10 @@ class _Validator:
             ),
             None,
         )
+        ambiguous = w(
+            lambda: self.choice(gate_section, "ambiguous", ("gate", "ambiguous"), GATE_AMBIGUOUS),
+            None,
+        )
 
         # Values that depend on each other: only once the document is valid key by key, so a typo
         # is reported as a typo and not also as the value it hides going missing.
@@ -755,7 +798,10 @@ class _Validator:
             claims=claims,
             output=OutputConfig(module=module),
             scan=ScanConfig(exclude=exclude if exclude is not None else ()),
-            gate=GateConfig(parse_errors=parse_errors or GateConfig().parse_errors),
+            gate=GateConfig(
+                parse_errors=parse_errors or GateConfig().parse_errors,
+                ambiguous=ambiguous or GateConfig().ambiguous,
+            ),
             source=source,
         )
 
@@ -963,6 +1009,11 @@ _ISSUER_PLACEHOLDERS: dict[str, str] = {
     "google": "https://accounts.google.com",
     "generic": "https://issuer.example.com/",
 }
+# Values `init` writes where the code did not show the real one. plan, apply and check refuse a
+# config that still holds one: a first run fails safe instead of trusting an example tenant.
+_AUDIENCE_PLACEHOLDER = "YOUR_API_AUDIENCE"
+_CLIENT_ID_PLACEHOLDER = "YOUR_CLIENT_ID"
+_SECRET_ENV_PLACEHOLDER = "YOUR_CLIENT_SECRET_ENV"
 _ALGORITHM = re.compile(r"\b(?:[HRPE]S(?:256|384|512)|ES256K|EdDSA)\b")
 _ENV_LIKE = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _ENV_READ = re.compile(
@@ -991,11 +1042,11 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         )
     else:
         legacy_algs = facts.legacy_algorithms or ("RS256",)
-    client_ids = facts.client_ids or ("YOUR_CLIENT_ID",)
-    audience = facts.audiences or ("https://api.example.com",)
+    client_ids = facts.client_ids or (_CLIENT_ID_PLACEHOLDER,)
+    audience = facts.audiences or (_AUDIENCE_PLACEHOLDER,)
     shared = _starter_shares_audience(provider, audience, client_ids)
     if shared:  # the scanned audience is the client's: the API needs its own (RFC 8725 3.12)
-        audience = ("https://api.example.com",)
+        audience = (_AUDIENCE_PLACEHOLDER,)
 
     out: list[str] = [
         "# idtoken-migrate configuration, written by `idtoken-migrate init`.",
@@ -1075,7 +1126,7 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     ]
     out += _found("key found in the code as", facts.key_exprs, indent="  ")
     if hmac:
-        secret = facts.secret_env or facts.secret_env_guess or "CLIENT_SECRET"
+        secret = facts.secret_env or facts.secret_env_guess or _SECRET_ENV_PLACEHOLDER
         todo = "" if facts.secret_env else "  # TODO: the variable's name, as the server sets it"
         out.append(f"  secret_env: {_scalar(secret)}{todo}")
         out += [
@@ -1209,9 +1260,21 @@ class _StarterFacts:
             facts.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
         # Only `os.environ["X"]` / `os.getenv("X")` names the variable for sure; `settings.X`
         # is a guess (the setting may read another variable), marked TODO in the file.
+        # A name the key or client id is bound to: what its binding reads (`client_secret =
+        # os.environ["AUTH0_CLIENT_SECRET"]`, `CLIENT_ID = os.environ.get("X", "the-id")`).
+        bound = _Bindings(Path(result.root))
+        keys = [bound.value(f.path, f.fact.get("key_expr", "")) for f in legacy]
         facts.secret_env = next(
-            (m.group(1) for m in map(_ENV_READ.search, facts.key_exprs) if m), None
+            (m.group(1) for m in map(_ENV_READ.search, [*facts.key_exprs, *keys]) if m), None
         )
+        if not facts.issuer:
+            issuers = (bound.value(f.path, f.fact.get("issuer_expr", "")) for f in findings)
+            facts.issuer = next(
+                (u for u in map(_literal, issuers) if u and re.match(r"https://\S+$", u)), None
+            )
+        if not facts.client_ids:
+            defaults = (bound.value(f.path, f.fact.get("audience_expr", "")) for f in legacy)
+            facts.client_ids = _unique(_literal(d) or _env_default(d) or "" for d in defaults)
         facts.secret_env_guess = facts.secret_env or next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
         )
@@ -1243,6 +1306,75 @@ class _StarterFacts:
             if len(self.sites) > _MAX_LISTED_SITES:
                 out.append(f"#     ... and {len(self.sites) - _MAX_LISTED_SITES} more")
         return out
+
+
+_ENV_DEFAULT = re.compile(
+    r"""(?:environ\.get|getenv)\s*\(\s*["'][A-Za-z_][A-Za-z0-9_]*["']\s*,\s*["']([^"'\s]+)["']\s*\)"""
+)
+
+
+def _env_default(expr: str) -> str | None:
+    found = _ENV_DEFAULT.search(expr)
+    return found.group(1) if found else None
+
+
+_NAME = re.compile(r"(?<![\w.])(?:([A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)(?![\w(])")
+
+
+class _Bindings:
+    """The right-hand side of `NAME = ...` for a name in an expression of a site, from the site's
+    file or, for `module.NAME`, from `module.py` beside it or at the root. Text only: nothing is
+    imported or run."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.texts: dict[Path, str] = {}
+
+    def value(self, site_path: str, expr: str) -> str:
+        """What the first name in `expr` that has a binding is bound to ("" for none)."""
+        for module, name in _NAME.findall(expr):
+            folder = (self.root / site_path).parent
+            if not module:
+                files = [self.root / site_path]
+            else:
+                files = [folder / f"{module}.py", self.root / f"{module}.py"]
+            for file in files:
+                value = self._binding(file, name)
+                if value:
+                    return self._formatted(file, value)
+        return ""
+
+    def _binding(self, file: Path, name: str) -> str:
+        assign = re.compile(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
+        match = assign.search(self._text(file))
+        return match.group(1).strip() if match else ""
+
+    def _formatted(self, file: Path, value: str) -> str:
+        """An f-string literal with its `{NAME}` parts replaced by their literal values, when
+        each one is bound in the same file to a literal or an environment default."""
+        found = re.fullmatch(
+            r"f([\"'])([^\"'{}]*(?:\{[A-Za-z_][A-Za-z0-9_]*\}[^\"'{}]*)+)\1", value
+        )
+        if not found:
+            return value
+        parts = []
+        for piece in re.split(r"(\{[A-Za-z_][A-Za-z0-9_]*\})", found.group(2)):
+            if piece.startswith("{"):
+                bound = self._binding(file, piece[1:-1])
+                text = _literal(bound) or _env_default(bound)
+                if text is None:
+                    return value
+                piece = text
+            parts.append(piece)
+        return repr("".join(parts))
+
+    def _text(self, path: Path) -> str:
+        if path not in self.texts:
+            try:
+                self.texts[path] = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self.texts[path] = ""
+        return self.texts[path]
 
 
 def _literal(expr: str) -> str | None:

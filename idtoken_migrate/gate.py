@@ -11,6 +11,7 @@ from typing import Any
 from idtoken_migrate.config import Config
 from idtoken_migrate.model import (
     ACTIONABLE_KINDS,
+    AMBIGUOUS,
     KINDS,
     FileError,
     Finding,
@@ -39,6 +40,7 @@ class Policy:
     today: dt.date = field(default_factory=dt.date.today)
     max_findings: int | None = None
     parse_errors: str = "fail"  # gate.parse_errors: fail | warn
+    ambiguous: str = "fail"  # gate.ambiguous: an undecided `ambiguous` site fails, or warns
 
     @property
     def sunset_passed(self) -> bool:
@@ -58,6 +60,7 @@ class Policy:
             "max_findings": self.max_findings,
             "strict": self.strict,
             "parse_errors": self.parse_errors,
+            "ambiguous": self.ambiguous,
         }
 
 
@@ -70,6 +73,7 @@ def policy_from_config(
         today=today or dt.date.today(),
         max_findings=max_findings,
         parse_errors=config.gate.parse_errors,
+        ambiguous=config.gate.ambiguous,
     )
 
 
@@ -122,15 +126,11 @@ def evaluate(
     actionable = [
         f for f in result.findings if f.kind in ACTIONABLE_KINDS and f.path not in generated_paths
     ]
-    if baseline_diff is None:
-        gated = actionable
-    else:
-        new = Counter(f.fingerprint for f in baseline_diff.new)
-        gated = []
-        for f in actionable:
-            if new[f.fingerprint] > 0:
-                new[f.fingerprint] -= 1
-                gated.append(f)
+    gated = _not_in_baseline(actionable, baseline_diff)
+    undecided = _not_in_baseline(
+        [f for f in result.findings if f.kind == AMBIGUOUS and f.path not in generated_paths],
+        baseline_diff,
+    )
     dual = tuple(m for m in generated if m.accepts_id_tokens)
 
     reasons: list[str] = []
@@ -138,6 +138,17 @@ def evaluate(
     if gated:
         where = "not in the baseline" if baseline_diff is not None else "to migrate"
         reasons.append(f"{_count_by_kind(gated)} {where}")
+    if undecided:
+        shown = ", ".join(f"{f.path}:{f.line}" for f in undecided[:5])
+        more = f" and {len(undecided) - 5} more" if len(undecided) > 5 else ""
+        text = (
+            f"{len(undecided)} ambiguous site{'s' if len(undecided) != 1 else ''} undecided "
+            f"({shown}{more}): `idtoken-migrate plan` says what decides each"
+        )
+        if policy.ambiguous == "fail":
+            reasons.append(text + " (gate.ambiguous: warn to only warn)")
+        else:
+            notes.append(text)
     if policy.max_findings is not None and len(actionable) > policy.max_findings:
         reasons.append(
             f"{len(actionable)} to migrate, more than --max-findings {policy.max_findings}"
@@ -204,6 +215,21 @@ def _unparsed_reason(errors: Sequence[FileError], mode: str) -> str:
     if mode == "fail":
         return head + ": fix the file, exclude it, or set gate.parse_errors: warn"
     return head + " (gate.parse_errors: warn)"
+
+
+def _not_in_baseline(
+    findings: Sequence[Finding], baseline_diff: BaselineDiff | None
+) -> list[Finding]:
+    """The findings the baseline does not hold (all of them without a baseline)."""
+    if baseline_diff is None:
+        return list(findings)
+    new = Counter(f.fingerprint for f in baseline_diff.new)
+    out = []
+    for f in findings:
+        if new[f.fingerprint] > 0:
+            new[f.fingerprint] -= 1
+            out.append(f)
+    return out
 
 
 def _count_by_kind(findings: Sequence[Finding]) -> str:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from idtoken_migrate.codemods import (
@@ -35,10 +35,11 @@ from idtoken_migrate.codemods.project_files import (
     update_requirements,
 )
 from idtoken_migrate.config import PHASES, Config
-from idtoken_migrate.configfile import find_config_file, load_config
+from idtoken_migrate.configfile import check_placeholders, find_config_file, load_config
 from idtoken_migrate.discover import discover
 from idtoken_migrate.keytrace import secret_encoding
 from idtoken_migrate.model import (
+    AMBIGUOUS,
     ID_TOKEN_BEARER,
     UNVERIFIED_DECODE,
     Finding,
@@ -143,6 +144,7 @@ class ClaimStatus:
     source: str | None  # where the access token carries it (None: unmapped)
     provided: bool
     read_at: tuple[str, ...]  # "path:line" of the sites that read it
+    read_lines: tuple[str, ...] = ()  # "path:line" where the code reads it as `x["claim"]`
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -150,6 +152,25 @@ class ClaimStatus:
             "source": self.source,
             "provided": self.provided,
             "read_at": list(self.read_at),
+            "read_lines": list(self.read_lines),
+        }
+
+
+@dataclass(frozen=True)
+class UndecidedSite:
+    """An `ambiguous` site: what would decide it, and the config key that answers it."""
+
+    location: str
+    symbol: str
+    decides: str
+    answer: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "location": self.location,
+            "symbol": self.symbol,
+            "decides": self.decides,
+            "answer": self.answer,
         }
 
 
@@ -194,6 +215,7 @@ class Plan:
     sunset: dt.date | None = None
     kill_switch_env: str = ""
     scan_errors: tuple[str, ...] = field(default=())
+    undecided: tuple[UndecidedSite, ...] = ()  # `ambiguous` sites, left until decided
 
     @property
     def migrating(self) -> tuple[SitePlan, ...]:
@@ -232,6 +254,7 @@ class Plan:
             "sunset": self.sunset.isoformat() if self.sunset else None,
             "kill_switch_env": self.kill_switch_env,
             "scan_errors": list(self.scan_errors),
+            "undecided": [u.to_json() for u in self.undecided],
         }
 
 
@@ -240,12 +263,15 @@ class Plan:
 
 def load_project_config(root: Path, config_path: Path | None) -> Config:
     """The project's config; a UsageError when there is none (plan and apply need one)."""
-    if config_path is None and find_config_file(root) is None:
+    found = config_path or find_config_file(root)
+    if found is None:
         raise UsageError(
             f"no idtoken-migrate.yaml (or [tool.idtoken-migrate] in pyproject.toml) in {root}; "
             "run `idtoken-migrate init` first"
         )
-    return load_config(config_path, root)
+    config = load_config(config_path, root)
+    check_placeholders(config, found)
+    return config
 
 
 def scan_project(root: Path, config: Config, rules_dirs: tuple[Path, ...] = ()) -> ScanResult:
@@ -397,7 +423,15 @@ class _Planner:
         claims = self._claims(sites)
         secrets = self._secrets(sites, verifier_path) if self.phase == "strict" else ()
         steps = self._manual_steps(sites, blocked)
+        undecided = self._undecided()
         risks = self._risks(sites, claims, secrets, blocked)
+        if undecided:
+            risks.append(
+                f"{len(undecided)} ambiguous site{'s' if len(undecided) != 1 else ''} undecided "
+                f"({', '.join(u.location for u in undecided[:5])}): see `Undecided`; "
+                f"`check` {'fails' if self.config.gate.ambiguous == 'fail' else 'warns'} "
+                "until each is decided (gate.ambiguous)"
+            )
         return Plan(
             root=str(self.root),
             phase=self.phase,
@@ -416,6 +450,7 @@ class _Planner:
             sunset=self.config.window.sunset,
             kill_switch_env=self.config.window.kill_switch_env,
             scan_errors=tuple(f"{e.path}: {e.message}" for e in self.result.errors),
+            undecided=tuple(undecided),
         )
 
     # --- sites ------------------------------------------------------------------------------
@@ -465,6 +500,7 @@ class _Planner:
             token_keywords=spec.keywords if spec and spec.keywords else ("token",),
             package=package_of(self.root, finding.path.rpartition("/")[0]),
             exception_bases=tuple(bases),
+            first_party=self._first_party(verifier_path),
         )
         try:
             run_codemod(draft.codemod, (self.root / finding.path).read_bytes(), [edit])
@@ -517,6 +553,26 @@ class _Planner:
                 after_errors.append("ValueError")
             out.append(Rejection(reason, before, _branch(handlers, _ancestry(after_errors))))
         return out
+
+    def _first_party(self, verifier_path: str) -> tuple[str, ...]:
+        """What isort and ruff call first party here: the modules in their `src` folders (the
+        project root and `src/` by default, or `[tool.ruff] src`), the verifier's among them,
+        and `known-first-party` / `known_first_party` from pyproject.toml."""
+        if not hasattr(self, "_first_party_names"):
+            settings = _isort_settings(self.root)
+            names = set(settings.get("known", ()))
+            for folder in settings.get("src", (".", "src")):
+                base = self.root / folder
+                names |= {
+                    child.stem if child.suffix == ".py" else child.name
+                    for child in (base.iterdir() if base.is_dir() else ())
+                    if child.suffix == ".py" or (child / "__init__.py").is_file()
+                }
+                verifier = PurePosixPath(verifier_path)
+                if verifier.is_relative_to(folder):  # the verifier is written there
+                    names.add(verifier.relative_to(folder).parts[0].removesuffix(".py"))
+            self._first_party_names = tuple(sorted(names))
+        return self._first_party_names
 
     def _site_notes(self, finding: Finding, rejections: list[Rejection]) -> tuple[str, ...]:
         handlers = [h for h in finding.fact.get("handlers", "").split(",") if h]
@@ -577,6 +633,31 @@ class _Planner:
             source = self.config.source or "config"
             raise UsageError(f"{source}: {error}") from None
         return None
+
+    def _undecided(self) -> list[UndecidedSite]:
+        """Every `ambiguous` finding, with what would decide it and where the answer goes."""
+        out = []
+        for f in sorted(
+            (f for f in self.result.findings if f.kind == AMBIGUOUS),
+            key=lambda f: (f.path, f.line, f.column),
+        ):
+            decides = f.message.rpartition(": ")[2] if ": " in f.message else f.message
+            audience = f.fact.get("audience_expr")
+            if audience:
+                answer = (
+                    f"if `{audience}` is a client id (the call verifies ID tokens), list it under "
+                    "legacy_id_token.client_ids and migrate the site; if it is this API's "
+                    "identifier, it verifies access tokens: set access_token.audience to it"
+                )
+            else:
+                answer = (
+                    "the call checks no audience: if clients send ID tokens here, list their "
+                    "client ids under legacy_id_token.client_ids and migrate it by hand; if only "
+                    "access tokens, mark it `# idtoken-migrate: ignore["
+                    f"{f.rule}]` with the reason"
+                )
+            out.append(UndecidedSite(f"{f.path}:{f.line}", f.symbol, decides, answer))
+        return out
 
     # --- files, env, claims, secrets --------------------------------------------------------
 
@@ -659,9 +740,15 @@ class _Planner:
         for claim in claim_map:
             read.setdefault(claim, [])
         out = []
+        files: dict[str, bytes] | None = None
         for claim, where in sorted(read.items()):
             source = claim_map.get(claim) or (claim if claim in SHARED_CLAIMS else None)
-            out.append(ClaimStatus(claim, source, source is not None, tuple(where)))
+            lines: tuple[str, ...] = ()
+            if source is None and where:
+                if files is None:
+                    files = python_files(self.root, self.config)
+                lines = claim_read_lines(files, claim)
+            out.append(ClaimStatus(claim, source, source is not None, tuple(where), lines))
         return out
 
     def _secrets(self, sites: list[SitePlan], verifier_path: str | None) -> list[SecretSetting]:
@@ -696,7 +783,10 @@ class _Planner:
             risks.append(f"apply cannot run: {blocked}")
         for claim in claims:
             if not claim.provided:
-                where = f" (read at {', '.join(claim.read_at)})" if claim.read_at else ""
+                where = ", ".join(claim.read_lines or claim.read_at)
+                if claim.read_lines and claim.read_at:
+                    where += f"; verified at {', '.join(claim.read_at)}"
+                where = f" (read at {where})" if where else ""
                 risks.append(
                     f"unmapped claim `{claim.claim}`{where}: access tokens from "
                     f"{self.profile.name} may not carry it; map it under `claims:` "
@@ -744,6 +834,51 @@ class _Planner:
                     f"legacy ID token would fail its signature check; set it to {traced}"
                 )
         return risks
+
+
+def claim_read_lines(files: dict[str, bytes], claim: str) -> tuple[str, ...]:
+    """ "path:line" of every `x["claim"]` in `files` (the generated verifier excluded): where the
+    code reads the claim so that a token without it fails (a KeyError; `.get()` does not).
+    Text only."""
+    quoted = rf"""['"]{re.escape(claim)}['"]"""
+    pattern = re.compile(rf"\[\s*{quoted}\s*\]".encode())
+    out = []
+    for path, data in sorted(files.items()):
+        if b"idtoken-migrate" in data[:200] and b"Do not edit by hand" in data[:400]:
+            continue  # the generated verifier
+        for match in pattern.finditer(data):
+            line = data.count(b"\n", 0, match.start()) + 1
+            out.append(f"{path}:{line}")
+    return tuple(out)
+
+
+def _isort_settings(root: Path) -> dict[str, tuple[str, ...]]:
+    """`src` folders and known first-party modules from the project's ruff or isort settings."""
+    path = root / "pyproject.toml"
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    ruff = tool.get("ruff", {}) if isinstance(tool.get("ruff"), dict) else {}
+    lint = ruff.get("lint", {}) if isinstance(ruff.get("lint"), dict) else {}
+    ruff_isort = lint.get("isort", ruff.get("isort", {}))
+    isort = tool.get("isort", {}) if isinstance(tool.get("isort"), dict) else {}
+    out: dict[str, tuple[str, ...]] = {}
+    src = ruff.get("src") or isort.get("src_paths")
+    if isinstance(src, list) and all(isinstance(item, str) for item in src):
+        out["src"] = tuple(src)
+    known = []
+    for table, key in ((ruff_isort, "known-first-party"), (isort, "known_first_party")):
+        value = table.get(key) if isinstance(table, dict) else None
+        if isinstance(value, list):
+            known += [item for item in value if isinstance(item, str)]
+    out["known"] = tuple(known)
+    return out
 
 
 def _ancestry(errors: Sequence[str]) -> list[str]:

@@ -78,8 +78,17 @@ def plan_text(plan: Plan) -> str:
         for site in plan.sites:
             out += ["  " + line for line in _site_lines(site)]
         out.append("")
-    else:
+    elif not plan.undecided:
         out += ["No ID-token verification sites found.", ""]
+    if plan.undecided:
+        out.append("Undecided (ambiguous) sites: decide each:")
+        for u in plan.undecided:
+            out += [
+                f"  {u.location}  {u.symbol or '<module>'}",
+                f"      decides: {u.decides}",
+                f"      answer: {u.answer}",
+            ]
+        out.append("")
     if plan.files:
         out.append("Files:")
         out += [f"  {f.action:<12} {f.path}: {f.what}" for f in plan.files]

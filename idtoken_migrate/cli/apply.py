@@ -63,6 +63,13 @@ def apply(
             "--config", help="Config file (default: idtoken-migrate.yaml, then pyproject.toml)."
         ),
     ] = None,
+    accept_risk: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-risk",
+            help="Write despite a risk the plan lists: unmapped-claims (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Migrate the ID-token sites: unified diff by default; --write, --patch-dir, --check,
     --interactive."""
@@ -81,12 +88,14 @@ def apply(
     if not path.is_dir():
         fail(f"{path}: not a folder")
     from idtoken_migrate.apply import (
+        ACCEPTABLE_RISKS,
         compute,
         dirty_files,
         drive,
         propose,
         strict_refusal,
         unified_diff,
+        unmapped_claims_refusal,
         write_changes,
         write_patches,
     )
@@ -98,6 +107,13 @@ def apply(
         fail(f"apply --phase strict: {refusal}; use --force to apply it anyway")
     if refusal:
         typer.echo(f"note: {refusal}; --write will need --force", err=True)
+    accepted = set(accept_risk or ())
+    unknown = sorted(accepted - set(ACCEPTABLE_RISKS))
+    if unknown:
+        fail(f"--accept-risk: unknown risk {unknown[0]!r} (one of {', '.join(ACCEPTABLE_RISKS)})")
+    claims = unmapped_claims_refusal(plan) if "unmapped-claims" not in accepted else None
+    if claims and (write or interactive):
+        fail(f"apply --write: {claims}")
     if interactive:
         result = drive(propose(plan, loaded, path), _ask())
     else:

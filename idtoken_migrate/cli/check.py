@@ -16,6 +16,7 @@ from idtoken_migrate.cli.common import (
     note,
     output_specs,
     project_root,
+    refuse_placeholders,
     require_paths,
     run_scan,
     scan_options,
@@ -154,6 +155,7 @@ def check(
             fail(f"--today: {today!r} is not a date YYYY-MM-DD")
 
     cfg = load_config_for(config, targets)
+    refuse_placeholders(cfg, config, targets)
     root = project_root(targets)
     options = scan_options(
         root, exclude or (), 0, rules or (), no_cache, None, config_excludes=cfg.scan.exclude

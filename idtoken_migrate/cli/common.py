@@ -174,6 +174,13 @@ def load_config_for(config: Path | None, targets: Sequence[Path]) -> Config:
     return load_config(config, config_root(targets))
 
 
+def refuse_placeholders(cfg: Config, config: Path | None, targets: Sequence[Path]) -> None:
+    """ConfigError when the config still holds a placeholder `init` wrote."""
+    from idtoken_migrate.configfile import check_placeholders, find_config_file
+
+    check_placeholders(cfg, config or find_config_file(config_root(targets)))
+
+
 def project_root(targets: Sequence[Path]) -> Path:
     """The folder finding paths are relative to: the working directory when every target is
     inside it (as ruff reports paths), so `scan .`, `check .` in CI and `check a.py b.py` from

@@ -49,6 +49,9 @@ class SiteEdit:
     token_keywords: tuple[str, ...] = ("token",)
     package: str = ""  # dotted package of the patched file ("" for a top-level module)
     exception_bases: tuple[str, ...] = ("pyjwt",)  # what the rendered TokenRejected subclasses
+    # Top-level modules isort / ruff count as first party here (their `src` folders' contents):
+    # the verifier's import goes in that section when its module is one of them.
+    first_party: tuple[str, ...] = ()
 
     @property
     def param(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     GlobalScope,
     ParentNodeProvider,
@@ -26,6 +26,7 @@ from libcst.metadata import (
 )
 
 from idtoken_migrate.codemods import SiteEdit, SiteUnsafe, register
+from idtoken_migrate.codemods.imports import add_import
 from idtoken_migrate.codemods.legacy_exceptions import (
     ExceptionNames,
     check_handlers,
@@ -96,6 +97,7 @@ class _ReplaceVerifyCall(CodemodCommand):
         super().__init__(context)
         self.edits = edits
         self.edit = edits[0]  # they share the verifier import: one file, one project
+        self.import_statement: cst.SimpleStatementLine | None = None
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         wrapper = self.context.wrapper
@@ -129,14 +131,18 @@ class _ReplaceVerifyCall(CodemodCommand):
             replace[id(site.replaced)] = replacement
             remove |= {id(n) for n in removed}
         verifier = self.edit.verifier
-        AddImportsVisitor.add_needed_import(
-            self.context,
-            verifier.module,
-            verifier.name,
-            asname=None if name == verifier.name else name,
-            relative=verifier.relative,
-        )
+        alias = "" if name == verifier.name else f" as {name}"
+        statement = cst.parse_statement(f"{verifier.statement}{alias}\n")
+        assert isinstance(statement, cst.SimpleStatementLine)
+        self.import_statement = statement
         return tree.visit(_Edit(replace, remove))
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """The edit, the unused imports removed, then the verifier's import placed (last, so
+        that the blank lines between import sections stay right)."""
+        edited = super().transform_module(tree)
+        assert self.import_statement is not None
+        return add_import(edited, self.import_statement, self.edit.first_party)
 
     def _schedule_import_removal(self, module_scope: Scope | None, node: cst.CSTNode) -> None:
         """Imports that `node` used: RemoveImportsVisitor drops those left unused. (What

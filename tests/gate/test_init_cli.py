@@ -18,8 +18,18 @@ def test_init_writes_a_prefilled_valid_config(legacy_app: Path, cli) -> None:
     assert config.legacy_id_token.secret_env == "AUTH0_CLIENT_SECRET"
     assert "settings.AUTH0_CLIENT_ID" in text
     assert "app/auth.py:15" in text
-    # check reads the file it writes: the project fails on its findings, not on its config.
-    assert cli("check").exit_code == 1
+    # check reads the file it writes, and refuses the placeholders it could not fill (issue 13)
+    run = cli("check")
+    assert run.exit_code == 2
+    assert run.stderr.startswith(
+        "idtoken-migrate: error: idtoken-migrate.yaml:14: issuer: still the placeholder "
+        "'https://YOUR_TENANT.us.auth0.com/'"
+    )
+    filled = text.replace("https://YOUR_TENANT.us.auth0.com/", "https://acme.eu.auth0.com/")
+    filled = filled.replace("YOUR_API_AUDIENCE", "https://api.acme.example")
+    filled = filled.replace("YOUR_CLIENT_ID", "spa-client")
+    (legacy_app / "idtoken-migrate.yaml").write_text(filled)
+    assert cli("check").exit_code == 1  # then it fails on the project's findings
 
 
 def test_init_never_overwrites_without_force(legacy_app: Path, cli) -> None:

@@ -2,6 +2,7 @@ import os
 
 import jwt
 from flask import request
+
 from token_verifier import verify_token
 
 CLIENT_ID = os.environ["CLIENT_ID"]
