@@ -30,7 +30,14 @@ from idtoken_migrate.codemods.project_files import (
 )
 from idtoken_migrate.config import Config
 from idtoken_migrate.model import UsageError
-from idtoken_migrate.plan import MIGRATE, Plan, SitePlan, hs_secret_env, python_files
+from idtoken_migrate.plan import (
+    MIGRATE,
+    Plan,
+    SitePlan,
+    hs_secret_env,
+    other_requirement_files,
+    python_files,
+)
 from idtoken_migrate.render import RenderError, VerifierTuning, render_verifier
 
 
@@ -254,6 +261,10 @@ def _support_proposals(
         text = requirements.read_bytes().decode("utf-8", "surrogateescape")
         new = update_requirements(text).encode("utf-8", "surrogateescape")
         yield from _proposal(root, "requirements.txt", new, "require pyjwt[crypto]>=2.13")
+    for path in other_requirement_files(root):
+        text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
+        new = update_requirements(text, add_missing=False).encode("utf-8", "surrogateescape")
+        yield from _proposal(root, path, new, "raise PyJWT to pyjwt[crypto]>=2.13")
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         text = pyproject.read_bytes().decode("utf-8", "surrogateescape")

@@ -29,8 +29,11 @@ from idtoken_migrate.codemods.legacy_exceptions import ExceptionNames, Handler, 
 from idtoken_migrate.codemods.legacy_secret import SecretSetting, find_secret_settings
 from idtoken_migrate.codemods.project_files import (
     ENV_EXAMPLE,
+    MANUAL_DEPENDENCY_FILES,
     PYJWT_REQUIREMENT,
     env_entries,
+    pyjwt_lines,
+    requirement_files,
     update_pyproject,
     update_requirements,
 )
@@ -47,6 +50,7 @@ from idtoken_migrate.model import (
     UsageError,
 )
 from idtoken_migrate.providers import ProviderProfileError, load_provider, manual_steps
+from idtoken_migrate.pyversion import python_refusal
 from idtoken_migrate.render import (
     LEGACY_EXCEPTION_BASES,
     LEGACY_EXCEPTION_MODULES,
@@ -361,6 +365,12 @@ def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierI
     return VerifierImport(".".join((*inner, stem)))
 
 
+def other_requirement_files(root: Path) -> list[str]:
+    """Requirement and constraint files besides the root requirements.txt (raised, never added
+    to: `requirements/common.txt`, `constraints.txt`, `requirements-dev.in`, ...)."""
+    return [p for p in requirement_files(root) if p != "requirements.txt"]
+
+
 def hs_secret_env(config: Config) -> str | None:
     """The variable holding the legacy key when legacy tokens are HS*-signed; else None."""
     legacy = config.legacy_id_token
@@ -409,7 +419,8 @@ class _Planner:
         drafts = [self._draft(f) for f in findings]
         verifier_path = self._verifier_path(drafts, [g.path for g in self.result.generated])
         bases = self._exception_bases(drafts, verifier_path)
-        blocked = self._check_render(bases)
+        blocked = python_refusal(self.root, [e.path for e in self.result.errors])
+        blocked = blocked or self._check_render(bases)
         sites = [self._finish(d, verifier_path, bases) for d in drafts] if not blocked else drafts
         if blocked:
             sites = [
@@ -696,6 +707,23 @@ class _Planner:
                     files.append(
                         FileChangePlan("pyproject.toml", "update", f"require {PYJWT_REQUIREMENT}")
                     )
+        for path in other_requirement_files(self.root):
+            text = (self.root / path).read_text(encoding="utf-8", errors="replace")
+            if update_requirements(text, add_missing=False) != text:
+                files.append(FileChangePlan(path, "update", f"raise PyJWT to {PYJWT_REQUIREMENT}"))
+                handled = True
+        for name in MANUAL_DEPENDENCY_FILES:
+            if (self.root / name).is_file():
+                text = (self.root / name).read_text(encoding="utf-8", errors="replace")
+                for line in pyjwt_lines(text):
+                    files.append(
+                        FileChangePlan(
+                            f"{name}:{line}",
+                            "manual",
+                            f"PyJWT is listed here: require {PYJWT_REQUIREMENT} instead",
+                        )
+                    )
+                    handled = True
         if not handled:
             files.append(
                 FileChangePlan(

@@ -7,7 +7,9 @@ endings follow the file.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 PYJWT_REQUIREMENT = "pyjwt[crypto]>=2.13"
 MINIMUM_PYJWT = (2, 13)
@@ -115,9 +117,10 @@ def _updated(requirement: str) -> str | None:
     return _raised(match["extras"] or "", spec) + gap + (match["rest"] or "")
 
 
-def update_requirements(text: str) -> str:
-    """requirements.txt with PyJWT at `pyjwt[crypto]>=2.13` (added when missing); upper bounds,
-    markers and comments stay."""
+def update_requirements(text: str, *, add_missing: bool = True) -> str:
+    """requirements.txt with PyJWT at `pyjwt[crypto]>=2.13` (added when missing, unless
+    `add_missing` is false: another requirements file); upper bounds, markers and comments
+    stay."""
     newline = newline_of(text)
     lines = text.splitlines(keepends=True)
     found = False
@@ -129,7 +132,7 @@ def update_requirements(text: str) -> str:
             continue
         found = True
         lines[index] = indent + updated + line[len(body) :]
-    if not found:
+    if not found and add_missing:
         if lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += newline
         lines.append(PYJWT_REQUIREMENT + newline)
@@ -303,3 +306,31 @@ def _env_name(line: str) -> str:
         body = body[len("export ") :].lstrip()
     name, sep, _ = body.partition("=")
     return name.strip() if sep and not body.startswith("#") else ""
+
+
+# Where else a project pins its dependencies: requirement and constraint files in any folder.
+_REQUIREMENT_FILE = re.compile(
+    r"(?:^|/)(?:requirements[^/]*\.(?:txt|in)|constraints[^/]*\.txt|requirements/[^/]+\.(?:txt|in)"
+    r"|(?!MANIFEST\.in$)[^/]+\.in)$"
+)
+_SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox"})
+# Files PyJWT can be pinned in that are edited by hand (the plan names the line).
+MANUAL_DEPENDENCY_FILES = ("setup.py", "setup.cfg", "Pipfile")
+_PYJWT_WORD = re.compile(r"(?<![\w-])pyjwt(?![\w-])", re.IGNORECASE)
+
+
+def requirement_files(root: Path) -> list[str]:
+    """Requirement, constraint and `.in` files anywhere in the project, relative, sorted."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
+        for name in files:
+            relpath = Path(folder, name).relative_to(root).as_posix()
+            if _REQUIREMENT_FILE.search(relpath):
+                found.append(relpath)
+    return sorted(found)
+
+
+def pyjwt_lines(text: str) -> list[int]:
+    """The 1-based lines of `text` that name PyJWT (setup.py, setup.cfg, Pipfile)."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if _PYJWT_WORD.search(line)]
