@@ -21,9 +21,10 @@ def test_init_writes_a_prefilled_valid_config(legacy_app: Path, cli) -> None:
     # check reads the file it writes, and refuses the placeholders it could not fill (issue 13)
     run = cli("check")
     assert run.exit_code == 2
-    assert run.stderr.startswith(
-        "idtoken-migrate: error: idtoken-migrate.yaml:14: issuer: still the placeholder "
-        "'https://YOUR_TENANT.us.auth0.com/'"
+    assert run.stderr.startswith("idtoken-migrate: error: ")
+    assert (
+        "idtoken-migrate.yaml:14: issuer: still the placeholder "
+        "'https://YOUR_TENANT.us.auth0.com/'" in run.stderr
     )
     filled = text.replace("https://YOUR_TENANT.us.auth0.com/", "https://acme.eu.auth0.com/")
     filled = filled.replace("YOUR_API_AUDIENCE", "https://api.acme.example")
