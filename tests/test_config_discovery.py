@@ -5,23 +5,17 @@ repository root; the nearest one wins; the summary line names it."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 
 BROKEN_VERIFIER = "import jwt\n\ndef user(token):\n    return jwt.decode(token, KEY\n"
 WARN = "gate:\n  parse_errors: warn\n"
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "idtoken_migrate", *args, "--no-cache"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(cwd, *args, "--no-cache")
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ library's verification API but that does not parse fails the gate by default, wi
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 
 BROKEN_VERIFIER = """\
 import jwt
@@ -23,13 +23,7 @@ NESTED = "import jwt\n\nX = jwt.decode(" + "[" * 3000 + "]" * 3000 + ")\n"
 
 
 def check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "idtoken_migrate", "check", "--no-cache", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(cwd, "check", "--no-cache", *args)
 
 
 @pytest.fixture
