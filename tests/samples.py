@@ -15,6 +15,17 @@ window:
   sunset: 2030-01-01
 """
 
+# The same API as the fixture apps' configs write it (flow style), RS256 access tokens.
+AUTH0_HS256_FLOW_CONFIG = """\
+version: 1
+provider: auth0
+issuer: https://t.eu.auth0.com/
+access_token: {audience: https://api.example, algorithms: [RS256]}
+legacy_id_token: {client_ids: [spa], algorithms: [HS256], secret_env: AUTH0_CLIENT_SECRET}
+window: {sunset: 2099-01-01}
+"""
+EMAIL_CLAIM_MAPPED = "claims: {email: https://example.com/email}\n"
+
 
 # A user rule pack for a made-up library, acme_auth.
 USER_PACK = """\

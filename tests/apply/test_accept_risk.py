@@ -7,20 +7,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from samples import AUTH0_HS256_FLOW_CONFIG
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
 from idtoken_migrate.plan import plan_project
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "flask_auth0_pyjwt1_b64"
-CONFIG = """\
-version: 1
-provider: auth0
-issuer: https://t.eu.auth0.com/
-access_token: {audience: https://api.example, algorithms: [RS256]}
-legacy_id_token: {client_ids: [spa], algorithms: [HS256], secret_env: AUTH0_CLIENT_SECRET}
-window: {sunset: 2099-01-01}
-"""
+CONFIG = AUTH0_HS256_FLOW_CONFIG
 
 
 def _copy(tmp_path: Path, claims: str = "") -> Path:

@@ -7,21 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from samples import AUTH0_HS256_FLOW_CONFIG, EMAIL_CLAIM_MAPPED
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
 from idtoken_migrate.pyversion import python_refusal
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-CONFIG = """\
-version: 1
-provider: auth0
-issuer: https://t.eu.auth0.com/
-access_token: {audience: https://api.example, algorithms: [RS256]}
-legacy_id_token: {client_ids: [spa], algorithms: [HS256], secret_env: AUTH0_CLIENT_SECRET}
-window: {sunset: 2099-01-01}
-claims: {email: https://example.com/email}
-"""
+CONFIG = AUTH0_HS256_FLOW_CONFIG + EMAIL_CLAIM_MAPPED
 
 
 def run(*args: str) -> tuple[int, str, str]:
