@@ -142,6 +142,14 @@ class _Collector(cst.CSTVisitor):
             str, str
         ] = {}  # local name -> the name it stands for (`as`, `x = jwt.decode`)
         self.module: cst.Module | None = None
+        # How functions are wired (see wiring.py): `Depends(f)`, `@f` on other functions, the
+        # enclosing function and class of each function, the dict keys each function builds.
+        self.depends_refs: set[str] = set()
+        self.decorator_uses: dict[str, int] = defaultdict(int)
+        self.func_parent: dict[int, Function] = {}
+        self.func_classdef: dict[int, cst.ClassDef] = {}
+        self.dict_keys: dict[int, set[str]] = defaultdict(set)
+        self.session_writes: dict[int, list[str]] = defaultdict(list)  # func -> `session[...] =`
 
     # -- scopes -----------------------------------------------------------------------------
     def _function(self) -> Function:
@@ -171,6 +179,16 @@ class _Collector(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions[node.name.value].append(node)
         self.func_class[id(node)] = self._class_name()
+        self.func_parent[id(node)] = self._function()
+        if self.stack and isinstance(self.stack[-1], cst.ClassDef):
+            self.func_classdef[id(node)] = self.stack[-1]
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call):
+                target = target.func
+            dname = get_full_name_for_node(target)
+            if dname:
+                self.decorator_uses[dname] += 1
         self.func_by_id[id(node)] = node
         self.stack.append(node)
         self.func_symbol[id(node)] = self._symbol()
@@ -242,6 +260,11 @@ class _Collector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, node.value)
+            written = _subscript_key(target.target)
+            if written is not None:
+                base = get_full_name_for_node(written[0]) or ""
+                if base.rsplit(".", 1)[-1] == "session":
+                    self.session_writes[id(self._function())].append(base)
             if (
                 isinstance(target.target, cst.Name)
                 and target.target.value in self.settings_targets
@@ -277,6 +300,8 @@ class _Collector(cst.CSTVisitor):
         if last:
             self.calls_by_name[last].append((node, func))
             self.call_words[id(func)].append(name or last)
+            if name in self.aliases:  # `login as django_login`: the name it stands for too
+                self.call_words[id(func)].append(self.aliases[name])
         if last in self.call_names or last in self.method_names:
             self.candidates.append((node, func, self._symbol()))
             self.func_of_node[id(node)] = func
@@ -285,6 +310,10 @@ class _Collector(cst.CSTVisitor):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in ("aud", "audience"):
                 self.declared_aud[id(func)].append(arg.value)
+        if last in ("Depends", "Security") and node.args:
+            ref = get_full_name_for_node(node.args[0].value)
+            if ref:
+                self.depends_refs.add(ref.rsplit(".", 1)[-1])
         if last in _USE_METHODS and isinstance(node.func, cst.Attribute):
             self.method_uses.append((node, func))
         read = _subscript_key(node)
@@ -293,7 +322,10 @@ class _Collector(cst.CSTVisitor):
             self.reads[id(func)].append((base_text, read[1]))
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
-        if string_value(node.key) == "aud":
+        key = string_value(node.key)
+        if key is not None:
+            self.dict_keys[id(self._function())].add(key)
+        if key == "aud":
             self.declared_aud[id(self._function())].append(node.value)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:

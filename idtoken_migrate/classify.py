@@ -62,6 +62,11 @@ def decide(site: Site) -> tuple[str, str] | None:
     request = _strongest(ev, "request")
     login = _total(ev, "login")
     from_login = login >= 3 and request < 3
+    if _strongest(ev, "wired"):
+        # Claims that become each request's identity: a bearer API, whatever the handler is called.
+        from_login = any(e.signal == "token-from-token-response" for e in ev)
+    elif _strongest(ev, "issues"):
+        from_login = True  # a sign-in exchange: the app hands out its own session or token
     if _strongest(ev, "unverified"):
         if from_login:
             return ID_TOKEN_LOGIN, "medium"
@@ -76,6 +81,29 @@ def decide(site: Site) -> tuple[str, str] | None:
     if id_score == access_score == 0 and not _looks_like_oidc(site, request):
         return None  # the app's own tokens, webhooks: nothing says OpenID Connect
     return AMBIGUOUS, "low"
+
+
+_DECIDING_TOWARD = {
+    ID_TOKEN_BEARER: ("id", "wired"),
+    ACCESS_TOKEN: ("access",),
+    ID_TOKEN_LOGIN: ("issues", "login"),
+    UNVERIFIED_DECODE: ("unverified",),
+    AMBIGUOUS: ("note",),
+}
+
+
+def decided_by(site: Site, kind: str) -> str:
+    """The evidence that settled the kind, strongest first, in one line for reports."""
+    towards = _DECIDING_TOWARD[kind]
+    deciding = sorted(
+        (e for e in site.evidence if e.toward in towards),
+        key=lambda e: (towards.index(e.toward) if kind == ID_TOKEN_LOGIN else 0, -e.strength),
+    )
+    if kind == ID_TOKEN_BEARER:
+        wired = [e for e in deciding if e.toward == "wired"]
+        deciding = [e for e in deciding if e.toward == "id"][:2] + wired[:1]
+    details = list(dict.fromkeys(e.detail for e in deciding))[:3]
+    return "decided by: " + ("; ".join(details) if details else "no evidence either way")
 
 
 def _message(site: Site, kind: str) -> str:
@@ -119,7 +147,8 @@ def to_finding(site: Site, path: str, occurrence: int) -> Finding | None:
         return None
     kind, confidence = decided
     ranked = sorted(site.evidence, key=lambda e: -e.strength)
-    evidence = tuple(dict.fromkeys(e.detail for e in ranked))
+    why = decided_by(site, kind)
+    evidence = tuple(dict.fromkeys((why, *(e.detail for e in ranked))))
     return Finding(
         rule=site.rule.id,
         kind=kind,
@@ -136,5 +165,9 @@ def to_finding(site: Site, path: str, occurrence: int) -> Finding | None:
         fingerprint=fingerprint(site, path, occurrence),
         symbol=site.symbol,
         snippet=site.snippet,
-        facts=site.facts + (("signals", ",".join(sorted({e.signal for e in site.evidence}))),),
+        facts=site.facts
+        + (
+            ("decided_by", why),
+            ("signals", ",".join(sorted({e.signal for e in site.evidence}))),
+        ),
     )

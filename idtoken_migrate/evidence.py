@@ -12,11 +12,14 @@ from libcst.helpers import get_full_name_for_node
 from idtoken_migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, string_value
 from idtoken_migrate.rulepack import Rule
 from idtoken_migrate.signals import Signals
+from idtoken_migrate.wiring import wiring
 
 # DECISIVE: what only one kind of token carries (token_use, scp); outweighs a client-id audience.
 DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1
 _ACCESS_ONLY_CLAIMS = frozenset({"scp", "scope", "cid", "client_id", "gty"})
 _HS = ("HS256", "HS384", "HS512")
+# Key objects whose `.verify(message, signature)` checks a JWS signature by hand.
+_HAND_VERIFY_KEYS = frozenset({"jose.jwk.construct", "jose.jwk.RSAKey", "jose.backends.RSAKey"})
 _KNOWN_ALGORITHMS = frozenset(
     _HS + ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EDDSA")
 )
@@ -34,15 +37,20 @@ class SiteBuilder:
         matched: list[tuple[Site, cst.Call, Function]] = []
         for call, func, symbol in self.c.candidates:
             for rule, qualname in self.a.match(call):
-                matched.append((self._call_site(rule, qualname, call, func, symbol), call, func))
-                if not rule.always_unverified:
+                site = self._call_site(rule, qualname, call, func, symbol)
+                matched.append((site, call, func))
+                if not rule.always_unverified or "verified_by_hand" in dict(site.facts):
                     verifying_funcs.add(id(func))
         composed = self._composed({id(call) for _, call, _ in matched}, [c for _, c, _ in matched])
         for site, call, func in matched:
             if id(call) in composed:
                 continue  # a verifier passed into another verifier is part of that one site
             # A peek at unverified claims beside a real verification is how kid/iss get chosen.
-            if site.rule.always_unverified and id(func) in verifying_funcs:
+            if (
+                site.rule.always_unverified
+                and id(func) in verifying_funcs
+                and "verified_by_hand" not in dict(site.facts)
+            ):
                 continue
             yield site
         for assign, symbol in self.c.settings:
@@ -101,6 +109,12 @@ class SiteBuilder:
                     f"{qualname} checks no signature",
                 )
             )
+
+        by_hand = self._verified_by_hand(func) if rule.always_unverified else None
+        if by_hand:
+            ev = [e for e in ev if e.signal != "signature-not-verified"]
+            ev.append(Evidence("signature-verified-by-hand", "note", 0, by_hand))
+            facts["verified_by_hand"] = by_hand
 
         token_expr = self.a.argument(rule, call, "token")
         token_funcs: list[Function] = [func]
@@ -161,7 +175,47 @@ class SiteBuilder:
             expr = self.a.argument(rule, call, role)
             if expr is not None:
                 words += self.a.trace(expr).all()
-        return self._site(rule, call, symbol, ev, facts, rule.provider or self._provider(words))
+        provider = rule.provider or self._provider(words)
+        ev = self._by_provider(ev, provider, rule)
+        return self._site(rule, call, symbol, ev, facts, provider)
+
+    def _by_provider(self, ev: list[Evidence], provider: str | None, rule: Rule) -> list[Evidence]:
+        """What an audience equal to the client id means on this provider (its profile says)."""
+        meaning = self.s.audience_meaning(provider)
+        if meaning is None or "audience-is-client-id" in dict(rule.weights):
+            return ev  # a pack that weighs the audience itself keeps its weight
+        if any(e.signal == "token-from-token-response" for e in ev):
+            return ev  # the client that logged in checks its own ID token
+        out: list[Evidence] = []
+        names = ("audience-is-client-id",) + (
+            ("audience-unknown", "audience-unclear") if meaning.any_audience else ()
+        )
+        for e in ev:
+            if e.signal in names:
+                detail = f"{e.detail}: {meaning.why}"
+                if meaning.meaning == "id":
+                    e = Evidence(e.signal, "id", max(e.strength, meaning.strength), detail)
+                elif meaning.meaning == "access":
+                    e = Evidence("audience-is-api-client-id", "access", meaning.strength, detail)
+                else:
+                    e = Evidence("audience-kind-by-other-claim", "note", 0, detail)
+            out.append(e)
+        return out
+
+    def _verified_by_hand(self, func: Function) -> str | None:
+        """`jwk.construct(key).verify(message, signature)` in the function that then reads the
+        unverified claims: the providers' own sample checks the signature by hand."""
+        for use, use_func in self.c.method_uses:
+            if use_func is not func or self.c.bare_name(use) != "verify":
+                continue
+            built = self.a._construction(use.func.value)  # type: ignore[attr-defined]
+            if built is None:
+                continue
+            names = self.a._qualnames(built.func)
+            hit = next((n for n in names if n in _HAND_VERIFY_KEYS), None)
+            if hit:
+                return f"the signature is checked by hand ({hit}(...).verify) before reading claims"
+        return None
 
     def _settings_site(self, rule: Rule, assign: cst.Assign, symbol: str) -> Site | None:
         assert isinstance(assign.value, cst.Dict)
@@ -191,7 +245,9 @@ class SiteBuilder:
             return (
                 None  # no audience: the app's own tokens (SimpleJWT's default), not OpenID Connect
             )
-        return self._site(rule, assign, symbol, ev, facts, rule.provider or self._provider(words))
+        provider = rule.provider or self._provider(words)
+        ev = self._by_provider(ev, provider, rule)
+        return self._site(rule, assign, symbol, ev, facts, provider)
 
     def _claim_check_sites(self, verifying_funcs: set[int]) -> Iterator[Site]:
         rules = [r for r in self.c.rules if r.form == "claim_check"]
@@ -216,6 +272,7 @@ class SiteBuilder:
                     facts["function"] = func.name.value
                 symbol = self.c.func_symbol.get(func_id, "<module>")
                 ev += self._source_evidence(Trace(), rule, [func] if func else [])
+                ev = self._by_provider(ev, rule.provider, rule)
                 yield self._site(rule, node, symbol, ev, facts, rule.provider)
 
     def _audience(self, rule: Rule, call: cst.Call, func: Function) -> cst.BaseExpression | None:
@@ -285,6 +342,7 @@ class SiteBuilder:
                     f"the token comes from the request ({strong or weak})",
                 )
             )
+        ev.extend(self._wiring_evidence(funcs))
         for func in funcs:
             if func is None:
                 continue
@@ -310,6 +368,21 @@ class SiteBuilder:
                 )
         return _dedupe(ev)
 
+    def _wiring_evidence(self, funcs: list[Function]) -> list[Evidence]:
+        """Where the verified claims go: each request's identity, or the app's own session."""
+        wired = issued = None
+        for func in funcs:
+            w, i = wiring(self.c, self.s, func)
+            wired, issued = wired or w, issued or i
+        ev: list[Evidence] = []
+        if wired:
+            ev.append(Evidence("wired-to-requests", "wired", STRONG, wired))
+        if issued:
+            ev.append(
+                Evidence("issues-own-credential", "note" if wired else "issues", STRONG, issued)
+            )
+        return ev
+
     def _writes_session(self, func: cst.FunctionDef) -> str | None:
         for base, _key in self.c.reads.get(id(func), []):
             if base.rsplit(".", 1)[-1] == "session":
@@ -317,6 +390,16 @@ class SiteBuilder:
         return None
 
     def _audience_evidence(self, trace: Trace, code: str, rule: Rule) -> list[Evidence]:
+        if any(w.endswith(("get_unverified_claims", "unverified_claims")) for w in trace.words):
+            # `audience=unverified["aud"]`: the token names its own audience, so none is checked
+            return [
+                Evidence(
+                    "audience-from-token",
+                    "note",
+                    0,
+                    f"the audience `{code}` is read from the token itself and checks nothing",
+                )
+            ]
         client = self.s.any("client_id_names", trace.words) or self.s.any(
             "client_id_values", trace.strings
         )
@@ -495,7 +578,7 @@ class SiteBuilder:
                 yield Evidence("token-use-id", "id", DECISIVE, f"checks token_use is id ({code})")
             elif key == "token_use" and value == "access":
                 yield Evidence(
-                    "token-use-access", "access", STRONG, f"checks token_use is access ({code})"
+                    "token-use-access", "access", DECISIVE, f"checks token_use is access ({code})"
                 )
             elif key == "typ" and value in ("ID", "id"):
                 yield Evidence("typ-id", "id", DECISIVE, f"checks typ is ID ({code})")

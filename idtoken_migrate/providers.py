@@ -267,6 +267,7 @@ class _Parser:
                 "id_token",
                 "manual_steps",
                 "references",
+                "scanner",  # read by the scanner (signals.py), not by the verifier
             },
         )
         profile_id = self.text(top, "id", "")

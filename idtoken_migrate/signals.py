@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,25 @@ _LISTS = (
     "login_names",
     "login_function_names",
     "session_calls",
+    "credential_calls",
 )
+
+
+_STRENGTHS = {"decisive": 4, "strong": 3, "medium": 2, "weak": 1, "none": 0}
+_MEANINGS = ("id", "access", "undecided")
+
+
+@dataclass(frozen=True)
+class AudienceMeaning:
+    """What a provider profile (`scanner.client_id_audience`) says an audience equal to the app's
+    client id means: `id` (only ID tokens carry it), `access` (the API's own access tokens carry it
+    too), `undecided` (another claim decides)."""
+
+    provider: str
+    meaning: str
+    strength: int
+    why: str
+    any_audience: bool = False  # the meaning holds for an audience named neither way too
 
 
 @dataclass(frozen=True)
@@ -37,7 +55,11 @@ class Signals:
     id_claims: frozenset[str]
     access_claims: frozenset[str]
     providers: tuple[tuple[str, re.Pattern[str]], ...]
-    digest: str = ""  # of the vocabulary file, for cache keys
+    digest: str = ""  # of the vocabulary file and the provider profiles, for cache keys
+    audience_meanings: tuple[AudienceMeaning, ...] = ()
+
+    def audience_meaning(self, provider: str | None) -> AudienceMeaning | None:
+        return next((m for m in self.audience_meanings if m.provider == provider), None)
 
     def any(self, name: str, words: Iterable[str]) -> str | None:
         """The first word that matches list `name`, or None."""
@@ -68,7 +90,56 @@ def load_signals(path: Path | None = None) -> Signals:
     path = path or rules_dir() / "signals.yaml"
     source = str(path)
     data = path.read_bytes()
-    return yamlcache.load(data, lambda: _parse_yaml(data), lambda raw: _build(raw, data, source))
+    built = yamlcache.load(data, lambda: _parse_yaml(data), lambda raw: _build(raw, data, source))
+    meanings, digest = _audience_meanings(path.parent / "providers", data)
+    return replace(built, audience_meanings=meanings, digest=digest)
+
+
+def _audience_meanings(
+    folder: Path, signals_data: bytes
+) -> tuple[tuple[AudienceMeaning, ...], str]:
+    """The `scanner:` section of each provider profile, and one digest over every file read."""
+    digest = hashlib.sha256(signals_data)
+    meanings: list[AudienceMeaning] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        source = str(path)
+        meaning = yamlcache.load(
+            data, lambda data=data: _parse_yaml(data), lambda raw, s=source: _meaning(raw, s)
+        )
+        if meaning is not None:
+            meanings.append(meaning)
+    return tuple(meanings), digest.hexdigest()[:16]
+
+
+def _meaning(raw: Any, source: str) -> AudienceMeaning | None:
+    if not isinstance(raw, dict) or "scanner" not in raw:
+        return None
+    section = raw["scanner"]
+    entry = section.get("client_id_audience") if isinstance(section, dict) else None
+    if not isinstance(entry, dict):
+        raise UsageError(f"{source}: scanner.client_id_audience: expected a mapping")
+    meaning, strength, why = entry.get("means"), entry.get("strength", "strong"), entry.get("why")
+    if meaning not in _MEANINGS:
+        raise UsageError(
+            f"{source}: scanner.client_id_audience.means: expected one of {', '.join(_MEANINGS)}"
+        )
+    if strength not in _STRENGTHS:
+        raise UsageError(
+            f"{source}: scanner.client_id_audience.strength: expected one of "
+            + ", ".join(_STRENGTHS)
+        )
+    if not isinstance(why, str) or not why.strip():
+        raise UsageError(f"{source}: scanner.client_id_audience.why: expected a non-empty string")
+    any_audience = entry.get("any_audience", False)
+    if not isinstance(any_audience, bool):
+        raise UsageError(
+            f"{source}: scanner.client_id_audience.any_audience: expected true or false"
+        )
+    return AudienceMeaning(
+        str(raw.get("id", "")), meaning, _STRENGTHS[strength], " ".join(why.split()), any_audience
+    )
 
 
 def _parse_yaml(data: bytes) -> Any:

@@ -25,6 +25,12 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 FRAMEWORKS = ("flask", "fastapi", "django", "drf", "lambda", "aiohttp", "misc")
 
 EXPECT_RE = re.compile(r"^\s*#\s*expect:\s*(?P<kind>\S+)\s*$")
+# `# corpus: class=1 provider=google`: which failure class of issue 12 and which provider a file
+# reproduces, for the per-class and per-provider table.
+TAGS_RE = re.compile(r"^#\s*corpus:\s*(?P<tags>.+)$", re.MULTILINE)
+# Issue 12's goal, per failure class and per provider: id-token-bearer recall and false-alarm rate.
+CLASS_RECALL_FLOOR = 0.95
+CLASS_FALSE_ALARM_CEILING = 0.03
 COMMENT_OR_BLANK_RE = re.compile(r"^\s*(#.*)?$")
 
 # Floors from issue 2 plus the lead's brief: the corpus may grow, never shrink silently.
@@ -236,6 +242,53 @@ def report(scores: dict[str, Score], expected: list[Site], found: list[Site], re
     return "\n".join(lines)
 
 
+def file_tags(path: Path) -> dict[str, str]:
+    match = TAGS_RE.search(path.read_text(encoding="utf-8"))
+    if not match:
+        return {}
+    return dict(t.split("=", 1) for t in match["tags"].split() if "=" in t)
+
+
+@dataclasses.dataclass
+class BearerScore:
+    """id-token-bearer recall, and false alarms over the units that must not be bearers."""
+
+    expected: int = 0
+    hits: int = 0
+    correct_units: int = 0  # non-bearer sites + files that expect no finding
+    false_alarms: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.hits / self.expected if self.expected else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.correct_units if self.correct_units else 0.0
+
+
+def bearer_scores(found: Iterable[Site]) -> dict[str, BearerScore]:
+    """Per `class=` and `provider=` tag (files without a tag count under `untagged`)."""
+    bearer_found = {(p, line) for p, line, kind in found if kind == ID_TOKEN_BEARER}
+    scores: dict[str, BearerScore] = {}
+    for path in corpus_files():
+        tags = file_tags(path)
+        groups = [f"class {tags.get('class', 'untagged')}", f"provider {tags.get('provider', '-')}"]
+        groups.append("overall")
+        sites = parse_annotations(path)
+        expected_bearer = {(p, line) for p, line, kind in sites if kind == ID_TOKEN_BEARER}
+        here = {(p, line) for p, line in bearer_found if p == rel(path)}
+        for group in groups:
+            s = scores.setdefault(group, BearerScore())
+            s.expected += len(expected_bearer)
+            s.hits += len(here & expected_bearer)
+            s.correct_units += sum(1 for _, _, k in sites if k != ID_TOKEN_BEARER) or (
+                0 if sites else 1
+            )
+            s.false_alarms += len(here - expected_bearer)
+    return scores
+
+
 # --------------------------------------------------------------------------- tests without engine
 
 
@@ -288,6 +341,26 @@ def test_precision_recall_per_kind(scan_result) -> None:
         if kind in THRESHOLDS and min(s.precision, s.recall) < THRESHOLDS[kind]
     ]
     assert not failures, "\n".join(failures) + "\n\n" + table
+
+
+def test_bearer_recall_and_false_alarms_per_class_and_provider(scan_result) -> None:
+    scores = bearer_scores(found_sites(scan_result))
+    head = ("group", "bearer", "found", "recall", "correct", "false", "rate")
+    lines = ["{:<22} {:>6} {:>5} {:>7} {:>7} {:>5} {:>6}".format(*head)]
+    for group in sorted(scores):
+        s = scores[group]
+        lines.append(
+            f"{group:<22} {s.expected:>6} {s.hits:>5} {s.recall:>7.3f} {s.correct_units:>7} "
+            f"{s.false_alarms:>5} {s.false_alarm_rate:>6.3f}"
+        )
+    table = "\n".join(lines)
+    print("\n" + table)
+    failing = [
+        g
+        for g, s in scores.items()
+        if s.recall < CLASS_RECALL_FLOOR or s.false_alarm_rate > CLASS_FALSE_ALARM_CEILING
+    ]
+    assert not failing, f"below issue 12's goal: {failing}\n{table}"
 
 
 def test_corpus_scans_without_errors(scan_result) -> None:

@@ -1,4 +1,5 @@
 """Login callback that delegates the ID token check to a small helper."""
+# corpus: class=1 provider=generic
 
 import os
 
