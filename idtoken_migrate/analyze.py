@@ -150,6 +150,7 @@ class _Collector(cst.CSTVisitor):
         self.func_classdef: dict[int, cst.ClassDef] = {}
         self.dict_keys: dict[int, set[str]] = defaultdict(set)
         self.session_writes: dict[int, list[str]] = defaultdict(list)  # func -> `session[...] =`
+        self.module_bindings: dict[str, cst.BaseExpression] = {}  # module-level `name = value`
 
     # -- scopes -----------------------------------------------------------------------------
     def _function(self) -> Function:
@@ -260,6 +261,8 @@ class _Collector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, node.value)
+            if not self.stack and isinstance(target.target, cst.Name):
+                self.module_bindings[target.target.value] = node.value
             written = _subscript_key(target.target)
             if written is not None:
                 base = get_full_name_for_node(written[0]) or ""

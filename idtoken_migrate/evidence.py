@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from idtoken_migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, string_value
+from idtoken_migrate.project import EXPORTED, Wiring
 from idtoken_migrate.rulepack import Rule
 from idtoken_migrate.signals import Signals
-from idtoken_migrate.wiring import wiring
+from idtoken_migrate.wiring import reach, wiring
 
 # DECISIVE: what only one kind of token carries (token_use, scp); outweighs a client-id audience.
 DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1
@@ -26,10 +27,16 @@ _KNOWN_ALGORITHMS = frozenset(
 
 
 class SiteBuilder:
-    def __init__(self, analysis: ModuleAnalysis, signals: Signals) -> None:
+    def __init__(
+        self,
+        analysis: ModuleAnalysis,
+        signals: Signals,
+        project: Mapping[str, Wiring] | None = None,
+    ) -> None:
         self.a = analysis
         self.s = signals
         self.c = analysis.c
+        self.project = project or {}  # exported name -> what callers in other modules do
 
     # -- entry points ---------------------------------------------------------------------
     def sites(self) -> Iterator[Site]:
@@ -133,6 +140,10 @@ class SiteBuilder:
             facts["token_expr"] = self.a.code(token_expr)
             token_trace = self._token_trace(token_expr, func)
         ev.extend(self._source_evidence(token_trace, rule, token_funcs))
+        if not any(e.toward in ("wired", "issues") for e in ev):
+            exported = self._exported(call, token_funcs)
+            if exported:
+                facts[EXPORTED] = ",".join(exported)
 
         aud = self._audience(rule, call, func)
         if aud is not None:
@@ -194,7 +205,7 @@ class SiteBuilder:
             if e.signal in names:
                 detail = f"{e.detail}: {meaning.why}"
                 if meaning.meaning == "id":
-                    e = Evidence(e.signal, "id", max(e.strength, meaning.strength), detail)
+                    e = Evidence(e.signal, "id", meaning.strength, detail)
                 elif meaning.meaning == "access":
                     e = Evidence("audience-is-api-client-id", "access", meaning.strength, detail)
                 else:
@@ -368,12 +379,28 @@ class SiteBuilder:
                 )
         return _dedupe(ev)
 
+    def _exported(self, call: cst.Call | None, funcs: list[Function]) -> list[str]:
+        """Module-level names other modules may call to reach this site (the project view)."""
+        names: list[str] = []
+        for func in funcs:
+            for f in reach(self.c, func):
+                if self.c.func_parent.get(id(f)) is None and id(f) not in self.c.func_classdef:
+                    names.append(f.name.value)
+        if call is not None and None in funcs:  # a module-level `verifier = TokenVerifier(...)`
+            names += [t for t, v in self.c.module_bindings.items() if v is call]
+        return sorted(set(names))
+
     def _wiring_evidence(self, funcs: list[Function]) -> list[Evidence]:
         """Where the verified claims go: each request's identity, or the app's own session."""
         wired = issued = None
         for func in funcs:
             w, i = wiring(self.c, self.s, func)
             wired, issued = wired or w, issued or i
+        if not wired and not issued and self.project:
+            for name in self._exported(None, funcs):
+                seen = self.project.get(name)
+                if seen is not None:
+                    wired, issued = wired or seen.wired, issued or seen.issued
         ev: list[Evidence] = []
         if wired:
             ev.append(Evidence("wired-to-requests", "wired", STRONG, wired))

@@ -11,9 +11,10 @@ import io
 import os
 import stat
 import tokenize
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from idtoken_migrate import __version__
 from idtoken_migrate.discover import Discovered, discover, scan_root
@@ -29,6 +30,9 @@ from idtoken_migrate.model import (
 from idtoken_migrate.rulepack import RuleSet, load_rules
 from idtoken_migrate.signals import Signals, load_signals
 from idtoken_migrate.suppress import parse_suppressions
+
+if TYPE_CHECKING:
+    from idtoken_migrate.project import Wiring
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Below this many files to parse, worker start-up costs more than it saves.
@@ -119,13 +123,15 @@ def scan_bytes(
     prefilter: bool = True,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     screened: bool = False,
+    project: Mapping[str, Wiring] | None = None,
 ) -> FileOutcome:
     """Scan one file's bytes. Never raises for a bad file: the problem comes back as `error`.
     A verifier module `apply` generated is not analysed, only recorded as `generated`.
 
     `screened`: the caller has already kept files that could crash the parser away from it
     (`isolate.screen`), as `scan_paths` does; otherwise such a file is parsed in a worker process
-    of its own here."""
+    of its own here. `project`: what callers in other modules do with this file's exported names
+    (project.py)."""
     generated = generated_module(relpath, data)
     if generated is not None:
         return FileOutcome(relpath, lines=line_count(data), generated=generated)
@@ -140,7 +146,7 @@ def scan_bytes(
             spec = WorkerSpec(rules, prefilter, max_file_size)
             with IsolatedParser(spec) as worker:
                 return worker.scan(relpath, data, why, line_count(data))
-    return _scan_source(data, relpath, rules, signals, prefilter, max_file_size)
+    return _scan_source(data, relpath, rules, signals, prefilter, max_file_size, project)
 
 
 def _screen_one(
@@ -170,6 +176,7 @@ def _scan_source(
     signals: Signals | None,
     prefilter: bool,
     max_file_size: int,
+    project: Mapping[str, Wiring] | None = None,
 ) -> FileOutcome:
     if len(data) > max_file_size:
         return FileOutcome(
@@ -219,7 +226,8 @@ def _scan_source(
     suppressed = 0
     occurrences: dict[tuple[str, str, str], int] = {}
     sites = sorted(
-        SiteBuilder(analysis, signals).sites(), key=lambda s: (s.line, s.column, s.rule.id)
+        SiteBuilder(analysis, signals, project).sites(),
+        key=lambda s: (s.line, s.column, s.rule.id),
     )
     for site in sites:
         key = (site.rule.id, site.symbol, site.snippet)
@@ -359,7 +367,33 @@ def scan_paths(
                 cache.put(key, outcome)
         cache.close()
     outcomes.extend(parsed_outcomes)
+    outcomes = _project_view(outcomes, files, engine, options)
     return _result(root, files, outcomes, engine, cache_hits, prefiltered)
+
+
+def _project_view(
+    outcomes: list[FileOutcome], files: list[Discovered], engine: _Engine, options: ScanOptions
+) -> list[FileOutcome]:
+    """Sites that callers in other modules decide, scanned again knowing them (project.py)."""
+    from idtoken_migrate.project import revisit
+
+    def rescan(relpath: str, path: Path, view: Mapping[str, Wiring]) -> FileOutcome | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return scan_bytes(
+            data,
+            relpath,
+            engine.rules,
+            engine.signals,
+            prefilter=options.prefilter,
+            max_file_size=options.max_file_size,
+            project=view,
+        )
+
+    readable = [(item.relpath, item.path) for item in files]
+    return revisit(outcomes, readable, engine.signals, rescan)
 
 
 def _parse_all(

@@ -11,7 +11,9 @@ view, in other modules).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -48,27 +50,62 @@ def reach(c: _Collector, func: Function) -> Iterator[cst.FunctionDef]:
         level = nxt
 
 
-def _bases(cls: cst.ClassDef) -> list[str]:
-    return [get_full_name_for_node(b.value) or "" for b in cls.bases]
+class FunctionFacts(Protocol):
+    """What wiring needs to know of one function; a libcst view (`cst_facts`) or `lexical`'s."""
+
+    name: str
+    decorators: list[str]  # dotted names, without call arguments
+    class_name: str
+    class_bases: list[str]
+    calls: list[str]  # dotted names of the calls it makes
+    dict_keys: set[str]
+    session_writes: list[str]
 
 
-def wired_as(c: _Collector, f: cst.FunctionDef) -> str | None:
-    """How `f` itself serves every request, or None."""
-    name = f.name.value
-    if name in c.depends_refs:
-        return f"{name}() is a request dependency (Depends({name}))"
-    if c.decorator_uses.get(name):
-        return f"{name} decorates request handlers (@{name})"
+@dataclass
+class _CstFacts:
+    name: str
+    decorators: list[str]
+    class_name: str
+    class_bases: list[str]
+    calls: list[str]
+    dict_keys: set[str]
+    session_writes: list[str]
+
+
+def cst_facts(c: _Collector, f: cst.FunctionDef) -> FunctionFacts:
+    decorators = []
     for decorator in f.decorators:
         target = decorator.decorator
         target = target.func if isinstance(target, cst.Call) else target
-        dname = (get_full_name_for_node(target) or "").rsplit(".", 1)[-1]
+        decorators.append(get_full_name_for_node(target) or "")
+    cls = c.func_classdef.get(id(f))
+    return _CstFacts(
+        name=f.name.value,
+        decorators=decorators,
+        class_name=cls.name.value if cls is not None else "",
+        class_bases=[get_full_name_for_node(b.value) or "" for b in cls.bases] if cls else [],
+        calls=c.call_words.get(id(f), []),
+        dict_keys=c.dict_keys.get(id(f), set()),
+        session_writes=c.session_writes.get(id(f), []),
+    )
+
+
+def wired_as(
+    f: FunctionFacts, depends_refs: Collection[str], decorator_uses: Mapping[str, int]
+) -> str | None:
+    """How `f` itself serves every request, or None."""
+    name = f.name
+    if name in depends_refs:
+        return f"{name}() is a request dependency (Depends({name}))"
+    if decorator_uses.get(name):
+        return f"{name} decorates request handlers (@{name})"
+    for decorator in f.decorators:
+        dname = decorator.rsplit(".", 1)[-1]
         if dname in _HOOK_DECORATORS:
             return f"{name}() runs before every request (@{dname})"
-    cls = c.func_classdef.get(id(f))
-    if cls is not None:
-        bases = _bases(cls)
-        label = cls.name.value
+    if f.class_name:
+        bases, label = f.class_bases, f.class_name
         if name in _AUTH_METHODS and (
             any(b.endswith(("Authentication", "Permission")) for b in bases)
             or label.endswith(("Authentication", "Auth"))
@@ -78,25 +115,22 @@ def wired_as(c: _Collector, f: cst.FunctionDef) -> str | None:
             any("Middleware" in b or "Interceptor" in b or "HTTPBearer" in b for b in bases)
             or "Middleware" in label
             or "Interceptor" in label
-            or label in c.depends_refs
+            or label in depends_refs
         ):
             return f"{label}.{name}() runs on every request (middleware)"
-    keys = c.dict_keys.get(id(f), set())
-    hit = next((k for k in _AUTHORIZER_KEYS if k in keys), None)
+    hit = next((k for k in _AUTHORIZER_KEYS if k in f.dict_keys), None)
     if hit:
         return f"{name}() is a Lambda authorizer (returns {hit})"
     return None
 
 
-def issues_credential(c: _Collector, signals: Signals, f: cst.FunctionDef) -> str | None:
+def issues_credential(f: FunctionFacts, signals: Signals) -> str | None:
     """What `f` does to hand out the app's own session or token, or None."""
-    made = c.call_words.get(id(f), [])
-    hit = signals.any("credential_calls", made)
+    hit = signals.any("credential_calls", f.calls)
     if hit:
-        return f"{f.name.value}() issues the app's own session or token ({hit})"
-    writes = c.session_writes.get(id(f))
-    if writes:
-        return f"{f.name.value}() writes the claims into the session ({writes[0]}[...] =)"
+        return f"{f.name}() issues the app's own session or token ({hit})"
+    if f.session_writes:
+        return f"{f.name}() writes the claims into the session ({f.session_writes[0]}[...] =)"
     return None
 
 
@@ -104,8 +138,9 @@ def wiring(c: _Collector, signals: Signals, func: Function) -> tuple[str | None,
     """(how the verifying function is wired to every request, how it issues its own session)."""
     wired = issued = None
     for f in reach(c, func):
-        wired = wired or wired_as(c, f)
-        issued = issued or issues_credential(c, signals, f)
+        facts = cst_facts(c, f)
+        wired = wired or wired_as(facts, c.depends_refs, c.decorator_uses)
+        issued = issued or issues_credential(facts, signals)
         if wired:
             break
     return wired, issued

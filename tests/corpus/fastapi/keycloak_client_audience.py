@@ -1,4 +1,4 @@
-"""Keycloak with an audience mapper: aud is the client id for access tokens too; nothing else decides."""
+"""Keycloak, audience the client id, no typ check: by default only the ID token carries that aud."""
 # corpus: class=2 provider=keycloak
 
 import os
@@ -17,7 +17,7 @@ app = FastAPI()
 
 
 def user(token: str = Depends(scheme)) -> dict:
-    # expect: ambiguous
+    # expect: id-token-bearer
     return jwt.decode(token, JWKS, algorithms=["RS256"], audience=CLIENT_ID, issuer=ISSUER)
 
 
