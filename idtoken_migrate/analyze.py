@@ -151,6 +151,8 @@ class _Collector(cst.CSTVisitor):
         self.dict_keys: dict[int, set[str]] = defaultdict(set)
         self.session_writes: dict[int, list[str]] = defaultdict(list)  # func -> `session[...] =`
         self.module_bindings: dict[str, cst.BaseExpression] = {}  # module-level `name = value`
+        # (func, name) -> claim key: `token_use = claims.get("token_use")`, compared later
+        self.name_keys: dict[tuple[int, str], str] = {}
 
     # -- scopes -----------------------------------------------------------------------------
     def _function(self) -> Function:
@@ -263,6 +265,9 @@ class _Collector(cst.CSTVisitor):
             self._bind(target.target, node.value)
             if not self.stack and isinstance(target.target, cst.Name):
                 self.module_bindings[target.target.value] = node.value
+            read = _subscript_key(node.value)
+            if read is not None and isinstance(target.target, cst.Name):
+                self.name_keys[(id(self._function()), target.target.value)] = read[1]
             written = _subscript_key(target.target)
             if written is not None:
                 base = get_full_name_for_node(written[0]) or ""
@@ -348,11 +353,20 @@ class _Collector(cst.CSTVisitor):
                     self.membership[id(func)].append(key)
                 continue
             for a, b in ((left, right), (right, left)):
-                read = _subscript_key(a)
-                if read is not None:
+                key = self._claim_key(a, func)
+                if key is not None:
                     literal = string_value(b)
                     other = literal if literal is not None else get_full_name_for_node(b)
-                    self.checks[id(func)].append((read[1], other, node))
+                    self.checks[id(func)].append((key, other, node))
+
+    def _claim_key(self, node: cst.BaseExpression, func: Function) -> str | None:
+        """The claim an operand reads: `claims["aud"]`, or a name bound to such a read."""
+        read = _subscript_key(node)
+        if read is not None:
+            return read[1]
+        if isinstance(node, cst.Name):
+            return self.name_keys.get((id(func), node.value))
+        return None
 
 
 class ModuleAnalysis:

@@ -581,6 +581,7 @@ class SiteBuilder:
             )
         for f in scopes:
             ev.extend(self._check_evidence(id(f)))
+        ev.extend(_both_kinds(ev))
         return _dedupe(ev)
 
     def _attribute_stores(self, call: cst.Call) -> set[str]:
@@ -601,9 +602,14 @@ class SiteBuilder:
     def _check_evidence(self, func_id: int) -> Iterator[Evidence]:
         for key, value, node in self.c.checks.get(func_id, []):
             code = _one_line(self.a.code(node))
-            if key == "token_use" and value == "id":
+            if key == "token_use" and _kind_word(value) is None:
+                # `claims["token_use"] != token_use`: the caller picks the kind (issue 12, class 3)
+                picked = self._picked_by_callers(func_id, value)
+                if picked:
+                    value, code = picked
+            if key == "token_use" and _kind_word(value) == "id":
                 yield Evidence("token-use-id", "id", DECISIVE, f"checks token_use is id ({code})")
-            elif key == "token_use" and value == "access":
+            elif key == "token_use" and _kind_word(value) == "access":
                 yield Evidence(
                     "token-use-access", "access", DECISIVE, f"checks token_use is access ({code})"
                 )
@@ -639,6 +645,29 @@ class SiteBuilder:
                         "audience-is-api", "access", STRONG, f"checks aud against an API ({code})"
                     )
 
+    def _picked_by_callers(self, func_id: int, value: str | None) -> tuple[str, str] | None:
+        """("id", why) when a caller passes the ID kind for the parameter a check compares with."""
+        func = self.c.func_by_id.get(func_id)
+        if func is None or not value:
+            return None
+        params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
+        param = next((p for p in params if p.name.value == value), None)
+        if param is None:
+            return None
+        kinds: dict[str, str] = {}
+        for arg, caller in self.a.caller_args(func, param):
+            trace = self.a.trace(arg)
+            for word in trace.strings + trace.words:
+                kind = _kind_word(word)
+                if kind:
+                    where = caller.name.value if caller is not None else "<module>"
+                    kinds.setdefault(kind, f"{where}() selects {word!r} for {func.name.value}()")
+        if "id" in kinds:  # a verifier configured for both kinds still lets an ID token in
+            return "id", kinds["id"]
+        if "access" in kinds:
+            return "access", kinds["access"]
+        return None
+
     def _provider(self, words: list[str]) -> str | None:
         hits = self.s.provider_hits(words)
         if not hits:
@@ -646,6 +675,39 @@ class SiteBuilder:
         if not hits:
             return None
         return max(sorted(hits), key=lambda p: hits[p])
+
+
+_ID_WORDS = frozenset({"id", "id_token", "idtoken"})
+_ACCESS_WORDS = frozenset({"access", "access_token", "accesstoken"})
+
+
+def _kind_word(value: str | None) -> str | None:
+    """'id' / 'access' for `"id"`, `TokenUse.ID`, `"access_token"`, ...; None otherwise."""
+    if not value:
+        return None
+    word = value.rsplit(".", 1)[-1].lower()
+    return "id" if word in _ID_WORDS else "access" if word in _ACCESS_WORDS else None
+
+
+def _both_kinds(ev: list[Evidence]) -> list[Evidence]:
+    """A check that lets either kind through (a branch on token_use, `aud` or `client_id`)
+    accepts ID tokens: that decides it (issue 12, class 3)."""
+    id_signals = ("token-use-id", "audience-is-client-id")
+    id_side = next((e for e in ev if e.signal in id_signals and "checks" in e.detail), None)
+    access_side = next(
+        (e for e in ev if e.signal in ("token-use-access", "client-id-claim-check")), None
+    )
+    if id_side is None or access_side is None:
+        return []
+    return [
+        Evidence(
+            "accepts-both-kinds",
+            "id",
+            3 * DECISIVE,
+            f"accepts ID and access tokens ({id_side.detail}; {access_side.detail}): an ID token "
+            "gets in",
+        )
+    ]
 
 
 def _narrow_audience(analysis: ModuleAnalysis, node: cst.BaseExpression) -> cst.BaseExpression:

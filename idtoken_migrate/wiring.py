@@ -28,6 +28,7 @@ _MIDDLEWARE_METHODS = frozenset(
 )
 _AUTH_METHODS = frozenset({"authenticate", "authenticate_credentials", "has_permission"})
 _AUTHORIZER_KEYS = ("policyDocument", "principalId", "isAuthorized")
+_OWN_TOKEN_KEYS = ("access_token", "refresh_token")  # a response body handing out a session
 
 
 def reach(c: _Collector, func: Function) -> Iterator[cst.FunctionDef]:
@@ -131,6 +132,9 @@ def issues_credential(f: FunctionFacts, signals: Signals) -> str | None:
         return f"{f.name}() issues the app's own session or token ({hit})"
     if f.session_writes:
         return f"{f.name}() writes the claims into the session ({f.session_writes[0]}[...] =)"
+    own = next((k for k in _OWN_TOKEN_KEYS if k in f.dict_keys), None)
+    if own:
+        return f"{f.name}() answers with the app's own token ({own!r})"
     return None
 
 

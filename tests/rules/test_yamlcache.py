@@ -47,11 +47,14 @@ def test_every_bundled_pack_loads_the_same_from_the_cache(
     assert [rulepack.load_pack(p) for p in files] == parsed
 
 
-def test_signals_load_the_same_from_the_cache(cache: Path) -> None:
+def test_signals_load_the_same_from_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = rules_dir() / "signals.yaml"
     parsed = load_signals.__wrapped__(path)
-    assert len(entries(cache)) == 1
+    profiles = list((rules_dir() / "providers").glob("*.yaml"))  # their `scanner:` sections
+    assert len(entries(cache)) == 1 + len(profiles)
+    no_yaml(monkeypatch)
     assert load_signals.__wrapped__(path) == parsed
+    assert parsed.audience_meaning("cognito") is not None
 
 
 def test_a_broken_pack_is_never_stored_and_keeps_its_line(tmp_path: Path, cache: Path) -> None:

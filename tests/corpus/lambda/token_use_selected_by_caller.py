@@ -1,0 +1,26 @@
+"""A verifier configurable by kind; the authorizer wires it with the ID kind."""
+# corpus: class=3 provider=cognito
+
+import os
+
+import jwt
+
+ISSUER = os.environ["COGNITO_ISSUER"]
+keys = jwt.PyJWKClient(ISSUER + "/.well-known/jwks.json")
+
+
+def verify(token, required_token_use):
+    signing_key = keys.get_signing_key_from_jwt(token).key
+    # expect: id-token-bearer
+    claims = jwt.decode(token, signing_key, algorithms=["RS256"], issuer=ISSUER,
+                        options={"verify_aud": False})
+    if claims["token_use"] != required_token_use:
+        raise ValueError("token_use mismatch")
+    return claims
+
+
+def authorizer(event, context):
+    claims = verify(event["authorizationToken"], "id")
+    return {"principalId": claims["sub"], "policyDocument": {"Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow",
+                           "Resource": event["methodArn"]}]}}
