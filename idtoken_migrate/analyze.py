@@ -145,6 +145,7 @@ class _Collector(cst.CSTVisitor):
         # How functions are wired (see wiring.py): `Depends(f)`, `@f` on other functions, the
         # enclosing function and class of each function, the dict keys each function builds.
         self.depends_refs: set[str] = set()
+        self.refs_by_name: dict[str, list[Function]] = defaultdict(list)
         self.decorator_uses: dict[str, int] = defaultdict(int)
         self.func_parent: dict[int, Function] = {}
         self.func_classdef: dict[int, cst.ClassDef] = {}
@@ -318,6 +319,11 @@ class _Collector(cst.CSTVisitor):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in ("aud", "audience"):
                 self.declared_aud[id(func)].append(arg.value)
+        for arg in node.args:  # `to_thread(cls._verify, token)`: a function handed on, not called
+            if isinstance(arg.value, (cst.Name, cst.Attribute)):
+                ref = get_full_name_for_node(arg.value)
+                if ref:
+                    self.refs_by_name[ref.rsplit(".", 1)[-1]].append(func)
         if last in ("Depends", "Security") and node.args:
             ref = get_full_name_for_node(node.args[0].value)
             if ref:

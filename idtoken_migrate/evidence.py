@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from collections.abc import Iterator, Mapping
 
@@ -140,6 +141,7 @@ class SiteBuilder:
             facts["token_expr"] = self.a.code(token_expr)
             token_trace = self._token_trace(token_expr, func)
         ev.extend(self._source_evidence(token_trace, rule, token_funcs))
+        ev.extend(self._name_evidence(token_expr, token_funcs))
         if not any(e.toward in ("wired", "issues") for e in ev):
             exported = self._exported(call, token_funcs)
             if exported:
@@ -379,13 +381,47 @@ class SiteBuilder:
                 )
         return _dedupe(ev)
 
+    def _name_evidence(
+        self, token_expr: cst.BaseExpression | None, funcs: list[Function]
+    ) -> list[Evidence]:
+        """Names are evidence too, weakly (issue 12, class 8): the verifying function's name, the
+        token variable's, and the error messages around the site say which token is expected."""
+        ev: list[Evidence] = []
+        seen: dict[str, str] = {}
+        for func in funcs:
+            if func is None:
+                continue
+            kind = _named_kind(func.name.value)
+            if kind:
+                seen.setdefault(f"function {func.name.value}()", kind)
+            for text in _STRING_RE.findall(self.a.code(func)):
+                kind = _named_kind(text)
+                if kind and " " in text.strip():  # a message, not a dict key
+                    seen.setdefault(f"message {text.strip()[:60]!r}", kind)
+                    break
+        if isinstance(token_expr, cst.Name):
+            kind = _named_kind(token_expr.value)
+            if kind:
+                seen.setdefault(f"variable {token_expr.value}", kind)
+        kinds = set(seen.values())
+        if len(kinds) != 1:
+            return ev  # silent, or the names disagree
+        toward = kinds.pop()
+        label = "an ID token" if toward == "id" else "an access token"
+        for what in list(seen)[:2]:
+            ev.append(Evidence(f"name-says-{toward}", toward, WEAK, f"the {what} says {label}"))
+        return ev
+
     def _exported(self, call: cst.Call | None, funcs: list[Function]) -> list[str]:
         """Module-level names other modules may call to reach this site (the project view)."""
         names: list[str] = []
         for func in funcs:
             for f in reach(self.c, func):
-                if self.c.func_parent.get(id(f)) is None and id(f) not in self.c.func_classdef:
+                cls = self.c.func_classdef.get(id(f))
+                if self.c.func_parent.get(id(f)) is None and cls is None:
                     names.append(f.name.value)
+                elif cls is not None and not f.name.value.startswith("_"):
+                    names.append(f"{cls.name.value}.{f.name.value}")  # called on an instance
         if call is not None and None in funcs:  # a module-level `verifier = TokenVerifier(...)`
             names += [t for t, v in self.c.module_bindings.items() if v is call]
         return sorted(set(names))
@@ -417,91 +453,14 @@ class SiteBuilder:
         return None
 
     def _audience_evidence(self, trace: Trace, code: str, rule: Rule) -> list[Evidence]:
-        if any(w.endswith(("get_unverified_claims", "unverified_claims")) for w in trace.words):
-            # `audience=unverified["aud"]`: the token names its own audience, so none is checked
-            return [
-                Evidence(
-                    "audience-from-token",
-                    "note",
-                    0,
-                    f"the audience `{code}` is read from the token itself and checks nothing",
-                )
-            ]
-        client = self.s.any("client_id_names", trace.words) or self.s.any(
-            "client_id_values", trace.strings
-        )
-        client = client or self.s.any("client_id_names", trace.strings)
-        api = self.s.any("api_audience_names", trace.all()) or self.s.any(
-            "api_audience_values", trace.strings
-        )
-        ev: list[Evidence] = []
-        if client and not api:
-            strength = rule.weight("audience-is-client-id", STRONG)
-            ev.append(
-                Evidence(
-                    "audience-is-client-id", "id", strength, f"the audience is a client id ({code})"
-                )
-            )
-        elif api and not client:
-            ev.append(
-                Evidence("audience-is-api", "access", STRONG, f"the audience is an API ({code})")
-            )
-        elif api and client:
-            ev.append(
-                Evidence(
-                    "audience-unclear",
-                    "note",
-                    0,
-                    f"the audience mixes API and client names ({code})",
-                )
-            )
-        else:
-            ev.append(
-                Evidence(
-                    "audience-unknown", "note", 0, f"the audience `{code}` decides the token kind"
-                )
-            )
-        return ev
+        return audience_evidence(self.s, trace, code, rule)
 
     def _key_evidence(
         self, key: cst.BaseExpression | None, algs: list[str], rule: Rule
     ) -> list[Evidence]:
-        ev: list[Evidence] = []
-        hs = [a for a in algs if a.upper() in _HS]
         if key is None:
-            return ev
-        trace = self.a.trace(key)
-        code = self.a.code(key)
-        secret = self.s.any("client_secret_names", trace.all())
-        if secret:
-            ev.append(
-                Evidence(
-                    "key-is-client-secret",
-                    "id",
-                    STRONG,
-                    f"the key is the OAuth client secret ({code})",
-                )
-            )
-        elif self.s.any("app_secret_names", trace.all()):
-            ev.append(
-                Evidence(
-                    "key-is-app-secret",
-                    "self-issued",
-                    MEDIUM,
-                    f"the key is the app's own secret ({code})",
-                )
-            )
-        elif self.s.any("issuer_key_names", trace.all()):
-            ev.append(
-                Evidence(
-                    "key-from-issuer", "note", 0, f"the key comes from the issuer's JWKS ({code})"
-                )
-            )
-        if hs and secret:
-            ev.append(
-                Evidence("hs256-client-secret", "id", WEAK, f"{hs[0]} with the client secret")
-            )
-        return ev
+            return []
+        return key_evidence(self.s, self.a.trace(key), self.a.code(key), algs, rule)
 
     def _options_evidence(
         self, rule: Rule, call: cst.Call, options: cst.BaseExpression | None
@@ -675,6 +634,96 @@ class SiteBuilder:
         if not hits:
             return None
         return max(sorted(hits), key=lambda p: hits[p])
+
+
+def audience_evidence(signals: Signals, trace: Trace, code: str, rule: Rule) -> list[Evidence]:
+    """What an audience's names and values say (also used by the lexical Python 2 pass)."""
+    if any(w.endswith(("get_unverified_claims", "unverified_claims")) for w in trace.words):
+        # `audience=unverified["aud"]`: the token names its own audience, so none is checked
+        return [
+            Evidence(
+                "audience-from-token",
+                "note",
+                0,
+                f"the audience `{code}` is read from the token itself and checks nothing",
+            )
+        ]
+    client = signals.any("client_id_names", trace.words) or signals.any(
+        "client_id_values", trace.strings
+    )
+    client = client or signals.any("client_id_names", trace.strings)
+    api = signals.any("api_audience_names", trace.all()) or signals.any(
+        "api_audience_values", trace.strings
+    )
+    ev: list[Evidence] = []
+    if client and not api:
+        strength = rule.weight("audience-is-client-id", STRONG)
+        ev.append(
+            Evidence(
+                "audience-is-client-id", "id", strength, f"the audience is a client id ({code})"
+            )
+        )
+    elif api and not client:
+        ev.append(Evidence("audience-is-api", "access", STRONG, f"the audience is an API ({code})"))
+    elif api and client:
+        ev.append(
+            Evidence(
+                "audience-unclear",
+                "note",
+                0,
+                f"the audience mixes API and client names ({code})",
+            )
+        )
+    else:
+        ev.append(
+            Evidence("audience-unknown", "note", 0, f"the audience `{code}` decides the token kind")
+        )
+    return ev
+
+
+def key_evidence(
+    signals: Signals, trace: Trace, code: str, algs: list[str], rule: Rule
+) -> list[Evidence]:
+    """What a key's names say: the client secret (ID tokens), the app's own secret, a JWKS."""
+    ev: list[Evidence] = []
+    hs = [a for a in algs if a.upper() in _HS]
+    secret = signals.any("client_secret_names", trace.all())
+    if secret:
+        ev.append(
+            Evidence(
+                "key-is-client-secret",
+                "id",
+                STRONG,
+                f"the key is the OAuth client secret ({code})",
+            )
+        )
+    elif signals.any("app_secret_names", trace.all()):
+        ev.append(
+            Evidence(
+                "key-is-app-secret",
+                "self-issued",
+                MEDIUM,
+                f"the key is the app's own secret ({code})",
+            )
+        )
+    elif signals.any("issuer_key_names", trace.all()):
+        ev.append(
+            Evidence("key-from-issuer", "note", 0, f"the key comes from the issuer's JWKS ({code})")
+        )
+    if hs and secret:
+        ev.append(Evidence("hs256-client-secret", "id", WEAK, f"{hs[0]} with the client secret"))
+    return ev
+
+
+_ID_NAME = re.compile(r"(?<![a-z])id[ _-]?token|identity[ _-]?token", re.IGNORECASE)
+_ACCESS_NAME = re.compile(r"access[ _-]?token|bearer[ _-]?token", re.IGNORECASE)
+_STRING_RE = re.compile(r"""["']([^"'\n]{4,80})["']""")
+
+
+def _named_kind(text: str) -> str | None:
+    """'id' or 'access' when a name or message says which token it expects."""
+    is_id, is_access = bool(_ID_NAME.search(text)), bool(_ACCESS_NAME.search(text))
+    return "id" if is_id and not is_access else "access" if is_access and not is_id else None
 
 
 _ID_WORDS = frozenset({"id", "id_token", "idtoken"})

@@ -126,10 +126,11 @@ def callers_wiring(
             if stems[site_path] not in hits:
                 continue
             for name in sorted(group):
-                if not _imports(head.decode("utf-8", "replace"), text, stems[site_path], name):
+                imported, _, method = name.partition(".")  # `Class.method`: import the class
+                if not _imports(head.decode("utf-8", "replace"), text, stems[site_path], imported):
                     continue
                 module = module or lexical.read(text)
-                found = _judge(module, name, relpath, signals)
+                found = _judge(module, method or imported, relpath, signals)
                 if found.wired or found.issued:
                     current = result.setdefault(site_path, {}).get(name, Wiring())
                     result[site_path][name] = Wiring(

@@ -27,7 +27,7 @@ from idtoken_migrate.model import (
     ScanStats,
     generated_module,
 )
-from idtoken_migrate.rulepack import RuleSet, load_rules
+from idtoken_migrate.rulepack import RulePack, RuleSet, load_rules
 from idtoken_migrate.signals import Signals, load_signals
 from idtoken_migrate.suppress import parse_suppressions
 
@@ -202,6 +202,9 @@ def _scan_source(
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
+        legacy = _legacy_findings(text, relpath, packs, signals)
+        if legacy:  # Python 2: found lexically, at low confidence (legacy.py)
+            return FileOutcome(relpath, legacy, parsed=True, lines=lines)
         message = " ".join(exc.message.split())
         return parse_failure(
             data,
@@ -261,6 +264,19 @@ def parse_failure(
     del data  # nothing reads it yet
     error = FileError(relpath, message, line, candidate=candidate)
     return FileOutcome(relpath, error=error, parsed=parsed, lines=lines)
+
+
+def _legacy_findings(
+    text: str, relpath: str, packs: tuple[RulePack, ...], signals: Signals | None
+) -> tuple[Finding, ...]:
+    """The sites of a Python 2 file libcst cannot parse, from the lexical fallback."""
+    from idtoken_migrate.legacy import looks_like_python2, scan_legacy
+
+    if not looks_like_python2(text):
+        return ()
+    findings = scan_legacy(text, relpath, packs, signals or load_signals())
+    suppressions = parse_suppressions(text)
+    return tuple(f for f in findings if not suppressions.covers(f.rule, f.line, f.end_line))
 
 
 # -- worker processes -------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def reach(c: _Collector, func: Function) -> Iterator[cst.FunctionDef]:
             if parent is not None:
                 nxt.append(parent)
             nxt.extend(caller for _, caller in c.calls_by_name.get(f.name.value, []) if caller)
+            nxt.extend(holder for holder in c.refs_by_name.get(f.name.value, []) if holder)
         level = nxt
 
 
