@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 
 from idtoken_migrate.analyze import Evidence, Site
 from idtoken_migrate.model import (
@@ -171,3 +172,15 @@ def to_finding(site: Site, path: str, occurrence: int) -> Finding | None:
             ("signals", ",".join(sorted({e.signal for e in site.evidence}))),
         ),
     )
+
+
+def to_findings(sites: Iterable[Site], path: str) -> Iterator[Finding]:
+    """Findings of one file's sites, each identical site numbered for its fingerprint."""
+    occurrences: dict[tuple[str, str, str], int] = {}
+    for site in sites:
+        key = (site.rule.id, site.symbol, site.snippet)
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        finding = to_finding(site, path, occurrence)
+        if finding is not None:
+            yield finding

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from idtoken_migrate import lexical
 from idtoken_migrate.analyze import Evidence, Site, Trace
-from idtoken_migrate.classify import to_finding
+from idtoken_migrate.classify import to_findings
 from idtoken_migrate.evidence import audience_evidence, key_evidence
 from idtoken_migrate.model import Finding
 from idtoken_migrate.rulepack import Rule, RulePack
@@ -143,14 +143,7 @@ def scan_legacy(
         return ()
     module = lexical.read(text)
     findings: list[Finding] = []
-    occurrences: dict[tuple[str, str, str], int] = {}
-    for site in _sites(text, aliases, module, packs, signals):
-        key = (site.rule.id, site.symbol, site.snippet)
-        occurrence = occurrences.get(key, 0)
-        occurrences[key] = occurrence + 1
-        finding = to_finding(site, relpath, occurrence)
-        if finding is None:
-            continue
+    for finding in to_findings(_sites(text, aliases, module, packs, signals), relpath):
         findings.append(
             _replace(
                 finding,

@@ -196,7 +196,7 @@ def _scan_source(
     import libcst as cst
 
     from idtoken_migrate.analyze import analyze, collect, has_work
-    from idtoken_migrate.classify import to_finding
+    from idtoken_migrate.classify import to_findings
     from idtoken_migrate.evidence import SiteBuilder
 
     try:
@@ -227,18 +227,11 @@ def _scan_source(
     suppressions = parse_suppressions(text)
     findings: list[Finding] = []
     suppressed = 0
-    occurrences: dict[tuple[str, str, str], int] = {}
     sites = sorted(
         SiteBuilder(analysis, signals, project).sites(),
         key=lambda s: (s.line, s.column, s.rule.id),
     )
-    for site in sites:
-        key = (site.rule.id, site.symbol, site.snippet)
-        occurrence = occurrences.get(key, 0)
-        occurrences[key] = occurrence + 1
-        finding = to_finding(site, relpath, occurrence)
-        if finding is None:
-            continue
+    for finding in to_findings(sites, relpath):
         if suppressions.covers(finding.rule, finding.line, finding.end_line):
             suppressed += 1
             continue

@@ -292,7 +292,7 @@ def bearer_scores(found: Iterable[Site]) -> dict[str, BearerScore]:
 # --------------------------------------------------------------------------- tests without engine
 
 
-# Python 2 sources (issue 12, class 7): they must NOT parse as Python 3; the lexical fallback finds them.
+# Python 2 sources (issue 12, class 7) must NOT parse as Python 3; the lexical pass finds them.
 LEGACY = "legacy_py2/"
 
 
