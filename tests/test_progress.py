@@ -29,6 +29,9 @@ def _env() -> dict[str, str]:
 def test_progress_bar_draws_on_a_terminal_and_keeps_stdout_clean(tmp_path: Path) -> None:
     tree = _tree(tmp_path)
     main, secondary = pty.openpty()
+    # stdout goes to a file: a pipe nobody reads while the terminal is drained would fill up
+    # (a JSON report above 64 KiB) and block the scan forever.
+    report = (tmp_path / "report.json").open("w+b")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -40,7 +43,7 @@ def test_progress_bar_draws_on_a_terminal_and_keeps_stdout_clean(tmp_path: Path)
             "--format",
             "json",
         ],
-        stdout=subprocess.PIPE,
+        stdout=report,
         stderr=secondary,
         env=_env(),
     )
@@ -54,8 +57,11 @@ def test_progress_bar_draws_on_a_terminal_and_keeps_stdout_clean(tmp_path: Path)
         if not chunk:
             break
         drawn += chunk
-    out, _ = proc.communicate(timeout=120)
+    proc.wait(timeout=120)
     os.close(main)
+    report.seek(0)
+    out = report.read()
+    report.close()
     assert proc.returncode == 0
     assert b"scanning" in drawn  # the bar's label, drawn on the terminal
     assert out.lstrip().startswith(b"{") and b"scanning" not in out  # the report stays clean
