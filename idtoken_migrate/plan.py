@@ -419,7 +419,11 @@ class _Planner:
         drafts = [self._draft(f) for f in findings]
         verifier_path = self._verifier_path(drafts, [g.path for g in self.result.generated])
         bases = self._exception_bases(drafts, verifier_path)
-        blocked = python_refusal(self.root, [e.path for e in self.result.errors])
+        # Files libcst could not parse: scan errors, and Python 2 files read lexically (legacy.py).
+        unparsed = [e.path for e in self.result.errors] + [
+            f.path for f in self.result.findings if dict(f.facts).get("parser") == "lexical"
+        ]
+        blocked = python_refusal(self.root, unparsed)
         blocked = blocked or self._check_render(bases)
         sites = [self._finish(d, verifier_path, bases) for d in drafts] if not blocked else drafts
         if blocked:

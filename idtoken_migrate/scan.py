@@ -384,6 +384,8 @@ def _project_view(
     outcomes: list[FileOutcome], files: list[Discovered], engine: _Engine, options: ScanOptions
 ) -> list[FileOutcome]:
     """Sites that callers in other modules decide, scanned again knowing them (project.py)."""
+    if not any(o.findings for o in outcomes):
+        return outcomes  # nothing to revisit: a one-file scan of a plain file imports nothing more
     from idtoken_migrate.project import revisit
 
     def rescan(relpath: str, path: Path, view: Mapping[str, Wiring]) -> FileOutcome | None:
