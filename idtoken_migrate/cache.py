@@ -58,7 +58,6 @@ import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from idtoken_migrate.model import FileError, FileOutcome, Finding, GeneratedModule
@@ -366,12 +365,7 @@ class ScanCache:
     def __enter__(self) -> ScanCache:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.close()
 
     def __len__(self) -> int:

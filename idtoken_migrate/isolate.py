@@ -27,7 +27,6 @@ import io
 import sys
 import tokenize
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from idtoken_migrate.model import FileOutcome
@@ -304,10 +303,5 @@ class IsolatedParser:
     def __enter__(self) -> IsolatedParser:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.close()

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from idtoken_migrate.report.markdown import md_escape
 from idtoken_migrate.usage import ClientUsage, Readiness, UsageReport, iso
 
-USAGE_FORMATS: tuple[str, ...] = ("text", "json", "markdown")
 MAX_CHART_DAYS = 60  # a terminal row; older days are in the JSON
 UNICODE_LEVELS = "▁▂▃▄▅▆▇█"
 ASCII_LEVELS = ":-=+*%#@"

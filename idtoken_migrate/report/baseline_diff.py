@@ -21,9 +21,6 @@ class BaselineDiff:
     fixed: tuple[Finding, ...] = ()
     unchanged_count: int = 0
 
-    def new_fingerprints(self) -> frozenset[str]:
-        return frozenset(f.fingerprint for f in self.new)
-
 
 def held_by(baseline_diff: BaselineDiff | None) -> Callable[[Finding], bool]:
     """A test: is this finding one the baseline holds (matched, not new)? Always False without a

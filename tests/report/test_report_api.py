@@ -47,7 +47,7 @@ def test_unknown_format_is_a_usage_error() -> None:
 
 def test_baseline_diff_is_a_frozen_value() -> None:
     diff = BaselineDiff(new=FINDINGS[:1], fixed=FINDINGS[1:2], unchanged_count=4)
-    assert diff.new_fingerprints() == {FINDINGS[0].fingerprint}
+    assert {f.fingerprint for f in diff.new} == {FINDINGS[0].fingerprint}
     assert BaselineDiff() == BaselineDiff(new=(), fixed=(), unchanged_count=0)
     with pytest.raises(AttributeError):
         diff.unchanged_count = 5  # type: ignore[misc]
