@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from idtoken_migrate.plan import plan_project
 
-CONFIG = """version: 1
-provider: auth0
-issuer: https://t.eu.auth0.com/
-access_token: {audience: https://api.example, algorithms: [RS256]}
-legacy_id_token: {client_ids: [spa-client], algorithms: [HS256], secret_env: CLIENT_SECRET}
-window: {sunset: 2099-01-01}
-"""
-HEAD = """import os
-
-import jwt
-from flask import request
-
-CLIENT_ID = os.environ["CLIENT_ID"]
-CLIENT_SECRET = os.environ["CLIENT_SECRET"]
-"""
+from .pairs import DEFAULT_CONFIG as CONFIG
+from .pairs import HEAD
 
 
 def _one_site_project(tmp_path):
