@@ -14,9 +14,9 @@ from idtoken_migrate.cli.common import (
     handles_usage_errors,
     load_config_for,
     note,
-    output_specs,
     project_root,
     refuse_placeholders,
+    report_outputs,
     require_paths,
     run_scan,
     scan_options,
@@ -139,11 +139,7 @@ def check(
     """CI gate: fail when ID-token usage remains that the policy and the baseline do not allow."""
     targets = list(paths or [Path(".")])
     require_paths(targets)
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if statistics and fmt != "text":
-        fail(f"--statistics counts findings in the text format, not in {fmt}")
-    extra_outputs = output_specs(output_formats or (), FORMATS)
+    extra_outputs = report_outputs(fmt, statistics, output_formats or (), FORMATS)
     if update_baseline and baseline is None:
         fail("--update-baseline needs --baseline FILE (where to write it)")
     as_of = None

@@ -62,6 +62,17 @@ def emit(text: str, output: Path | None) -> None:
         fail(f"{output}: cannot write: {exc.strerror or exc}")
 
 
+def report_outputs(
+    fmt: str, statistics: bool, specs: Sequence[str], formats: Sequence[str]
+) -> list[tuple[str, Path]]:
+    """Check `--format`, `--statistics` and `--output-format` (scan, check): the extra outputs."""
+    if fmt not in formats:
+        fail(f"--format: unknown format {fmt!r} (choose from {', '.join(formats)})")
+    if statistics and fmt != "text":
+        fail(f"--statistics counts findings in the text format, not in {fmt}")
+    return output_specs(specs, formats)
+
+
 def output_specs(specs: Sequence[str], formats: Sequence[str]) -> list[tuple[str, Path]]:
     """`--output-format FORMAT=FILE` values as (format, path) pairs; one-line error when bad."""
     pairs: list[tuple[str, Path]] = []

@@ -6,12 +6,11 @@ from pathlib import Path
 
 from idtoken_migrate.cli.common import (
     emit,
-    fail,
     handles_usage_errors,
     load_config_for,
     note,
-    output_specs,
     project_root,
+    report_outputs,
     require_paths,
     run_scan,
     scan_options,
@@ -124,11 +123,7 @@ def scan(
     no_prefilter: bool,
 ) -> int:
     """Find and classify ID-token and access-token verification code."""
-    if format not in SCAN_FORMATS:
-        fail(f"--format: unknown format {format!r} (choose from {', '.join(SCAN_FORMATS)})")
-    if statistics and format != "text":
-        fail(f"--statistics counts findings in the text format, not in {format}")
-    extra_outputs = output_specs(output_formats or (), SCAN_FORMATS)
+    extra_outputs = report_outputs(format, statistics, output_formats or (), SCAN_FORMATS)
     targets = list(paths or [Path(".")])
     require_paths(targets)
     loaded = load_config_for(config, targets)
