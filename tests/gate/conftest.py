@@ -7,13 +7,11 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_inprocess import Run, run_cli
 
-from idtoken_migrate.cli import app
 from idtoken_migrate.model import Finding
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,22 +112,9 @@ def legacy_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return write_legacy_app(tmp_path)
 
 
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
 def cli() -> Callable[..., Run]:
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Run:
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        return Run(result.exit_code, result.stdout, result.stderr)
-
-    return invoke
+    return run_cli
 
 
 # The generated-module header of a dual-phase verifier (what the gate looks for).

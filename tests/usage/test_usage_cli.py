@@ -7,33 +7,21 @@ import gzip
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_inprocess import Run, run_cli
 
-from idtoken_migrate.cli.typer_app import app
 from idtoken_migrate.usage import read_logs, readiness
 from idtoken_migrate.usage_report import render_usage
 
 from .verifier_logs import MOBILE, WEB, DualApp, at
 
 
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
 def cli() -> Callable[..., Run]:
-    runner = CliRunner()
-
     def invoke(*args: str, stdin: bytes | None = None) -> Run:
-        result = runner.invoke(app, ["usage", *args], input=stdin, catch_exceptions=False)
-        return Run(result.exit_code, result.stdout, result.stderr)
+        return run_cli("usage", *args, stdin=stdin)
 
     return invoke
 
