@@ -37,11 +37,11 @@ def main() -> None:
     import libcst  # noqa: F401 - timed apart: every parsed file needs it
 
     t = _phase("import libcst", t)
-    from idtoken_migrate.cache import file_key
-    from idtoken_migrate.discover import discover, scan_root
-    from idtoken_migrate.rulepack import load_rules
-    from idtoken_migrate.scan import ScanOptions, scan_bytes, scan_paths
-    from idtoken_migrate.signals import load_signals
+    from idtoken_migrate.config.rulepack import load_rules
+    from idtoken_migrate.scan.cache import file_key
+    from idtoken_migrate.scan.discover import discover, scan_root
+    from idtoken_migrate.scan.engine import ScanOptions, scan_bytes, scan_paths
+    from idtoken_migrate.scan.signals import load_signals
 
     t = _phase("import idtoken_migrate", t)
     rules = load_rules(())

@@ -39,7 +39,7 @@ from idtoken_migrate.config import (  # noqa: E402
     LegacyIdTokenConfig,
     WindowConfig,
 )
-from idtoken_migrate.render import render_verifier  # noqa: E402
+from idtoken_migrate.verifier.render import render_verifier  # noqa: E402
 
 WORK = REPO / "bench" / ".work"
 ISSUER = "https://bench.eu.auth0.com/"

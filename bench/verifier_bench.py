@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from idtoken_migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig  # noqa: E402
-from idtoken_migrate.render import render_verifier  # noqa: E402
+from idtoken_migrate.verifier.render import render_verifier  # noqa: E402
 
 ISSUER = "https://bench.eu.auth0.com/"
 API = "https://api.example.com"

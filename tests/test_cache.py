@@ -13,14 +13,14 @@ from shutil import which as shutil_which
 
 import pytest
 
-from idtoken_migrate.cache import (
+from idtoken_migrate.model import FileError, FileOutcome, Finding
+from idtoken_migrate.scan.cache import (
     CACHE_DIR_ENV,
     ScanCache,
     cache_salt,
     default_cache_dir,
     file_key,
 )
-from idtoken_migrate.model import FileError, FileOutcome, Finding
 
 UNVERIFIED = (
     "import jwt\n\ndef verify(t):\n    return jwt.decode(t, options={'verify_signature': False})\n"
@@ -227,7 +227,7 @@ def _plant(cache: ScanCache, entries: dict[str, object]) -> None:
 
 
 def _stored(outcome: FileOutcome) -> list:
-    from idtoken_migrate.cache import _encode
+    from idtoken_migrate.scan.cache import _encode
 
     return _encode(outcome)
 
@@ -328,7 +328,7 @@ def dataclasses_replace(outcome: FileOutcome, message: str) -> Finding:
 def test_a_cache_file_over_the_size_limit_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import idtoken_migrate.cache as cache_module
+    import idtoken_migrate.scan.cache as cache_module
 
     key = file_key("a.py", b"x")
     _plant(ScanCache(tmp_path, SALT), {key: [0, _stored(_outcome("a.py"))]})
@@ -418,7 +418,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 @pytest.mark.skipif(not shutil_which("git"), reason="needs git")
 def test_a_committed_cache_folder_is_never_read(tmp_path: Path) -> None:
-    from idtoken_migrate.scan import ScanOptions, scan_paths
+    from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
     (tmp_path / "auth.py").write_text(UNVERIFIED)
     folder = tmp_path / "ci-cache"

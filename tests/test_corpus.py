@@ -128,7 +128,7 @@ def all_annotations() -> list[Site]:
 
 def _engine():
     """The scan engine."""
-    import idtoken_migrate.scan as engine
+    import idtoken_migrate.scan.engine as engine
 
     return engine
 

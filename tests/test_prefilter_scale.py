@@ -202,7 +202,7 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_prefilter_keeps_libcst_away(big_tree: Path) -> None:
-    from idtoken_migrate.scan import ScanOptions, scan_paths
+    from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
     started = time.perf_counter()
     result = scan_paths([big_tree], ScanOptions())

@@ -11,7 +11,8 @@ import pytest
 import yaml
 from samples import AUTH0_HS256_CONFIG
 
-from idtoken_migrate import configfile, rulepack
+from idtoken_migrate.config import file as configfile
+from idtoken_migrate.config import rulepack
 from idtoken_migrate.resources import rules_dir, schema_path
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cli_process import run_cli as run
 
-from idtoken_migrate.suppress import audit, parse_suppressions
+from idtoken_migrate.scan.suppress import audit, parse_suppressions
 
 HEAD = """\
 import jwt

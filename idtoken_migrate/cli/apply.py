@@ -16,7 +16,7 @@ from idtoken_migrate.cli.common import fail, handles_usage_errors
 from idtoken_migrate.cli.typer_app import app
 
 if TYPE_CHECKING:  # the engine (libcst, jinja2) loads when the command runs, not at start-up
-    from idtoken_migrate.apply import ApplyResult, Proposal
+    from idtoken_migrate.migration.apply import ApplyResult, Proposal
 
 
 @app.command()
@@ -87,7 +87,7 @@ def apply(
         fail("--interactive needs a terminal")
     if not path.is_dir():
         fail(f"{path}: not a folder")
-    from idtoken_migrate.apply import (
+    from idtoken_migrate.migration.apply import (
         ACCEPTABLE_RISKS,
         compute,
         dirty_files,
@@ -99,7 +99,7 @@ def apply(
         write_changes,
         write_patches,
     )
-    from idtoken_migrate.plan import plan_project
+    from idtoken_migrate.migration.plan import plan_project
 
     loaded, plan = plan_project(path, config_path=config, phase=phase)
     refusal = strict_refusal(loaded) if plan.phase == "strict" and not force else None
@@ -157,7 +157,7 @@ def _summary(result: ApplyResult, verb: str) -> None:
 def _ask() -> object:
     state = {"all": False, "quit": False}
 
-    from idtoken_migrate.apply import file_diff
+    from idtoken_migrate.migration.apply import file_diff
 
     def decide(proposal: Proposal) -> bool:
         if proposal.required:

@@ -43,7 +43,7 @@ from idtoken_migrate.cli.params import (
 from idtoken_migrate.report import FORMATS, render
 
 if TYPE_CHECKING:
-    from idtoken_migrate.gate import Verdict
+    from idtoken_migrate.gate.verdict import Verdict
 
 
 PARAMS = (
@@ -144,7 +144,7 @@ def check(
         fail("--update-baseline needs --baseline FILE (where to write it)")
     as_of = None
     if today is not None:
-        from idtoken_migrate.configfile import parse_date
+        from idtoken_migrate.config.file import parse_date
 
         as_of = parse_date(today)
         if as_of is None:
@@ -164,7 +164,7 @@ def check(
 
     diff = None
     if baseline is not None:
-        from idtoken_migrate.baseline import (
+        from idtoken_migrate.gate.baseline import (
             diff_baseline,
             load_baseline,
             save_baseline,
@@ -182,7 +182,7 @@ def check(
         assert old is not None
         diff = diff_baseline(old, result.findings, in_scope, selected)
 
-    from idtoken_migrate.gate import evaluate, policy_from_config
+    from idtoken_migrate.gate.verdict import evaluate, policy_from_config
 
     verdict = evaluate(
         result,

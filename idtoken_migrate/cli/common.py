@@ -18,8 +18,8 @@ from idtoken_migrate.model import UsageError
 if TYPE_CHECKING:
     from idtoken_migrate.config import Config
     from idtoken_migrate.model import ScanResult
-    from idtoken_migrate.scan import ScanOptions
-    from idtoken_migrate.selection import Selection
+    from idtoken_migrate.report.selection import Selection
+    from idtoken_migrate.scan.engine import ScanOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,7 +90,7 @@ def select_findings(
     result: ScanResult, select: Sequence[str] | None, ignore: Sequence[str] | None
 ) -> tuple[ScanResult, Selection]:
     """The result with only the findings `--select`/`--ignore` keep, and the selection."""
-    from idtoken_migrate.selection import apply_selection, make_selection
+    from idtoken_migrate.report.selection import apply_selection, make_selection
 
     selection = make_selection(select or (), ignore or (), (rule.id for rule in result.rules))
     return apply_selection(result, selection), selection
@@ -102,7 +102,7 @@ def suppression_notes(
     """`--report-unused-suppressions`: one line per dead or mistaken suppression comment."""
     if not enabled:
         return []
-    from idtoken_migrate.suppress_audit import audit_suppressions
+    from idtoken_migrate.scan.suppress_audit import audit_suppressions
 
     known = (rule.id for rule in result.rules)
     return [f"{n.path}:{n.line}: {n.message}" for n in audit_suppressions(targets, options, known)]
@@ -146,11 +146,11 @@ def scan_options(
     no_prefilter: bool = False,
     config_excludes: tuple[str, ...] = (),
 ) -> ScanOptions:
-    from idtoken_migrate.scan import ScanOptions
+    from idtoken_migrate.scan.engine import ScanOptions
 
     cache: Path | None = None
     if not no_cache:
-        from idtoken_migrate.cache import default_cache_dir
+        from idtoken_migrate.scan.cache import default_cache_dir
 
         cache = cache_dir or default_cache_dir(root)  # None without a home folder
     return ScanOptions(
@@ -168,8 +168,8 @@ def config_root(targets: Sequence[Path]) -> Path:
     """Where the config is read from: the nearest folder at or above the targets (their common
     folder) that has one, up to the repository root (`configfile.discover_config`); else the same
     search from the working directory; else `.` (the defaults)."""
-    from idtoken_migrate.configfile import discover_config
-    from idtoken_migrate.discover import scan_root
+    from idtoken_migrate.config.file import discover_config
+    from idtoken_migrate.scan.discover import scan_root
 
     for start in (scan_root(targets) if targets else Path("."), Path(".")):
         found = discover_config(start)
@@ -180,14 +180,14 @@ def config_root(targets: Sequence[Path]) -> Path:
 
 def load_config_for(config: Path | None, targets: Sequence[Path]) -> Config:
     """The user's config (an explicit --config must exist), else the defaults."""
-    from idtoken_migrate.configfile import load_config
+    from idtoken_migrate.config.file import load_config
 
     return load_config(config, config_root(targets))
 
 
 def refuse_placeholders(cfg: Config, config: Path | None, targets: Sequence[Path]) -> None:
     """ConfigError when the config still holds a placeholder `init` wrote."""
-    from idtoken_migrate.configfile import check_placeholders, find_config_file
+    from idtoken_migrate.config.file import check_placeholders, find_config_file
 
     check_placeholders(cfg, config or find_config_file(config_root(targets)))
 
@@ -197,7 +197,7 @@ def project_root(targets: Sequence[Path]) -> Path:
     inside it (as ruff reports paths), so `scan .`, `check .` in CI and `check a.py b.py` from
     pre-commit give one finding one path and one fingerprint, and SARIF paths are
     repository-relative; else the targets' common folder."""
-    from idtoken_migrate.discover import scan_root
+    from idtoken_migrate.scan.discover import scan_root
 
     cwd = Path.cwd().resolve()
     resolved = [t.resolve() for t in targets]
@@ -235,7 +235,7 @@ def run_scan(
     """Scan with a progress bar on a terminal; the result names `config`'s file, if any."""
     from dataclasses import replace
 
-    from idtoken_migrate.scan import scan_paths
+    from idtoken_migrate.scan.engine import scan_paths
 
     bar, update = progress_bar()
     if bar is None:

@@ -50,11 +50,16 @@ def _section(title: str) -> None:
 
 
 def _run(folder: Path) -> None:
-    from idtoken_migrate.apply import compute, write_changes
-    from idtoken_migrate.configfile import render_starter_config
-    from idtoken_migrate.plan import build_plan, load_project_config, plan_project, scan_project
-    from idtoken_migrate.plan_report import plan_text
+    from idtoken_migrate.config.file import render_starter_config
+    from idtoken_migrate.migration.apply import compute, write_changes
+    from idtoken_migrate.migration.plan import (
+        build_plan,
+        load_project_config,
+        plan_project,
+        scan_project,
+    )
     from idtoken_migrate.report import render
+    from idtoken_migrate.report.plan import plan_text
 
     shutil.copytree(DEMO_APP, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     typer.echo(f"Legacy app copied to {folder}")
@@ -116,7 +121,7 @@ def _run(folder: Path) -> None:
 
 def _diff_without_verifier(changes: tuple, verifier_path: str | None) -> str:
     """The diff, with the generated module summarized (it is long, and the same every time)."""
-    from idtoken_migrate.apply import unified_diff
+    from idtoken_migrate.migration.apply import unified_diff
 
     shown = [c for c in changes if c.path != verifier_path]
     text = unified_diff(shown)

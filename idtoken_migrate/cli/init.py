@@ -10,9 +10,9 @@ import typer
 
 from idtoken_migrate.cli.common import fail, handles_usage_errors
 from idtoken_migrate.cli.typer_app import app
-from idtoken_migrate.configfile import CONFIG_FILENAME, render_starter_config
+from idtoken_migrate.config.file import CONFIG_FILENAME, render_starter_config
 from idtoken_migrate.model import ID_TOKEN_BEARER
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 
 @app.command()

@@ -17,7 +17,7 @@ from idtoken_migrate.cli.common import fail, handles_usage_errors
 from idtoken_migrate.cli.typer_app import app
 
 if TYPE_CHECKING:  # the engine (and jinja2 behind it) loads only when the command runs
-    from idtoken_migrate.inspect_token import TokenReport
+    from idtoken_migrate.inspect.token import TokenReport
 
 FORMATS = ("text", "json")
 _MAX_STDIN = 1024 * 1024
@@ -63,8 +63,8 @@ def inspect_token_command(
     ] = None,
 ) -> None:
     """Decode a token offline: its kind for the configured provider, claims, expiry, verdicts."""
-    from idtoken_migrate.configfile import load_config
-    from idtoken_migrate.inspect_token import inspect_token, parse_now
+    from idtoken_migrate.config.file import load_config
+    from idtoken_migrate.inspect.token import inspect_token, parse_now
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -104,7 +104,7 @@ def _read_token(token: str | None) -> str:
 
 
 def render_text(report: TokenReport) -> str:
-    from idtoken_migrate.inspect_token import KIND_LABELS
+    from idtoken_migrate.inspect.token import KIND_LABELS
 
     """The human report. Never the signature, never the whole token."""
     lines: list[str] = []
@@ -164,7 +164,7 @@ def render_text(report: TokenReport) -> str:
 
 
 def _decisions(report: TokenReport) -> list[str]:
-    from idtoken_migrate.inspect_token import OFFLINE_NOTE
+    from idtoken_migrate.inspect.token import OFFLINE_NOTE
 
     if not report.decisions:
         if report.configured:

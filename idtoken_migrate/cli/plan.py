@@ -9,7 +9,7 @@ import typer
 
 from idtoken_migrate.cli.common import emit, fail, handles_usage_errors
 from idtoken_migrate.cli.typer_app import app
-from idtoken_migrate.plan_report import PLAN_FORMATS
+from idtoken_migrate.report.plan import PLAN_FORMATS
 
 
 @app.command()
@@ -61,13 +61,13 @@ def plan(
         fail(f"unknown format {fmt!r}; choose one of {', '.join(PLAN_FORMATS)}")
     if not path.is_dir():
         fail(f"{path}: not a folder")
-    from idtoken_migrate.plan import plan_project
-    from idtoken_migrate.plan_report import render_plan
+    from idtoken_migrate.migration.plan import plan_project
+    from idtoken_migrate.report.plan import render_plan
 
     readiness = None
     if usage:
         from idtoken_migrate.cli.usage import read_usage_logs
-        from idtoken_migrate.usage import readiness as judge
+        from idtoken_migrate.gate.usage import readiness as judge
 
         report = read_usage_logs(usage)
         readiness = (report, judge(report, ready_after))

@@ -23,7 +23,7 @@ def list_rules(
     format: str = typer.Option("text", "--format", "-f", help="text | json"),
 ) -> None:
     """List every rule of the bundled packs (and of --rules folders)."""
-    from idtoken_migrate.rulepack import load_rules
+    from idtoken_migrate.config.rulepack import load_rules
 
     ruleset = load_rules(tuple(rules))
     if format == "json":
@@ -44,7 +44,7 @@ def show_rule(
     rule_id: str = typer.Argument(..., help="Rule id, e.g. IDT101."), rules: list[Path] = RULES
 ) -> None:
     """Explain one rule: what it matches, why it matters, how it is fixed, its examples."""
-    from idtoken_migrate.rulepack import load_rules
+    from idtoken_migrate.config.rulepack import load_rules
 
     ruleset = load_rules(tuple(rules))
     rule = ruleset.rule(rule_id.upper())
@@ -93,7 +93,7 @@ def test_rules_command(
     ),
 ) -> None:
     """Run the packs' annotated examples; exit 1 on a miss or a false alarm."""
-    from idtoken_migrate.ruletest import test_rules
+    from idtoken_migrate.config.ruletest import test_rules
 
     if directory is not None and not directory.is_dir():
         fail(f"{directory}: no such folder")

@@ -18,7 +18,7 @@ from idtoken_migrate.cli.common import emit, fail, handles_usage_errors, note, s
 from idtoken_migrate.cli.typer_app import app
 
 if TYPE_CHECKING:
-    from idtoken_migrate.usage import UsageReport
+    from idtoken_migrate.gate.usage import UsageReport
 
 FORMATS = ("text", "json", "markdown")
 
@@ -74,8 +74,8 @@ def usage_command(
     dual verifier's logs; with --ready-after, whether it is safe to apply the strict phase."""
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    from idtoken_migrate.usage import readiness
-    from idtoken_migrate.usage_report import readiness_line, render_usage
+    from idtoken_migrate.gate.usage import readiness
+    from idtoken_migrate.report.usage import readiness_line, render_usage
 
     as_of = parse_today(today)
     report = read_usage_logs(logs or [], timezone=timezone, rotated=not no_rotated)
@@ -95,7 +95,7 @@ def usage_command(
 def parse_today(today: str | None) -> dt.date | None:
     if today is None:
         return None
-    from idtoken_migrate.configfile import parse_date
+    from idtoken_migrate.config.file import parse_date
 
     as_of = parse_date(today)
     if as_of is None:
@@ -105,7 +105,7 @@ def parse_today(today: str | None) -> dt.date | None:
 
 def read_usage_logs(logs: list[str], *, timezone: str = "UTC", rotated: bool = True) -> UsageReport:
     """Read the named logs (`-`: stdin) into a report; fails (exit 2) on bad input."""
-    from idtoken_migrate.usage import log_files, parse_timezone, read_logs
+    from idtoken_migrate.gate.usage import log_files, parse_timezone, read_logs
 
     if not logs:
         if sys.stdin.isatty():

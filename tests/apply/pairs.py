@@ -19,8 +19,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from idtoken_migrate.apply import compute
-from idtoken_migrate.plan import MIGRATE, UNSAFE, plan_project
+from idtoken_migrate.migration.apply import compute
+from idtoken_migrate.migration.plan import MIGRATE, UNSAFE, plan_project
 
 CASES = Path(__file__).parent / "cases"
 PATCHED = "api.py"

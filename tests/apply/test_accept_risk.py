@@ -11,7 +11,7 @@ from samples import AUTH0_HS256_FLOW_CONFIG
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
-from idtoken_migrate.plan import plan_project
+from idtoken_migrate.migration.plan import plan_project
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "flask_auth0_pyjwt1_b64"
 CONFIG = AUTH0_HS256_FLOW_CONFIG

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from idtoken_migrate.codemods import codemods, register
+from idtoken_migrate.migration.codemods import codemods, register
 
 from .pairs import CASES, case_folders, check_case
 

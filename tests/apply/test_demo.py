@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-import idtoken_migrate.plan
+import idtoken_migrate.migration.plan
 from idtoken_migrate.cli import app as cli
 
 
@@ -31,13 +31,13 @@ def test_demo_runs_end_to_end(tmp_path):
 
 def test_demo_scans_once_per_state_of_the_code(tmp_path, monkeypatch):
     calls = []
-    real = idtoken_migrate.plan.scan_paths
+    real = idtoken_migrate.migration.plan.scan_paths
 
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(idtoken_migrate.plan, "scan_paths", counting)
+    monkeypatch.setattr(idtoken_migrate.migration.plan, "scan_paths", counting)
     result = CliRunner().invoke(cli, ["demo", "--keep", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert len(calls) == 2  # the legacy app, then the app after apply --phase dual

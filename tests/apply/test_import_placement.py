@@ -12,7 +12,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from idtoken_migrate.codemods.imports import add_import
+from idtoken_migrate.migration.codemods.imports import add_import
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NEW = "from token_verifier import verify_token\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import jwt
 import libcst as cst
 
-from idtoken_migrate.plan import MIGRATE, UNSAFE
+from idtoken_migrate.migration.plan import MIGRATE, UNSAFE
 
 from .pairs import migrate_source as migrate
 

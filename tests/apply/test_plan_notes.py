@@ -8,7 +8,7 @@ from pathlib import Path
 
 from samples import AUTH0_HS256_CONFIG
 
-from idtoken_migrate.plan import plan_project
+from idtoken_migrate.migration.plan import plan_project
 
 CONFIG = AUTH0_HS256_CONFIG
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "flask_auth0_pyjwt1_b64"

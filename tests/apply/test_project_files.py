@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idtoken_migrate.codemods.project_files import (
+from idtoken_migrate.migration.codemods.project_files import (
     update_env_example,
     update_pyproject,
     update_requirements,

@@ -11,7 +11,7 @@ from samples import AUTH0_HS256_FLOW_CONFIG, EMAIL_CLAIM_MAPPED
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
-from idtoken_migrate.pyversion import python_refusal
+from idtoken_migrate.migration.pyversion import python_refusal
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CONFIG = AUTH0_HS256_FLOW_CONFIG + EMAIL_CLAIM_MAPPED

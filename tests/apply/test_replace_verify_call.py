@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idtoken_migrate.plan import plan_project
+from idtoken_migrate.migration.plan import plan_project
 
 from .pairs import DEFAULT_CONFIG as CONFIG
 from .pairs import HEAD
@@ -24,7 +24,7 @@ def user():
 
 
 def test_review_engine_skips_what_the_reviewer_declines(tmp_path):
-    from idtoken_migrate.apply import drive, propose
+    from idtoken_migrate.migration.apply import drive, propose
 
     config, plan = _one_site_project(tmp_path)
     seen = []
@@ -38,7 +38,7 @@ def test_review_engine_skips_what_the_reviewer_declines(tmp_path):
 def test_an_accepted_site_always_gets_its_verifier(tmp_path):
     """Declining the generated verifier after accepting a site would leave an import of a
     module that does not exist: the verifier is required, whatever the answer."""
-    from idtoken_migrate.apply import drive, propose
+    from idtoken_migrate.migration.apply import drive, propose
 
     config, plan = _one_site_project(tmp_path)
     required = []

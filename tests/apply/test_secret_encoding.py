@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
-from idtoken_migrate.configfile import ConfigError, load_config
-from idtoken_migrate.keytrace import secret_encoding
-from idtoken_migrate.plan import plan_project
+from idtoken_migrate.config.file import ConfigError, load_config
+from idtoken_migrate.migration.plan import plan_project
+from idtoken_migrate.scan.keytrace import secret_encoding
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "flask_auth0_pyjwt1_b64"
 

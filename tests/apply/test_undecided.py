@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
-from idtoken_migrate.plan import plan_project
+from idtoken_migrate.migration.plan import plan_project
 
 # A Lambda authorizer in the shape of cognitojwt users: no app client id, so no audience check.
 AUTHORIZER = """\

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from samples import AUTH0_HS256_CONFIG
 
-from idtoken_migrate.apply import compute, write_changes
-from idtoken_migrate.codemods import SiteUnsafe
-from idtoken_migrate.plan import MIGRATE, UNSAFE, plan_project, verifier_import
+from idtoken_migrate.migration.apply import compute, write_changes
+from idtoken_migrate.migration.codemods import SiteUnsafe
+from idtoken_migrate.migration.plan import MIGRATE, UNSAFE, plan_project, verifier_import
 
 SITE = """\
 import os

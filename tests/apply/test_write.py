@@ -11,10 +11,10 @@ import pytest
 from samples import AUTH0_HS256_CONFIG
 from typer.testing import CliRunner
 
-from idtoken_migrate.apply import FileChange, compute, write_changes
 from idtoken_migrate.cli import app as cli
+from idtoken_migrate.migration.apply import FileChange, compute, write_changes
+from idtoken_migrate.migration.plan import plan_project
 from idtoken_migrate.model import UsageError
-from idtoken_migrate.plan import plan_project
 
 SITE = """\
 import os

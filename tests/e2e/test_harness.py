@@ -10,7 +10,7 @@ import urllib.request
 import jwt
 import pytest
 
-from idtoken_migrate.configfile import load_config
+from idtoken_migrate.config.file import load_config
 
 from .harness import (
     FIXTURES,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from idtoken_migrate.baseline import (
+from idtoken_migrate.gate.baseline import (
     Baseline,
     diff_baseline,
     load_baseline,
@@ -15,7 +15,7 @@ from idtoken_migrate.baseline import (
     updated_baseline,
 )
 from idtoken_migrate.model import UsageError
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 from .conftest import finding, write_legacy_app
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from idtoken_migrate.scan import ScanOptions
+from idtoken_migrate.scan.engine import ScanOptions
 
 from .conftest import DUAL_HEADER, SARIF_SCHEMA, VALID_CONFIG
 

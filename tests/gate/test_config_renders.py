@@ -9,9 +9,9 @@ import pytest
 from samples import AUTH0_HS256_CONFIG
 
 from idtoken_migrate.config import MAX_LEEWAY_SECONDS, PUBLIC_KEY_ALGORITHMS
-from idtoken_migrate.configfile import load_config
+from idtoken_migrate.config.file import load_config
 from idtoken_migrate.model import UsageError
-from idtoken_migrate.render import ASYMMETRIC_ALGORITHMS, render_verifier
+from idtoken_migrate.verifier.render import ASYMMETRIC_ALGORITHMS, render_verifier
 
 
 def _load(tmp_path: Path, text: str):

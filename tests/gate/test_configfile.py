@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from idtoken_migrate.config import Config
-from idtoken_migrate.configfile import ConfigError, load_config, render_starter_config
+from idtoken_migrate.config.file import ConfigError, load_config, render_starter_config
 from idtoken_migrate.model import Finding, ScanResult, ScanStats, UsageError
 
 from .conftest import VALID_CONFIG
@@ -292,7 +292,7 @@ AT_JWT = VALID_CONFIG.replace(
 
 
 def test_require_at_jwt_reaches_the_verifier(tmp_path: Path) -> None:
-    from idtoken_migrate.render import render_verifier
+    from idtoken_migrate.verifier.render import render_verifier
 
     write(tmp_path, AT_JWT)
     config = load_config(None, tmp_path)

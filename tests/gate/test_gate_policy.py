@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from idtoken_migrate.baseline import Baseline, diff_baseline
 from idtoken_migrate.config import Config, WindowConfig
-from idtoken_migrate.gate import (
+from idtoken_migrate.gate.baseline import Baseline, diff_baseline
+from idtoken_migrate.gate.verdict import (
     GeneratedModule,
     Policy,
     evaluate,
@@ -15,7 +15,7 @@ from idtoken_migrate.gate import (
     read_generated_header,
 )
 from idtoken_migrate.model import Finding, ScanResult
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 from .conftest import DUAL_HEADER, finding
 

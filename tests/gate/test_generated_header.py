@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from idtoken_migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
-from idtoken_migrate.gate import read_generated_header
-from idtoken_migrate.render import render_verifier
+from idtoken_migrate.gate.verdict import read_generated_header
+from idtoken_migrate.verifier.render import render_verifier
 
 CONFIG = Config(
     provider="auth0",

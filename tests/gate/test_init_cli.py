@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from idtoken_migrate.configfile import load_config
+from idtoken_migrate.config.file import load_config
 
 
 def test_init_writes_a_prefilled_valid_config(legacy_app: Path, cli) -> None:

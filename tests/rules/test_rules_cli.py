@@ -11,7 +11,7 @@ from samples import USER_PACK
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app
-from idtoken_migrate.rulepack import load_rules
+from idtoken_migrate.config.rulepack import load_rules
 
 runner = CliRunner()
 

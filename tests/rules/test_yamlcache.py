@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from samples import USER_PACK as PACK
 
-from idtoken_migrate import rulepack, yamlcache
+from idtoken_migrate.config import rulepack, yamlcache
 from idtoken_migrate.model import UsageError
 from idtoken_migrate.resources import rules_dir
-from idtoken_migrate.signals import load_signals
+from idtoken_migrate.scan.signals import load_signals
 
 
 @pytest.fixture

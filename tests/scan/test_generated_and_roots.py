@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from idtoken_migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
-from idtoken_migrate.discover import discover
-from idtoken_migrate.render import render_verifier
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.discover import discover
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
+from idtoken_migrate.verifier.render import render_verifier
 
 COGNITO = Config(
     provider="cognito",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from idtoken_migrate.discover import discover
+from idtoken_migrate.scan.discover import discover
 
 SOURCE = "x = 1\n"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from idtoken_migrate.scan import ScanOptions, read_source, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, read_source, scan_paths
 
 VERIFIER = (
     "import jwt\n\n\ndef user(token):\n"

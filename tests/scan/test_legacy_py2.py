@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 PY2_API = """\
 import jwt

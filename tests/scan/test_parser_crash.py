@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from samples import AUTH0_HS256_CONFIG
 
-from idtoken_migrate import isolate
-from idtoken_migrate.isolate import UNSAFE_PREFIX, IsolatedParser, WorkerSpec, screen
-from idtoken_migrate.rulepack import load_rules
-from idtoken_migrate.scan import ScanOptions, scan_bytes, scan_paths
+from idtoken_migrate.config.rulepack import load_rules
+from idtoken_migrate.scan import isolate
+from idtoken_migrate.scan.engine import ScanOptions, scan_bytes, scan_paths
+from idtoken_migrate.scan.isolate import UNSAFE_PREFIX, IsolatedParser, WorkerSpec, screen
 
 LEGACY = """\
 import jwt

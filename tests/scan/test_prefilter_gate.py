@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from idtoken_migrate.rulepack import load_rules
+from idtoken_migrate.config.rulepack import load_rules
 
 RULES = load_rules()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 AUTH = """\
 from functools import wraps

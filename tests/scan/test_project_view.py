@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst
 import pytest
 
-from idtoken_migrate.scan import ScanOptions, scan_paths
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 HELPER = """\
 import os

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from idtoken_migrate.usage import UsageCollector, UsageReport, read_logs
+from idtoken_migrate.gate.usage import UsageCollector, UsageReport, read_logs
 
 from .verifier_logs import MOBILE, WEB, DualApp, at
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from cli_inprocess import Run, run_cli
 
-from idtoken_migrate.usage import read_logs, readiness
-from idtoken_migrate.usage_report import render_usage
+from idtoken_migrate.gate.usage import read_logs, readiness
+from idtoken_migrate.report.usage import render_usage
 
 from .verifier_logs import MOBILE, WEB, DualApp, at
 

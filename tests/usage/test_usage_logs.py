@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from idtoken_migrate.gate.usage import log_files, parse_timezone, read_logs
 from idtoken_migrate.model import UsageError
-from idtoken_migrate.usage import log_files, parse_timezone, read_logs
 
 from .verifier_logs import MOBILE, WEB, DualApp, JsonFormatter, ShipperFormatter, at
 

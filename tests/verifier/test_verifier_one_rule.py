@@ -33,8 +33,8 @@ from verifier_kit import (
 )
 
 from idtoken_migrate.config import Config
-from idtoken_migrate.configfile import ConfigError, load_config
-from idtoken_migrate.render import RenderError, render_verifier
+from idtoken_migrate.config.file import ConfigError, load_config
+from idtoken_migrate.verifier.render import RenderError, render_verifier
 
 SHARED = "shared-app"  # one registration: the API's audience is also the legacy client id
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -541,7 +541,7 @@ def test_init_starter_never_writes_an_indistinguishable_config(
     """A project that checks access and ID tokens against one literal audience: the starter
     config `init` writes must still load (its contract), so it does not reuse that audience where
     the profile cannot tell the kinds apart by it."""
-    from idtoken_migrate.configfile import render_starter_config
+    from idtoken_migrate.config.file import render_starter_config
     from idtoken_migrate.model import ACCESS_TOKEN, ID_TOKEN_BEARER, Finding, ScanResult, ScanStats
 
     def site(kind: str, line: int) -> Finding:

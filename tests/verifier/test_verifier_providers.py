@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from idtoken_migrate.config import PROVIDERS, Config
-from idtoken_migrate.providers import (
+from idtoken_migrate.config.providers import (
     ProviderProfileError,
     jwks_uri_for,
     load_profile_file,

@@ -34,7 +34,7 @@ from idtoken_migrate.config import (
     LegacyIdTokenConfig,
     WindowConfig,
 )
-from idtoken_migrate.render import (
+from idtoken_migrate.verifier.render import (
     LEGACY_EXCEPTION_BASES,
     RenderError,
     UnsupportedProviderError,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from verifier_kit import HS_SECRET_ENV, NOW, SCENARIOS, hmac_sign, reject_reason, render_and_load
 
-from idtoken_migrate.render import RenderError, render_verifier
+from idtoken_migrate.verifier.render import RenderError, render_verifier
 
 KEY = os.urandom(48)  # what the legacy code HMACs with, once decoded
 TEXT = {

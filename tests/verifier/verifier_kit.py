@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from idtoken_migrate.config import AccessTokenConfig, Config, LegacyIdTokenConfig, WindowConfig
-from idtoken_migrate.render import VerifierTuning, render_verifier
+from idtoken_migrate.verifier.render import VerifierTuning, render_verifier
 
 NOW = 1_780_000_000.0  # 2026-05-28, before SUNSET
 SUNSET = dt.date(2027, 3, 1)

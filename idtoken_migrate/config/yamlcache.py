@@ -75,7 +75,7 @@ def user_cache_base() -> Path | None:
 
 @functools.lru_cache(maxsize=4)
 def _untracked(folder: str) -> Path | None:
-    from idtoken_migrate.cache import tracked_by_git  # only for a folder the user chose
+    from idtoken_migrate.scan.cache import tracked_by_git  # only for a folder the user chose
 
     return None if tracked_by_git(Path(folder)) else Path(folder)
 

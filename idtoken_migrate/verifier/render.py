@@ -24,7 +24,7 @@ from idtoken_migrate.config import (
     SECRET_ENCODINGS,
     Config,
 )
-from idtoken_migrate.providers import (
+from idtoken_migrate.config.providers import (
     Condition,
     ProviderProfile,
     ProviderProfileError,

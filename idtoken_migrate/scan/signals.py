@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from idtoken_migrate import yamlcache
+from idtoken_migrate.config import yamlcache
 from idtoken_migrate.model import UsageError
 from idtoken_migrate.resources import rules_dir
 

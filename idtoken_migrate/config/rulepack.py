@@ -13,8 +13,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from idtoken_migrate import yamlcache
-from idtoken_migrate.config import PROVIDERS
+from idtoken_migrate.config import PROVIDERS, yamlcache
 from idtoken_migrate.model import RuleInfo, UsageError
 from idtoken_migrate.resources import rules_dir
 

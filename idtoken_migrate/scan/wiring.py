@@ -18,8 +18,8 @@ from typing import Protocol
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from idtoken_migrate.analyze import Function, _Collector
-from idtoken_migrate.signals import Signals
+from idtoken_migrate.scan.analyze import Function, _Collector
+from idtoken_migrate.scan.signals import Signals
 
 _MAX_HOPS = 3
 _HOOK_DECORATORS = ("before_request", "before_app_request", "middleware", "before_serving")

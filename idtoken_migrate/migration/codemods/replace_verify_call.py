@@ -25,9 +25,9 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from idtoken_migrate.codemods import SiteEdit, SiteUnsafe, register
-from idtoken_migrate.codemods.imports import add_import
-from idtoken_migrate.codemods.legacy_exceptions import (
+from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
+from idtoken_migrate.migration.codemods.imports import add_import
+from idtoken_migrate.migration.codemods.legacy_exceptions import (
     ExceptionNames,
     check_handlers,
     renamed,

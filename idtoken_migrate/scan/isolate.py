@@ -34,7 +34,7 @@ from idtoken_migrate.model import FileOutcome
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from idtoken_migrate.rulepack import RuleSet
+    from idtoken_migrate.config.rulepack import RuleSet
 
 UNSAFE_PREFIX = "could not be parsed safely"
 MAX_NESTING = 200
@@ -156,7 +156,7 @@ def screen(data: bytes) -> Screen:
 
 def unsafe_outcome(data: bytes, relpath: str, reason: str, lines: int = 0) -> FileOutcome:
     """The outcome of a file the parser could not be trusted with: listed under errors."""
-    from idtoken_migrate.scan import parse_failure
+    from idtoken_migrate.scan.engine import parse_failure
 
     return parse_failure(data, relpath, f"{UNSAFE_PREFIX}: {reason}", lines=lines)
 
@@ -178,8 +178,8 @@ def _worker_main(conn: Connection, spec: WorkerSpec, memory: int) -> None:
 
     faulthandler.disable()  # a crash here is expected and reported by the parent, not dumped
     _limit_memory(memory)
-    from idtoken_migrate.scan import scan_bytes
-    from idtoken_migrate.signals import load_signals
+    from idtoken_migrate.scan.engine import scan_bytes
+    from idtoken_migrate.scan.signals import load_signals
 
     signals = load_signals()
     while True:

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from idtoken_migrate.scan import ScanOptions
-from idtoken_migrate.suppress import MARKER, SuppressionNote, audit, parse_suppressions
+from idtoken_migrate.scan.engine import ScanOptions
+from idtoken_migrate.scan.suppress import MARKER, SuppressionNote, audit, parse_suppressions
 
 _DIRECTIVE = re.compile(rb"(idtoken-migrate):", re.IGNORECASE)
 
@@ -17,9 +17,9 @@ _DIRECTIVE = re.compile(rb"(idtoken-migrate):", re.IGNORECASE)
 def audit_suppressions(
     paths: Sequence[Path], options: ScanOptions, known_rules: Iterable[str]
 ) -> list[SuppressionNote]:
-    from idtoken_migrate.discover import discover, scan_root
-    from idtoken_migrate.rulepack import load_rules
-    from idtoken_migrate.scan import decode_source, scan_bytes
+    from idtoken_migrate.config.rulepack import load_rules
+    from idtoken_migrate.scan.discover import discover, scan_root
+    from idtoken_migrate.scan.engine import decode_source, scan_bytes
 
     known = tuple(known_rules)
     root = options.root.resolve() if options.root else scan_root(paths)

@@ -17,14 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from idtoken_migrate import lexical
-from idtoken_migrate.analyze import Evidence, Site, Trace
-from idtoken_migrate.classify import to_findings
-from idtoken_migrate.evidence import audience_evidence, key_evidence
+from idtoken_migrate.config.rulepack import Rule, RulePack
 from idtoken_migrate.model import Finding
-from idtoken_migrate.rulepack import Rule, RulePack
-from idtoken_migrate.signals import Signals
-from idtoken_migrate.wiring import issues_credential, wired_as
+from idtoken_migrate.scan import lexical
+from idtoken_migrate.scan.analyze import Evidence, Site, Trace
+from idtoken_migrate.scan.classify import to_findings
+from idtoken_migrate.scan.evidence import audience_evidence, key_evidence
+from idtoken_migrate.scan.signals import Signals
+from idtoken_migrate.scan.wiring import issues_credential, wired_as
 
 NOTE = (
     "Python 2 source: libcst cannot parse this file, so the site was found by a lexical pass "

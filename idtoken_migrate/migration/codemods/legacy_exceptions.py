@@ -24,7 +24,7 @@ from libcst.metadata import (
     QualifiedNameProvider,
 )
 
-from idtoken_migrate.codemods import SiteEdit, SiteUnsafe
+from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe
 
 _PREFIX = "exceptions."
 QualifiedNames = Callable[[cst.CSTNode], "set[QualifiedName]"]  # a node's qualified names

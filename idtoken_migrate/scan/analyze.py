@@ -25,8 +25,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from idtoken_migrate.rulepack import Rule, RulePack
-from idtoken_migrate.signals import Signals
+from idtoken_migrate.config.rulepack import Rule, RulePack
+from idtoken_migrate.scan.signals import Signals
 
 Function = cst.FunctionDef | None  # None: module level
 

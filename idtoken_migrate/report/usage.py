@@ -7,8 +7,8 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+from idtoken_migrate.gate.usage import ClientUsage, Readiness, UsageReport, iso
 from idtoken_migrate.report.markdown import md_escape
-from idtoken_migrate.usage import ClientUsage, Readiness, UsageReport, iso
 
 MAX_CHART_DAYS = 60  # a terminal row; older days are in the JSON
 UNICODE_LEVELS = "▁▂▃▄▅▆▇█"

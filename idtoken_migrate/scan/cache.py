@@ -103,7 +103,7 @@ def default_cache_dir(root: Path) -> Path | None:
     configured = os.environ.get(CACHE_DIR_ENV, "").strip()
     if configured:
         return Path(configured).expanduser()
-    from idtoken_migrate.yamlcache import user_cache_base
+    from idtoken_migrate.config.yamlcache import user_cache_base
 
     base = user_cache_base()
     if base is None:

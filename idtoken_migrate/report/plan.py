@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from idtoken_migrate.report.markdown import md_escape
 
 if TYPE_CHECKING:  # PLAN_FORMATS is read at CLI start-up: the planner (libcst) loads on use
-    from idtoken_migrate.plan import Plan, SitePlan
-    from idtoken_migrate.usage import Readiness, UsageReport
+    from idtoken_migrate.gate.usage import Readiness, UsageReport
+    from idtoken_migrate.migration.plan import Plan, SitePlan
 
 PLAN_FORMATS: tuple[str, ...] = ("text", "markdown", "json")
 
@@ -27,7 +27,7 @@ def render_plan(plan: Plan, fmt: str, usage: tuple[UsageReport, Readiness] | Non
     }
     if usage is None:
         return renderers[fmt](plan)
-    from idtoken_migrate.usage_report import plan_preface
+    from idtoken_migrate.report.usage import plan_preface
 
     return plan_preface(renderers[fmt](plan), fmt, *usage)
 
@@ -53,7 +53,7 @@ def _site_lines(site: SitePlan) -> list[str]:
     lines = [f"{site.location}  {f.symbol or '<module>'}  [{f.rule} {f.library}]  {site.action}"]
     if f.snippet:
         lines.append(f"    was: {f.snippet}")
-    from idtoken_migrate.plan import MIGRATE
+    from idtoken_migrate.migration.plan import MIGRATE
 
     if site.action == MIGRATE and site.edit:
         token = f.fact.get("token_expr", "token")

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from idtoken_migrate.config.rulepack import Rule, RuleSet, load_rules
 from idtoken_migrate.model import KINDS
-from idtoken_migrate.rulepack import Rule, RuleSet, load_rules
-from idtoken_migrate.scan import scan_bytes
+from idtoken_migrate.scan.engine import scan_bytes
 
 _EXPECT = re.compile(r"^\s*#\s*expect:\s*([a-z-]+)\s*$")
 

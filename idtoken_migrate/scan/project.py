@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from idtoken_migrate import lexical
 from idtoken_migrate.model import AMBIGUOUS, ID_TOKEN_BEARER, ID_TOKEN_LOGIN, FileOutcome
-from idtoken_migrate.signals import Signals
-from idtoken_migrate.wiring import issues_credential, wired_as
+from idtoken_migrate.scan import lexical
+from idtoken_migrate.scan.signals import Signals
+from idtoken_migrate.scan.wiring import issues_credential, wired_as
 
 EXPORTED = "exported"  # Finding.facts key: names other modules may call, comma-separated
 _OPEN_KINDS = frozenset({ID_TOKEN_BEARER, AMBIGUOUS, ID_TOKEN_LOGIN})

@@ -10,11 +10,18 @@ from collections.abc import Iterator, Mapping
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from idtoken_migrate.analyze import Evidence, Function, ModuleAnalysis, Site, Trace, string_value
-from idtoken_migrate.project import EXPORTED, Wiring
-from idtoken_migrate.rulepack import Rule
-from idtoken_migrate.signals import Signals
-from idtoken_migrate.wiring import reach, wiring
+from idtoken_migrate.config.rulepack import Rule
+from idtoken_migrate.scan.analyze import (
+    Evidence,
+    Function,
+    ModuleAnalysis,
+    Site,
+    Trace,
+    string_value,
+)
+from idtoken_migrate.scan.project import EXPORTED, Wiring
+from idtoken_migrate.scan.signals import Signals
+from idtoken_migrate.scan.wiring import reach, wiring
 
 # DECISIVE: what only one kind of token carries (token_use, scp); outweighs a client-id audience.
 DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1

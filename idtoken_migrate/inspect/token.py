@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idtoken_migrate.config import PHASES, Config
-from idtoken_migrate.model import UsageError
-from idtoken_migrate.providers import (
+from idtoken_migrate.config.providers import (
     Condition,
     ProviderProfile,
     ProviderProfileError,
@@ -32,7 +31,8 @@ from idtoken_migrate.providers import (
     load_providers,
     normalize_typ,
 )
-from idtoken_migrate.render import RenderError, UnsupportedProviderError, render_verifier
+from idtoken_migrate.model import UsageError
+from idtoken_migrate.verifier.render import RenderError, UnsupportedProviderError, render_verifier
 
 MAX_INPUT_LENGTH = 64 * 1024
 KINDS: tuple[str, ...] = ("access_token", "id_token", "ambiguous", "unrecognized", "opaque")
@@ -950,7 +950,7 @@ def parse_now(now: str | None, today: str | None) -> float | None:
     if now is not None and today is not None:
         raise UsageError("give --now or --today, not both")
     if today is not None:
-        from idtoken_migrate.configfile import parse_date  # the same dates `check --today` accepts
+        from idtoken_migrate.config.file import parse_date  # the same dates `check --today` accepts
 
         day = parse_date(today)
         if day is None:

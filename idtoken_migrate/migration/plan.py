@@ -4,7 +4,7 @@
 the edit at each `id-token-bearer` site (the codemod and params its rule's `fix:` names), the
 files it generates, env and requirement changes, the claims the legacy code reads and whether
 access tokens carry them, risks (listed first), manual steps, and the sites left alone with the
-reason. It reads the project's files but writes nothing; `idtoken_migrate.apply` does the edits.
+reason. It reads the project's files but writes nothing; `migration.apply` does the edits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from idtoken_migrate.codemods import (
+from idtoken_migrate.config import PHASES, Config
+from idtoken_migrate.config.file import check_placeholders, find_config_file, load_config
+from idtoken_migrate.config.providers import ProviderProfileError, load_provider, manual_steps
+from idtoken_migrate.config.rulepack import RuleSet, load_rules
+from idtoken_migrate.migration.codemods import (
     MANUAL,
     SiteEdit,
     SiteUnsafe,
@@ -25,9 +29,13 @@ from idtoken_migrate.codemods import (
     codemods,
     run_codemod,
 )
-from idtoken_migrate.codemods.legacy_exceptions import ExceptionNames, Handler, site_handlers
-from idtoken_migrate.codemods.legacy_secret import SecretSetting, find_secret_settings
-from idtoken_migrate.codemods.project_files import (
+from idtoken_migrate.migration.codemods.legacy_exceptions import (
+    ExceptionNames,
+    Handler,
+    site_handlers,
+)
+from idtoken_migrate.migration.codemods.legacy_secret import SecretSetting, find_secret_settings
+from idtoken_migrate.migration.codemods.project_files import (
     ENV_EXAMPLE,
     MANUAL_DEPENDENCY_FILES,
     PYJWT_REQUIREMENT,
@@ -37,10 +45,7 @@ from idtoken_migrate.codemods.project_files import (
     update_pyproject,
     update_requirements,
 )
-from idtoken_migrate.config import PHASES, Config
-from idtoken_migrate.configfile import check_placeholders, find_config_file, load_config
-from idtoken_migrate.discover import discover
-from idtoken_migrate.keytrace import secret_encoding
+from idtoken_migrate.migration.pyversion import python_refusal
 from idtoken_migrate.model import (
     AMBIGUOUS,
     ID_TOKEN_BEARER,
@@ -49,9 +54,10 @@ from idtoken_migrate.model import (
     ScanResult,
     UsageError,
 )
-from idtoken_migrate.providers import ProviderProfileError, load_provider, manual_steps
-from idtoken_migrate.pyversion import python_refusal
-from idtoken_migrate.render import (
+from idtoken_migrate.scan.discover import discover
+from idtoken_migrate.scan.engine import ScanOptions, scan_paths
+from idtoken_migrate.scan.keytrace import secret_encoding
+from idtoken_migrate.verifier.render import (
     LEGACY_EXCEPTION_BASES,
     LEGACY_EXCEPTION_MODULES,
     LEGACY_EXCEPTION_PARENTS,
@@ -60,8 +66,6 @@ from idtoken_migrate.render import (
     reasons,
     render_verifier,
 )
-from idtoken_migrate.rulepack import RuleSet, load_rules
-from idtoken_migrate.scan import ScanOptions, scan_paths
 
 PLAN_VERSION = 1
 DEFAULT_VERIFIER_NAME = "token_verifier.py"

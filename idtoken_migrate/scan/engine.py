@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from idtoken_migrate import __version__
-from idtoken_migrate.discover import Discovered, discover, scan_root
+from idtoken_migrate.config.rulepack import RulePack, RuleSet, load_rules
 from idtoken_migrate.model import (
     ID_TOKEN_BEARER,
     FileError,
@@ -27,12 +27,12 @@ from idtoken_migrate.model import (
     ScanStats,
     generated_module,
 )
-from idtoken_migrate.rulepack import RulePack, RuleSet, load_rules
-from idtoken_migrate.signals import Signals, load_signals
-from idtoken_migrate.suppress import parse_suppressions
+from idtoken_migrate.scan.discover import Discovered, discover, scan_root
+from idtoken_migrate.scan.signals import Signals, load_signals
+from idtoken_migrate.scan.suppress import parse_suppressions
 
 if TYPE_CHECKING:
-    from idtoken_migrate.project import Wiring
+    from idtoken_migrate.scan.project import Wiring
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # Below this many files to parse, worker start-up costs more than it saves.
@@ -138,7 +138,7 @@ def scan_bytes(
     if not screened:
         verdict = _screen_one(data, relpath, prefilter, max_file_size, rules)
         if verdict is not None:
-            from idtoken_migrate.isolate import IsolatedParser, WorkerSpec
+            from idtoken_migrate.scan.isolate import IsolatedParser, WorkerSpec
 
             outcome, why = verdict
             if outcome is not None:
@@ -158,7 +158,7 @@ def _screen_one(
         return None  # refused before any parsing, or never parsed
     if prefilter and not rules.packs_for(data):
         return None  # never parsed
-    from idtoken_migrate.isolate import screen, unsafe_outcome
+    from idtoken_migrate.scan.isolate import screen, unsafe_outcome
 
     shape = screen(data)
     refusal = shape.refusal
@@ -195,9 +195,9 @@ def _scan_source(
         return parse_failure(data, relpath, str(exc), lines=lines, candidate=prefilter)
     import libcst as cst
 
-    from idtoken_migrate.analyze import analyze, collect, has_work
-    from idtoken_migrate.classify import to_findings
-    from idtoken_migrate.evidence import SiteBuilder
+    from idtoken_migrate.scan.analyze import analyze, collect, has_work
+    from idtoken_migrate.scan.classify import to_findings
+    from idtoken_migrate.scan.evidence import SiteBuilder
 
     try:
         module = cst.parse_module(data)
@@ -263,7 +263,7 @@ def _legacy_findings(
     text: str, relpath: str, packs: tuple[RulePack, ...], signals: Signals | None
 ) -> tuple[Finding, ...]:
     """The sites of a Python 2 file libcst cannot parse, from the lexical fallback."""
-    from idtoken_migrate.legacy import looks_like_python2, scan_legacy
+    from idtoken_migrate.scan.legacy import looks_like_python2, scan_legacy
 
     if not looks_like_python2(text):
         return ()
@@ -327,7 +327,7 @@ def scan_paths(
             continue
         key = None
         if cache is not None:
-            from idtoken_migrate.cache import file_key
+            from idtoken_migrate.scan.cache import file_key
 
             key = file_key(item.relpath, data)
             hit = cache.get(key)
@@ -366,7 +366,7 @@ def scan_paths(
     # Files that passed the literal prefilter but were still not parsed: generated verifiers.
     prefiltered += sum(1 for o in parsed_outcomes if not o.parsed and o.error is None)
     if cache is not None:
-        from idtoken_migrate.isolate import UNSAFE_PREFIX
+        from idtoken_migrate.scan.isolate import UNSAFE_PREFIX
 
         keys = [key for _, _, key in to_parse] + [key for _, _, key, _ in risky]
         for key, outcome in zip(keys, parsed_outcomes, strict=True):
@@ -386,7 +386,7 @@ def _project_view(
     """Sites that callers in other modules decide, scanned again knowing them (project.py)."""
     if not any(o.findings for o in outcomes):
         return outcomes  # nothing to revisit: a one-file scan of a plain file imports nothing more
-    from idtoken_migrate.project import revisit
+    from idtoken_migrate.scan.project import revisit
 
     def rescan(relpath: str, path: Path, view: Mapping[str, Wiring]) -> FileOutcome | None:
         try:
@@ -467,7 +467,7 @@ def _parse_isolated(
     """Scan files that may crash or exhaust the parser, one at a time, in a worker process."""
     if not items:
         return []
-    from idtoken_migrate.isolate import IsolatedParser, WorkerSpec
+    from idtoken_migrate.scan.isolate import IsolatedParser, WorkerSpec
 
     results: list[FileOutcome] = []
     spec = WorkerSpec(engine.rules, options.prefilter, options.max_file_size)
@@ -483,7 +483,7 @@ def _parse_isolated(
 def _open_cache(options: ScanOptions, root: Path, engine: _Engine):  # noqa: ANN202
     if options.cache_dir is None:
         return None
-    from idtoken_migrate.cache import ScanCache, cache_salt, tracked_by_git
+    from idtoken_migrate.scan.cache import ScanCache, cache_salt, tracked_by_git
 
     if tracked_by_git(options.cache_dir):
         return None  # committed with the code: whoever wrote the code chose its contents
@@ -511,7 +511,7 @@ def _result(
         key=lambda f: (f.path, f.line, f.column, f.rule),
     )
     if any(f.kind == ID_TOKEN_BEARER for f in findings):
-        from idtoken_migrate.claims import add_project_claim_reads
+        from idtoken_migrate.scan.claims import add_project_claim_reads
 
         readable = [(item.relpath, item.path) for item in files]
         claims = engine.signals.id_claims

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 
-from idtoken_migrate.analyze import Evidence, Site
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
     AMBIGUOUS,
@@ -14,6 +13,7 @@ from idtoken_migrate.model import (
     UNVERIFIED_DECODE,
     Finding,
 )
+from idtoken_migrate.scan.analyze import Evidence, Site
 
 _PROVIDER_NAMES = {
     "auth0": "Auth0",

@@ -838,7 +838,7 @@ class _Validator:
             )
 
     def _check_at_jwt(self, at: dict[Any, Any], provider: str | None) -> None:
-        from idtoken_migrate.providers import ProviderProfileError, load_provider
+        from idtoken_migrate.config.providers import ProviderProfileError, load_provider
 
         try:
             emits = provider is None or load_provider(provider).emits_at_jwt
@@ -884,7 +884,7 @@ class _Validator:
         """RFC 8725 3.12: refuse a config whose access and ID-token rules cannot be told apart."""
         if provider is None or not set(audience or ()) & set(client_ids or ()):
             return  # no shared audience: the profile is not even read (fast path)
-        from idtoken_migrate.providers import (
+        from idtoken_migrate.config.providers import (
             ProviderProfileError,
             load_provider,
             shared_audience_problem,
@@ -1133,7 +1133,9 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
             "  # How the code turns the variable's text into the HMAC key: raw (as is), base64 or",
             "  # base64url (decoded first, as Auth0's early samples did).",
         ]
-        from idtoken_migrate.keytrace import secret_encoding  # libcst: init only, not the fast path
+        from idtoken_migrate.scan.keytrace import (
+            secret_encoding,  # libcst: init only, not the fast path
+        )
 
         encodings = _unique(e or "" for e in map(secret_encoding, facts.key_exprs))
         if len(encodings) == 1:
@@ -1184,7 +1186,7 @@ def _starter_shares_audience(
     """The starter would fail `load_config`: its audience is a client id the profile cannot tell."""
     if not set(audience) & set(client_ids):
         return False
-    from idtoken_migrate.providers import load_provider, shared_audience_problem
+    from idtoken_migrate.config.providers import load_provider, shared_audience_problem
 
     problem = shared_audience_problem(
         load_provider(provider),

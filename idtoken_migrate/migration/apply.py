@@ -20,17 +20,19 @@ from pathlib import Path
 
 import libcst as cst
 
-from idtoken_migrate.codemods import SiteUnsafe, run_codemod
-from idtoken_migrate.codemods.legacy_secret import find_secret_settings, remove_secret_settings
-from idtoken_migrate.codemods.project_files import (
+from idtoken_migrate.config import Config
+from idtoken_migrate.migration.codemods import SiteUnsafe, run_codemod
+from idtoken_migrate.migration.codemods.legacy_secret import (
+    find_secret_settings,
+    remove_secret_settings,
+)
+from idtoken_migrate.migration.codemods.project_files import (
     ENV_EXAMPLE,
     update_env_example,
     update_pyproject,
     update_requirements,
 )
-from idtoken_migrate.config import Config
-from idtoken_migrate.model import UsageError
-from idtoken_migrate.plan import (
+from idtoken_migrate.migration.plan import (
     MIGRATE,
     Plan,
     SitePlan,
@@ -38,7 +40,8 @@ from idtoken_migrate.plan import (
     other_requirement_files,
     python_files,
 )
-from idtoken_migrate.render import RenderError, VerifierTuning, render_verifier
+from idtoken_migrate.model import UsageError
+from idtoken_migrate.verifier.render import RenderError, VerifierTuning, render_verifier
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""`inspect-token`: decode a token and explain what the verifier would say of it."""

@@ -1,0 +1,1 @@
+"""The generated verifier: rendering the dual/strict verifier module from templates."""
