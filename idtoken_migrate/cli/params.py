@@ -5,7 +5,7 @@ run: typer (with click and pydantic) costs about 0.25 s before any work starts. 
 commands declare their parameters here, free of typer. `cli.typer_app` turns a declaration
 into a typer command, which owns `--help` and every error message; `parse` reads a plain command
 line without typer and gives up on anything it is not sure of (an unknown option, a value it
-cannot convert, `--help`), which then goes to typer. tests/test_cli_fastpath.py holds the two
+cannot convert, `--help`), which then goes to typer. tests/cli/test_cli_fastpath.py holds the two
 parsers to the same arguments.
 """
 

@@ -1,5 +1,5 @@
 """Hostile trees (issue 10, point 6): every scan ends, in bounded memory, with a clear error where
-one applies. (Symlink loops: tests/test_scan_cli.py; a FIFO found by the walk:
+one applies. (Symlink loops: tests/scan/test_scan_cli.py; a FIFO found by the walk:
 tests/scan/test_generated_and_roots.py.)"""
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from idtoken_migrate.model import (
     UNVERIFIED_DECODE,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).resolve().parent / "corpus"
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FRAMEWORKS = ("flask", "fastapi", "django", "drf", "lambda", "aiohttp", "misc")
 
 EXPECT_RE = re.compile(r"^\s*#\s*expect:\s*(?P<kind>\S+)\s*$")

@@ -9,7 +9,7 @@ import pytest
 
 from idtoken_migrate import REPOSITORY_URL, __version__
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DOCS = ["README.md", "docs/ci.md", "docs/examples/github-workflow.yml"]
 # Every place a snippet pins this project: pre-commit `rev:`, an action `uses: ...@`, a git URL.
 _PINS = re.compile(

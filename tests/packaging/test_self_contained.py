@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 # Ways a test could reach outside the clone: a sibling folder, an absolute machine path.
 _OUTSIDE = re.compile(r"""\.\./shared|/work/|parent\s*/\s*["']shared["']|parents\[[3-9]\]""")
 

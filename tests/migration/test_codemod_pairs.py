@@ -1,4 +1,4 @@
-"""Every codemod's before/after pairs (tests/apply/cases, harness in pairs.py), and the registry."""
+"""Each codemod's before/after pairs (tests/migration/cases, harness pairs.py); the registry."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 # the verifier's test kit (keys, JWKS server, rendering) lives with the verifier tests
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verifier"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "verifier"))
 
 from verifier_kit import SUB_HASH_KEY, SUB_HASH_KEY_ENV, JwksServer, Keys, Route, make_keys  # noqa: E402
 

@@ -1,13 +1,13 @@
 """Before/after pairs for the codemods, as django-upgrade's fixer tools and LibCST's assertCodemod.
 
-A case is a folder `tests/apply/cases/<codemod>/<case>/` holding the legacy project as it is
+A case is a folder `tests/migration/cases/<codemod>/<case>/` holding the legacy project as it is
 (`api.py`, and any other file it needs) and what the migration must make of it: `api.after.py`, the
 whole expected file, or `unsafe.txt`, the reason the site is left untouched. An optional
 `idtoken-migrate.yaml` replaces the default config below. The harness runs the real scan, plan and
 codemod and compares whole files, so a changed byte anywhere is a failure.
 
 Refresh the expected files after a deliberate change with
-`IDTOKEN_MIGRATE_UPDATE_GOLDEN=1 python -m pytest tests/apply -k pairs`, then read the diff.
+`IDTOKEN_MIGRATE_UPDATE_GOLDEN=1 python -m pytest tests/migration -k pairs`, then read the diff.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import pytest
 # builds a wheel and installs it into a fresh virtual environment
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 900
 
 SAMPLE = """\

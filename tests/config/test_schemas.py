@@ -15,7 +15,7 @@ from idtoken_migrate.config import file as configfile
 from idtoken_migrate.config import rulepack
 from idtoken_migrate.resources import rules_dir, schema_path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def validator(name: str) -> jsonschema.Draft7Validator:

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from idtoken_migrate.cli import app
 from idtoken_migrate.inspect.token import humanize
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOW = 1_780_000_000  # 2026-05-28, before the sunset
 NOW_ARG = ["--now", str(NOW)]
 
