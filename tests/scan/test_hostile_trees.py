@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,19 +23,25 @@ LIMIT_MB = 300  # far below any file here; a scan that read the 2 GB file would 
 
 
 def scan_process(cwd: Path, *args: str) -> tuple[dict, int]:
-    """Run `scan --format json` as a process; its JSON and its peak RSS in MB."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "idtoken_migrate", "scan", "--format", "json", "--no-cache", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err.decode()
-    import resource
+    """Run `scan --format json` as a process; its JSON and its own peak RSS in MB.
 
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return json.loads(out), peak_kb // 1024
+    The peak is that child's alone (`os.wait4`): RUSAGE_CHILDREN would be the largest of every
+    child this test worker ever reaped.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        cmd = [sys.executable, "-m", "idtoken_migrate", "scan", "--format", "json", "--no-cache"]
+        proc = subprocess.Popen(
+            [*cmd, *args],
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        assert proc.returncode == 0, err.read().decode()
+        return json.loads(out.read()), usage.ru_maxrss // 1024
 
 
 def errors(payload: dict) -> dict[str, str]:
