@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,26 +21,32 @@ VERIFIER = (
 LIMIT_MB = 300  # far below any file here; a scan that read the 2 GB file would pass it
 
 
-def scan_process(cwd: Path, *args: str) -> tuple[dict, int]:
-    """Run `scan --format json` as a process; its JSON and its own peak RSS in MB.
+# Runs the CLI and, as it exits, writes the process's peak RSS to the file named by argv[1]: the
+# memory high-water mark of this process image (VmHWM, which starts afresh at exec) or of any
+# worker it reaped. ru_maxrss alone would not do: Linux carries the pre-exec high-water mark of
+# the forking process (here a pytest worker that may have grown large) into the child's.
+_MEASURED = """
+import atexit, os, resource, sys
+out = sys.argv.pop(1)
+def peak():
+    hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    open(out, 'w').write(str(max(hwm, kids)))
+atexit.register(peak)
+_exit = os._exit
+os._exit = lambda code: (peak(), _exit(code))  # the CLI ends with os._exit: no atexit
+from idtoken_migrate.cli import main
+main()
+"""
 
-    The peak is that child's alone (`os.wait4`): RUSAGE_CHILDREN would be the largest of every
-    child this test worker ever reaped.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        cmd = [sys.executable, "-m", "idtoken_migrate", "scan", "--format", "json", "--no-cache"]
-        proc = subprocess.Popen(
-            [*cmd, *args],
-            cwd=cwd,
-            stdout=out,
-            stderr=err,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        assert proc.returncode == 0, err.read().decode()
-        return json.loads(out.read()), usage.ru_maxrss // 1024
+
+def scan_process(cwd: Path, *args: str) -> tuple[dict, int]:
+    """Run `scan --format json` as a process; its JSON and its peak RSS in MB."""
+    peak_file = cwd.parent / f"{cwd.name}.peak"
+    cmd = [sys.executable, "-c", _MEASURED, str(peak_file), "scan", "--format", "json"]
+    proc = subprocess.run([*cmd, "--no-cache", *args], cwd=cwd, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return json.loads(proc.stdout), int(peak_file.read_text()) // 1024
 
 
 def errors(payload: dict) -> dict[str, str]:
