@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from idtoken_migrate.model import ScanResult
     from idtoken_migrate.report.selection import Selection
     from idtoken_migrate.scan.engine import ScanOptions
+    from idtoken_migrate.scan.suppress import SuppressionNote
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,13 +100,34 @@ def select_findings(
 def suppression_notes(
     enabled: bool, targets: Sequence[Path], options: ScanOptions, result: ScanResult
 ) -> list[str]:
-    """`--report-unused-suppressions`: one line per dead or mistaken suppression comment."""
-    if not enabled:
-        return []
-    from idtoken_migrate.scan.suppress_audit import audit_suppressions
+    """Lines about suppression comments. Always: a comment naming an unknown rule in a file with a
+    finding (the typo is why the finding shows). With `--report-unused-suppressions` (ruff's
+    RUF100): every dead or mistaken suppression comment in the scanned files."""
+    known = [rule.id for rule in result.rules]
+    if enabled:
+        from idtoken_migrate.scan.suppress_audit import audit_suppressions
 
-    known = (rule.id for rule in result.rules)
-    return [f"{n.path}:{n.line}: {n.message}" for n in audit_suppressions(targets, options, known)]
+        notes = audit_suppressions(targets, options, known)
+    else:
+        notes = _unknown_suppressions(Path(result.root), result, known)
+    return [f"{n.path}:{n.line}: {n.message}" for n in notes]
+
+
+def _unknown_suppressions(
+    root: Path, result: ScanResult, known: list[str]
+) -> list[SuppressionNote]:
+    from idtoken_migrate.scan.engine import decode_source
+    from idtoken_migrate.scan.suppress import MARKER, parse_suppressions, unknown_rules
+
+    notes: list[SuppressionNote] = []
+    for relpath in sorted({f.path for f in result.findings}):
+        try:
+            data = (root / relpath).read_bytes()
+            if MARKER.encode() in data.lower():
+                notes += unknown_rules(parse_suppressions(decode_source(data)), relpath, known)
+        except (OSError, ValueError):
+            continue  # the scan saw the file; a file gone or undecodable since has nothing to say
+    return notes
 
 
 def stdout_is_terminal() -> bool:

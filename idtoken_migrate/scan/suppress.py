@@ -82,6 +82,20 @@ class SuppressionNote:
     message: str
 
 
+def unknown_rules(
+    suppressions: Suppressions, path: str, known_rules: Iterable[str]
+) -> list[SuppressionNote]:
+    """The suppression comments naming a rule id no active pack has (a typo suppresses nothing)."""
+    known = {rule.upper() for rule in known_rules}
+    notes = []
+    for s in suppressions.entries:
+        unknown = sorted(s.rules - ALL - known)
+        if unknown:
+            names = ", ".join(unknown)
+            notes.append(SuppressionNote(path, s.line, f"unknown rule {names} in `{s.text}`"))
+    return notes
+
+
 def audit(
     suppressions: Suppressions,
     path: str,
@@ -94,10 +108,7 @@ def audit(
     sites = list(findings)
     notes: list[SuppressionNote] = []
     for s in suppressions.entries:
-        unknown = sorted(s.rules - ALL - known)
-        if unknown:
-            names = ", ".join(unknown)
-            notes.append(SuppressionNote(path, s.line, f"unknown rule {names} in `{s.text}`"))
+        notes += unknown_rules(Suppressions((s,)), path, known)
         covered = [rule for rule, line, end in sites if s.applies_to(rule, line, end)]
         if s.rules == ALL:
             unused = [] if covered else ["*"]

@@ -116,3 +116,24 @@ def test_report_unused_suppressions(project: Path) -> None:
     assert "check failed: 2 suppression comments to remove or fix" in proc.stdout
     scan = run(project, "scan", "--report-unused-suppressions")
     assert scan.returncode == 0 and "other.py:1: unused suppression" in scan.stdout
+
+
+def test_unknown_rule_in_a_suppression_is_always_warned(project: Path) -> None:
+    # A typo suppresses nothing: the finding shows, and the warning says why, without the flag.
+    source = with_comment("# idtoken-migrate: ignore[IDT1O1]", 1)
+    (project / "app.py").write_text(source)
+    (project / "clean.py").write_text("x = 1  # idtoken-migrate: ignore[IDT999]\n")
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if "IDT1O1" in text)
+    warned = f"app.py:{line}: unknown rule IDT1O1 in `# idtoken-migrate: ignore[IDT1O1]`"
+    for command in ("scan", "check"):
+        proc = run(project, command)
+        assert proc.returncode == (1 if command == "check" else 0), proc.stdout + proc.stderr
+        assert warned in proc.stdout.splitlines()
+        assert "IDT999" not in proc.stdout + proc.stderr  # no site in that file: nothing hidden
+        assert "suppression comment" not in proc.stdout  # a warning, not a gate failure
+    as_json = run(project, "check", "--format", "json")
+    assert warned in as_json.stderr.splitlines()
+    json.loads(as_json.stdout)
+    (project / "app.py").write_text(with_comment("# idtoken-migrate: ignore[IDT101]", 1))
+    fixed = run(project, "check")
+    assert fixed.returncode == 0 and "unknown rule" not in fixed.stdout + fixed.stderr
