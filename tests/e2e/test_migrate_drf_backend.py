@@ -1,0 +1,50 @@
+"""A DRF authentication backend in the shape of django-cognito-jwt (tests/corpus/SOURCES.md),
+migrated dual -> kill switch -> sunset -> strict and driven through Django's test client in a
+worker process: the validator class reads its audience and pool URL from Django settings handed to
+its constructor, fetches the JWKS itself, and every failure becomes a 401."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .apploader import AppSpec, LoadedApp, load_app
+from .harness import FIXTURES_DIR, Provider
+from .phases import ruff_clean, walk
+
+NAME = "drf_cognito_backend"
+SPEC = AppSpec("django", "profiles.settings")
+ME = "/api/me/"
+
+
+def env(p: Provider) -> dict[str, str]:
+    endpoint, _, pool = p.issuer.rpartition("/")
+    return {"COGNITO_ENDPOINT": endpoint, "COGNITO_USER_POOL": pool, "COGNITO_AUDIENCE": p.client_id}
+
+
+def opener(p: Provider):
+    @contextlib.contextmanager
+    def opened(folder: Path) -> Iterator[LoadedApp]:
+        app = load_app(folder, SPEC, env(p))
+        try:
+            assert app.get("/api/health/").status == 200
+            yield app
+        finally:
+            app.close()
+
+    return opened
+
+
+def test_drf_backend_migrates_through_every_phase(
+    tmp_path: Path, providers: dict[str, Provider]
+) -> None:
+    p = providers["cognito"]
+    src = FIXTURES_DIR / NAME
+    seen = []
+    for phase, folder in walk(src, tmp_path, p, ME, opener(p), claims=p.claims_map):
+        seen.append(phase)
+        ruff_clean(src, folder)
+    assert seen == ["dual", "sunset", "strict"]
