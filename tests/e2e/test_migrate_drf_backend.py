@@ -9,8 +9,6 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from .apploader import AppSpec, LoadedApp, load_app
 from .harness import FIXTURES_DIR, Provider
 from .phases import ruff_clean, walk
@@ -22,7 +20,11 @@ ME = "/api/me/"
 
 def env(p: Provider) -> dict[str, str]:
     endpoint, _, pool = p.issuer.rpartition("/")
-    return {"COGNITO_ENDPOINT": endpoint, "COGNITO_USER_POOL": pool, "COGNITO_AUDIENCE": p.client_id}
+    return {
+        "COGNITO_ENDPOINT": endpoint,
+        "COGNITO_USER_POOL": pool,
+        "COGNITO_AUDIENCE": p.client_id,
+    }
 
 
 def opener(p: Provider):
