@@ -42,6 +42,9 @@ class AccessTokenConfig:
     require_at_jwt: bool = False
     # Claims every access token must carry: (name, None) present, (name, value) equal to value.
     required_claims: tuple[tuple[str, str | None], ...] = ()
+    # The variable the app reads its audience from: the verifier reads it at start-up (comma or
+    # space separated), `audience` being the default when it is unset or empty.
+    audience_env: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class LegacyIdTokenConfig:
     # Other clients allowed in an ID token's azp (besides client_ids): deliberate cross-client use.
     authorized_parties: tuple[str, ...] = ()
     secret_encoding: str = "raw"  # one of SECRET_ENCODINGS: how the variable's text becomes the key
+    client_ids_env: str | None = None  # read at start-up like audience_env; client_ids the default
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Config:
     provider: str = "generic"
     issuer: str = ""
     jwks_uri: str | None = None
+    issuer_env: str | None = None  # read at start-up; `issuer` is the default when it is unset
     phase: str = "dual"
     leeway: int = DEFAULT_LEEWAY_SECONDS
     access_token: AccessTokenConfig = field(default_factory=AccessTokenConfig)

@@ -397,6 +397,7 @@ _TOP_KEYS = (
     "provider",
     "issuer",
     "jwks_uri",
+    "issuer_env",
     "phase",
     "leeway",
     "access_token",
@@ -414,6 +415,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "required_scopes",
         "require_at_jwt",
         "required_claims",
+        "audience_env",
     ),
     "legacy_id_token": (
         "client_ids",
@@ -421,6 +423,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "secret_env",
         "authorized_parties",
         "secret_encoding",
+        "client_ids_env",
     ),
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
@@ -658,6 +661,7 @@ class _Validator:
         provider = w(lambda: self.choice(data, "provider", ("provider",), PROVIDERS), None)
         issuer = w(lambda: self.url(data, "issuer", ("issuer",)), None)
         jwks_uri = w(lambda: self.url(data, "jwks_uri", ("jwks_uri",)), None)
+        issuer_env = w(lambda: self.env_name(data, "issuer_env", ("issuer_env",)), None)
         phase = w(lambda: self.choice(data, "phase", ("phase",), PHASES), None)
         leeway = w(lambda: self.integer(data, "leeway", ("leeway",)), None)
         if leeway is not None and not 0 <= leeway <= MAX_LEEWAY_SECONDS:
@@ -684,6 +688,9 @@ class _Validator:
             lambda: self.boolean(at, "require_at_jwt", ("access_token", "require_at_jwt")), None
         )
         at_claims = w(lambda: self._required_claims(at), ())
+        audience_env = w(
+            lambda: self.env_name(at, "audience_env", ("access_token", "audience_env")), None
+        )
 
         legacy = self._section(data, "legacy_id_token")
         client_ids = w(
@@ -711,6 +718,11 @@ class _Validator:
                 ("legacy_id_token", "secret_encoding"),
                 SECRET_ENCODINGS,
             ),
+            None,
+        )
+
+        client_ids_env = w(
+            lambda: self.env_name(legacy, "client_ids_env", ("legacy_id_token", "client_ids_env")),
             None,
         )
 
@@ -758,6 +770,7 @@ class _Validator:
             self._check_discriminator(
                 data, provider, audience, client_ids, at_jwt, scopes, at_claims
             )
+            self._check_env_names(data, at, legacy, window)
 
         if self.problems:
             self.problems.sort(key=lambda p: p.line if p.line is not None else 1 << 30)
@@ -771,6 +784,7 @@ class _Validator:
             provider=provider if provider is not None else defaults.provider,
             issuer=issuer if issuer is not None else defaults.issuer,
             jwks_uri=jwks_uri,
+            issuer_env=issuer_env,
             phase=phase if phase is not None else defaults.phase,
             leeway=leeway if leeway is not None else defaults.leeway,
             access_token=AccessTokenConfig(
@@ -779,6 +793,7 @@ class _Validator:
                 required_scopes=scopes if scopes is not None else (),
                 require_at_jwt=bool(at_jwt),
                 required_claims=at_claims,
+                audience_env=audience_env,
             ),
             legacy_id_token=LegacyIdTokenConfig(
                 client_ids=client_ids if client_ids is not None else (),
@@ -788,6 +803,7 @@ class _Validator:
                 secret_env=secret_env,
                 authorized_parties=parties if parties is not None else (),
                 secret_encoding=encoding or LegacyIdTokenConfig().secret_encoding,
+                client_ids_env=client_ids_env,
             ),
             window=WindowConfig(
                 sunset=sunset,
@@ -804,6 +820,42 @@ class _Validator:
             ),
             source=source,
         )
+
+    def _check_env_names(
+        self,
+        data: dict[Any, Any],
+        at: dict[Any, Any],
+        legacy: dict[Any, Any],
+        window: dict[Any, Any],
+    ) -> None:
+        """One variable, one meaning: an issuer, audience or client-id variable that is also the
+        kill switch, the secret or the issuer's would be read as two things (the audience and
+        the client ids may share one: Cognito's app client id is both)."""
+        kill = window.get("kill_switch_env") or WindowConfig().kill_switch_env
+        seen: dict[str, str] = {str(kill).strip(): "window.kill_switch_env"}
+        named = (
+            (legacy, "secret_env", ("legacy_id_token", "secret_env")),
+            (data, "issuer_env", ("issuer_env",)),
+            (at, "audience_env", ("access_token", "audience_env")),
+            (legacy, "client_ids_env", ("legacy_id_token", "client_ids_env")),
+        )
+        for container, key, path in named:
+            value = container.get(key)
+            if not isinstance(value, str):
+                continue
+            value = value.strip()
+            shared = {seen.get(value), ".".join(path)} == {
+                "access_token.audience_env",
+                "legacy_id_token.client_ids_env",
+            }  # a Cognito app client id is both: access tokens' client_id, ID tokens' aud
+            if value in seen and not shared:
+                self.problem(
+                    container,
+                    key,
+                    path,
+                    f"{value} is already {seen[value]}: one variable per value",
+                )
+            seen.setdefault(value, ".".join(path))
 
     def _check_required(
         self,

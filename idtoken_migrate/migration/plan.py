@@ -19,7 +19,12 @@ from typing import Any
 
 from idtoken_migrate.config import PHASES, Config
 from idtoken_migrate.config.file import check_placeholders, find_config_file, load_config
-from idtoken_migrate.config.providers import ProviderProfileError, load_provider, manual_steps
+from idtoken_migrate.config.providers import (
+    ProviderProfileError,
+    jwks_uri_for,
+    load_provider,
+    manual_steps,
+)
 from idtoken_migrate.config.rulepack import RuleSet, load_rules
 from idtoken_migrate.migration.codemods import (
     MANUAL,
@@ -57,6 +62,7 @@ from idtoken_migrate.model import (
 from idtoken_migrate.scan.discover import discover
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 from idtoken_migrate.scan.keytrace import secret_encoding
+from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
 from idtoken_migrate.verifier.render import (
     LEGACY_EXCEPTION_BASES,
     LEGACY_EXCEPTION_MODULES,
@@ -197,7 +203,7 @@ class FileChangePlan:
 @dataclass(frozen=True)
 class EnvChange:
     name: str
-    action: str  # add | remove
+    action: str  # add | remove | read (a variable of the app the verifier reads at start-up)
     why: str
 
     def to_json(self) -> dict[str, Any]:
@@ -740,6 +746,7 @@ class _Planner:
                     f"add {PYJWT_REQUIREMENT} to the app's dependencies",
                 )
             )
+        env += self._env_reads()
         secret = hs_secret_env(self.config)
         kill = self.config.window.kill_switch_env
         env_file = self.root / ENV_EXAMPLE
@@ -755,7 +762,7 @@ class _Planner:
                 FileChangePlan(
                     ENV_EXAMPLE,
                     "update" if env_file.exists() else "create",
-                    "list " + ", ".join(e.name for e in env),
+                    "list " + ", ".join(e.name for e in env if e.action == "add"),
                 )
             )
         else:
@@ -766,6 +773,14 @@ class _Planner:
                     FileChangePlan(ENV_EXAMPLE, "remove-lines", "drop the legacy variables")
                 )
         return files, env
+
+    def _env_reads(self) -> list[EnvChange]:
+        """The app's own variables the verifier reads at start-up: which value comes from which
+        (one entry per variable; Cognito's app client id gives the audience and the client ids)."""
+        reads: dict[str, list[str]] = {}
+        for setting in env_settings(self.config, self.phase):
+            reads.setdefault(setting.env, []).append(setting.describe())
+        return [EnvChange(name, "read", "; and ".join(why)) for name, why in reads.items()]
 
     def _claims(self, sites: list[SitePlan]) -> list[ClaimStatus]:
         claim_map = self.config.claim_map
@@ -832,6 +847,7 @@ class _Planner:
             if site.action in (UNSAFE, UNSUPPORTED):
                 risks.append(f"{site.location}: {site.why}")
         risks += self._secret_encoding_risks(sites)
+        risks += self._jwks_risks()
         for secret in secrets:
             if not secret.removable:
                 risks.append(f"legacy secret stays: {secret.path}:{secret.line}: {secret.reason}")
@@ -853,6 +869,23 @@ class _Planner:
         for error in self.result.errors:
             risks.append(f"not scanned: {error.path}: {error.message}")
         return risks
+
+    def _jwks_risks(self) -> list[str]:
+        """An issuer read at start-up whose keys cannot follow it: the JWKS URL is not under it."""
+        config = self.config
+        if not config.issuer_env or not config.issuer:
+            return []
+        try:
+            jwks = config.jwks_uri or jwks_uri_for(self.profile, config.issuer)
+        except ProviderProfileError:
+            return []
+        if jwks_suffix(config.issuer, jwks) is not None:
+            return []
+        return [
+            f"issuer_env: the issuer is read from ${config.issuer_env} at start-up but the JWKS "
+            f"URL stays {jwks} (it is not under the issuer): a deployment with another issuer "
+            "needs its own jwks_uri"
+        ]
 
     def _secret_encoding_risks(self, sites: list[SitePlan]) -> list[str]:
         """Sites whose key expression derives the HMAC key otherwise than the config says."""

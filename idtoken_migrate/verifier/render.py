@@ -34,6 +34,7 @@ from idtoken_migrate.config.providers import (
     shared_audience_problem,
 )
 from idtoken_migrate.resources import templates_dir
+from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
 
 # Asymmetric JWS algorithms the verifier can use, with the key type (and curve) each one needs.
 ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
@@ -403,6 +404,12 @@ class _Context:
         )
         if problem:
             raise RenderError(f"access_token.audience: {problem}")
+        self.env = {e.constant: e for e in env_settings(config, phase)}
+        if self.env and self._shares_audience() and set(self.env) - {"ISSUER"}:
+            raise RenderError(
+                "access_token.audience_env / legacy_id_token.client_ids_env: the API audience is "
+                "also a legacy client id; values read at start-up cannot keep the two apart"
+            )
         self.legacy_algorithms: tuple[str, ...] = ()
         if self.dual:
             self._check_legacy()
@@ -498,9 +505,9 @@ class _Context:
         typs = ("at+jwt",) if self.require_at_jwt else profile.header_typs
 
         constants = [
-            _assign("ISSUER", self.issuer, "compared exactly"),
-            _assign("JWKS_URI", self.jwks_uri, "the only place keys come from"),
-            _assign("ACCESS_AUDIENCES", frozenset(self.audiences), self._audience_comment()),
+            self._setting("ISSUER", self.issuer, "compared exactly"),
+            self._jwks_constant(),
+            self._setting("ACCESS_AUDIENCES", frozenset(self.audiences), self._audience_comment()),
             _assign("ACCESS_ALGORITHMS", self.access_algorithms),
             _assign("ACCESS_TYPS", frozenset(typs), "header typ, lowercase; None: no typ"),
         ]
@@ -544,12 +551,8 @@ class _Context:
         if self.dual:
             window = config.window
             constants += [
-                _assign("LEGACY_CLIENT_IDS", frozenset(self.client_ids)),
-                _assign(
-                    "AUTHORIZED_PARTIES",
-                    frozenset(self.client_ids + self.authorized_parties),
-                    "an ID token's azp, when present, must be one of these",
-                ),
+                self._setting("LEGACY_CLIENT_IDS", frozenset(self.client_ids)),
+                self._authorized_parties(),
                 _assign("LEGACY_ALGORITHMS", self.legacy_algorithms),
                 _assign("SUB_HASH_KEY_ENV", SUB_HASH_KEY_ENV, "the key of the logged sub hash"),
             ]
@@ -616,7 +619,45 @@ class _Context:
             "legacy_hmac": bool(legacy_hmac),
             "secret_encoding": config.legacy_id_token.secret_encoding,
             "legacy_jwks": bool(legacy_asymmetric),
+            "env_issuer": "ISSUER" in self.env,
+            "env_lists": bool(set(self.env) - {"ISSUER"}),
+            "env_disjoint": self.dual and bool(self.env) and audience_decides(profile),
         }
+
+    # --- values read from the app's environment at start-up (issuer_env, ...) ---------------
+
+    def _setting(self, name: str, value: str | frozenset[str], comment: str = "") -> str:
+        """`NAME = literal`, or `NAME = _env_...("VAR", default)` when the config names the
+        variable the app reads it from."""
+        setting = self.env.get(name)
+        if setting is None:
+            return _assign(name, value, comment)
+        reader = "_env_issuer" if name == "ISSUER" else "_env_values"
+        default = value if isinstance(value, str) else tuple(sorted(value))
+        lines = [f"# {_comment_text(comment)}"] if comment else []
+        lines.append(f"# ${setting.env} when set (read at start-up), else the config's value")
+        return "\n".join([*lines, _assign_call(name, reader, (setting.env, default))])
+
+    def _jwks_constant(self) -> str:
+        comment = "the only place keys come from"
+        suffix = jwks_suffix(self.issuer, self.jwks_uri) if "ISSUER" in self.env else None
+        if suffix is None:
+            return _assign("JWKS_URI", self.jwks_uri, comment)
+        return "\n".join(
+            [
+                f"# {comment}: the issuer's own, as the issuer is read at start-up",
+                f'JWKS_URI = ISSUER.rstrip("/") + {_literal(suffix)}',
+            ]
+        )
+
+    def _authorized_parties(self) -> str:
+        comment = "an ID token's azp, when present, must be one of these"
+        if "LEGACY_CLIENT_IDS" not in self.env:
+            return _assign(
+                "AUTHORIZED_PARTIES", frozenset(self.client_ids + self.authorized_parties), comment
+            )
+        others = _literal(frozenset(self.authorized_parties))
+        return f"# {comment}\nAUTHORIZED_PARTIES = LEGACY_CLIENT_IDS | {others}"
 
     def _shares_audience(self) -> bool:
         """An API audience is also a legacy client id, and the profile tells access tokens by
@@ -713,6 +754,19 @@ def _assign(name: str, value: object, comment: str = "") -> str:
         body = [f"        {_literal(item)}," for item in ordered]
         return "\n".join([*lines, f"{name} = frozenset(", "    {", *body, "    }", ")"])
     return "\n".join([*lines, f"{name} = (", f"    {_literal(value)}", ")"])
+
+
+def _assign_call(name: str, function: str, args: tuple[object, ...], comment: str = "") -> str:
+    """`NAME = function(args)`, wrapped as ruff format would."""
+    lines = [f"# {_comment_text(comment)}"] if comment else []
+    text = ", ".join(_literal(arg) for arg in args)
+    single = f"{name} = {function}({text})"
+    if len(single) <= _LINE_LENGTH:
+        return "\n".join([*lines, single])
+    if len(text) + 4 <= _LINE_LENGTH:
+        return "\n".join([*lines, f"{name} = {function}(", f"    {text}", ")"])
+    body = [f"    {_literal(arg)}," for arg in args]
+    return "\n".join([*lines, f"{name} = {function}(", *body, ")"])
 
 
 def _condition(condition: Condition, parent: str = "") -> str:
