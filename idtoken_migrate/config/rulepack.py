@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from idtoken_migrate.config import PROVIDERS, yamlcache
+from idtoken_migrate.config.library import ExceptionBase, LibraryFacts, parse_library
+from idtoken_migrate.config.packcheck import check_keys as _check_keys
+from idtoken_migrate.config.packcheck import err as _err
+from idtoken_migrate.config.packcheck import line_of as _line
+from idtoken_migrate.config.packcheck import str_list as _str_list
 from idtoken_migrate.model import RuleInfo, UsageError
 from idtoken_migrate.resources import rules_dir
 
@@ -120,6 +125,7 @@ class RulePack:
     rules: tuple[Rule, ...]
     source: str
     digest: str = field(default="", compare=False)
+    facts: LibraryFacts | None = None  # the `library:` block (None: a name only)
 
     @cached_property
     def import_gate(self) -> re.Pattern[bytes] | None:
@@ -180,6 +186,27 @@ class RuleSet:
         return None
 
     @cached_property
+    def libraries(self) -> dict[str, LibraryFacts]:
+        """The migration facts of each library whose pack has a `library:` block, by name."""
+        return {p.facts.name: p.facts for p in self.packs if p.facts is not None}
+
+    @cached_property
+    def exception_bases(self) -> dict[str, ExceptionBase]:
+        """The libraries whose error TokenRejected can subclass, by library name."""
+        return {name: f.base for name, f in self.libraries.items() if f.base is not None}
+
+    @cached_property
+    def exception_parents(self) -> dict[str, str]:
+        """Every library's `parents`, and the builtins': which class each one subclasses."""
+        out = {name: parent for f in self.libraries.values() for name, parent in f.parents}
+        return {**out, "ValueError": "Exception", "Exception": "BaseException"}
+
+    @cached_property
+    def exception_modules(self) -> dict[str, str]:
+        """Modules that re-export a library's errors -> the module `parents` names them by."""
+        return {m: home for f in self.libraries.values() for m, home in f.reexports}
+
+    @cached_property
     def quick_literals(self) -> tuple[bytes, ...]:
         """The fewest literals that still reject every file no pack could match: a literal that
         contains another (`cognitojwt` holds `jwt`) adds nothing to that first, cheapest pass."""
@@ -238,46 +265,6 @@ def _parse_yaml(data: bytes, source: str) -> Any:
         raise UsageError(f"{source}{line}: invalid YAML: {problem}") from None
 
 
-class _PackError(UsageError):
-    pass
-
-
-def _err(source: str, line: int | None, key: str, message: str) -> UsageError:
-    where = f"{source}:{line}" if line else source
-    return _PackError(f"{where}: {key}: {message}")
-
-
-def _check_keys(obj: Any, allowed: set[str], source: str, where: str) -> None:
-    if not isinstance(obj, dict):
-        line = getattr(obj, "line", None)
-        raise _err(source, line, where, "expected a mapping")
-    for key in obj:
-        if key not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            lines = getattr(obj, "key_lines", {})
-            raise _err(
-                source, lines.get(str(key)), f"{where}.{key}".lstrip("."), "unknown key" + hint
-            )
-
-
-def _line(obj: Any, key: str) -> int | None:
-    return getattr(obj, "key_lines", {}).get(key, getattr(obj, "line", None))
-
-
-def _str_list(obj: Any, key: str, source: str, where: str) -> tuple[str, ...]:
-    value = obj.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _err(
-            source, _line(obj, key), f"{where}.{key}", "expected a string or a list of strings"
-        )
-    return tuple(value)
-
-
 def _parse_args(raw: Any, source: str, where: str) -> tuple[ArgSpec, ...]:
     if raw is None:
         return ()
@@ -300,7 +287,9 @@ def _parse_args(raw: Any, source: str, where: str) -> tuple[ArgSpec, ...]:
     return tuple(specs)
 
 
-def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> Rule:
+def _parse_rule(
+    raw: Any, pack: str, library: str, source: str, index: int, codemod: str = ""
+) -> Rule:
     where = f"rules[{raw['id']}]" if isinstance(raw, dict) and "id" in raw else f"rules[{index}]"
     _check_keys(raw, _RULE_KEYS, source, where)
     for required in ("id", "name", "summary", "match"):
@@ -352,6 +341,8 @@ def _parse_rule(raw: Any, pack: str, library: str, source: str, index: int) -> R
         raise _err(source, _line(raw, "weights"), f"{where}.weights", f"values: {list(STRENGTHS)}")
     fix = raw.get("fix") or {}
     _check_keys(fix, _FIX_KEYS, source, f"{where}.fix")
+    if codemod and "codemod" not in fix:  # the library's codemod, unless the rule names one
+        fix = {**fix, "codemod": codemod}
     params = fix.get("params") or {}
     if not isinstance(params, dict) or any(isinstance(v, (dict, list)) for v in params.values()):
         raise _err(
@@ -410,13 +401,15 @@ def _build_pack(raw: Any, data: bytes, source: str) -> RulePack:
         raise _err(source, _line(raw, "prefilter"), "prefilter", "needs at least one literal")
     if not isinstance(raw["rules"], list):
         raise _err(source, _line(raw, "rules"), "rules", "expected a list")
+    facts = parse_library(raw["library"], source)
     rules = tuple(
-        _parse_rule(r, str(raw["pack"]), str(raw["library"]), source, i)
+        _parse_rule(r, str(raw["pack"]), facts.name, source, i, facts.codemod)
         for i, r in enumerate(raw["rules"])
     )
     return RulePack(
         name=str(raw["pack"]),
-        library=str(raw["library"]),
+        library=facts.name,
+        facts=facts if isinstance(raw["library"], dict) else None,
         description=str(raw.get("description", "")).strip(),
         prefilter=tuple(p.encode() for p in prefilter),
         rules=rules,
@@ -442,6 +435,7 @@ def _load_rules(dirs: tuple[Path, ...], stamp: tuple[tuple[Path, int], ...]) -> 
     # Cached per folder set and file mtimes: plan and apply load the rules more than once a run.
     packs: list[RulePack] = []
     seen: dict[str, str] = {}
+    facts: dict[str, str] = {}  # library -> the pack that gave its `library:` block
     for directory in dirs:
         if not directory.is_dir():
             raise UsageError(f"{directory}: rules folder does not exist")
@@ -453,5 +447,12 @@ def _load_rules(dirs: tuple[Path, ...], stamp: tuple[tuple[Path, int], ...]) -> 
                         f"{path}: rule id {rule.id} is already defined in {seen[rule.id]}"
                     )
                 seen[rule.id] = str(path)
+            if pack.facts is not None:
+                if pack.library in facts:
+                    raise UsageError(
+                        f"{path}: library {pack.library}'s facts are already given in "
+                        f"{facts[pack.library]}; give them in one pack"
+                    )
+                facts[pack.library] = str(path)
             packs.append(pack)
     return RuleSet(tuple(packs))

@@ -236,7 +236,11 @@ def _support_proposals(
     verifier_path = plan.verifier_path
     try:
         text = render_verifier(
-            config, plan.phase, legacy_exceptions=plan.legacy_exceptions, tuning=tuning
+            config,
+            plan.phase,
+            legacy_exceptions=plan.legacy_exceptions,
+            tuning=tuning,
+            libraries=plan.libraries or None,
         )
     except RenderError as error:
         raise UsageError(f"{config.source or 'config'}: {error}") from None

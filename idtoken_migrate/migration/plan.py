@@ -19,6 +19,7 @@ from typing import Any
 
 from idtoken_migrate.config import PHASES, Config
 from idtoken_migrate.config.file import check_placeholders, find_config_file, load_config
+from idtoken_migrate.config.library import LibraryFacts
 from idtoken_migrate.config.providers import (
     ProviderProfileError,
     jwks_uri_for,
@@ -64,9 +65,6 @@ from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 from idtoken_migrate.scan.keytrace import secret_encoding
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
 from idtoken_migrate.verifier.render import (
-    LEGACY_EXCEPTION_BASES,
-    LEGACY_EXCEPTION_MODULES,
-    LEGACY_EXCEPTION_PARENTS,
     RenderError,
     UnsupportedProviderError,
     reasons,
@@ -79,17 +77,6 @@ DEFAULT_VERIFIER_NAME = "token_verifier.py"
 SHARED_CLAIMS = frozenset({"sub", "iss", "exp", "iat", "nbf", "jti"})
 # Actions of a site.
 MIGRATE, UNSAFE, UNSUPPORTED = "migrate", "unsafe", "unsupported"
-# The legacy library's error the rendered TokenRejected subclasses, by qualified name.
-_EXCEPTION_KEYS = {
-    "jose.JWTError": "python-jose",
-    "jose.exceptions.JWTError": "python-jose",
-    "authlib.jose.errors.JoseError": "authlib",
-    "joserfc.errors.JoseError": "joserfc",
-    "auth0.authentication.token_verifier.TokenValidationError": "auth0-python",
-    "okta_jwt_verifier.exceptions.JWTValidationException": "okta-jwt-verifier",
-    "ValueError": "google-auth",
-}
-
 
 # A legacy call checks these only when it passes the argument (the scan's fact names it).
 _UNCHECKED_WITHOUT = {"wrong_issuer": "issuer_expr", "wrong_audience": "audience_expr"}
@@ -104,7 +91,7 @@ class SitePlan:
     codemod: str
     template: str
     why: str  # what changes and why; or why it is left alone
-    legacy_exception: str | None  # LEGACY_EXCEPTION_BASES key this site's handlers need
+    legacy_exception: str | None  # the library (with a `library: base:`) its handlers catch
     claims_read: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     edit: SiteEdit | None = None  # what the codemod needs (MIGRATE only)
@@ -218,7 +205,9 @@ class Plan:
     config_source: str | None
     sites: tuple[SitePlan, ...] = ()
     verifier_path: str | None = None  # relative to root; None when nothing is generated
-    legacy_exceptions: tuple[str, ...] = ()  # LEGACY_EXCEPTION_BASES keys beyond PyJWT's
+    legacy_exceptions: tuple[str, ...] = ()  # libraries TokenRejected subclasses beyond PyJWT
+    # The `library:` facts of PyJWT and `legacy_exceptions`, for rendering the verifier.
+    libraries: tuple[LibraryFacts, ...] = field(default=(), compare=False, repr=False)
     files: tuple[FileChangePlan, ...] = ()
     env: tuple[EnvChange, ...] = ()
     claims: tuple[ClaimStatus, ...] = ()
@@ -465,6 +454,7 @@ class _Planner:
             sites=tuple(sites),
             verifier_path=verifier_path if generate else None,
             legacy_exceptions=tuple(b for b in bases if b != "pyjwt"),
+            libraries=tuple(self.rules.libraries[b] for b in bases),
             files=tuple(files),
             env=tuple(env),
             claims=tuple(claims),
@@ -485,9 +475,8 @@ class _Planner:
         fix = dict(rule.fix) if rule else {}
         codemod = str(fix.get("codemod", MANUAL))
         template = str(fix.get("template", ""))
-        legacy = str(fix.get("param.legacy_exception", ""))
-        key = _EXCEPTION_KEYS.get(legacy) or (
-            finding.library if finding.library in LEGACY_EXCEPTION_BASES else None
+        key = self._legacy_library(str(fix.get("param.legacy_exception", ""))) or (
+            finding.library if finding.library in self.rules.exception_bases else None
         )
         claims = tuple(c for c in finding.fact.get("claims_read", "").split(",") if c)
         base = SitePlan(finding, MIGRATE, codemod, template, "", key, claims)
@@ -501,6 +490,14 @@ class _Planner:
                 why=f"codemod {codemod!r} is not available in this version; migrate by hand",
             )
         return base
+
+    def _legacy_library(self, qualified: str) -> str | None:
+        """The library whose `library: base:` is the error a rule's `legacy_exception` names."""
+        wanted = _canonical(qualified, self.rules.exception_modules)
+        for name, base in self.rules.exception_bases.items():
+            if qualified and base.qualified == wanted:
+                return name
+        return None
 
     def _finish(self, draft: SitePlan, verifier_path: str | None, bases: list[str]) -> SitePlan:
         if draft.action != MIGRATE or verifier_path is None:
@@ -525,6 +522,8 @@ class _Planner:
             token_keywords=spec.keywords if spec and spec.keywords else ("token",),
             package=package_of(self.root, finding.path.rpartition("/")[0]),
             exception_bases=tuple(bases),
+            catching=frozenset(n for b in bases for n in self.rules.libraries[b].catching),
+            library=self.rules.libraries.get(finding.library),
             first_party=self._first_party(verifier_path),
         )
         try:
@@ -557,7 +556,8 @@ class _Planner:
             return []
         names = ExceptionNames.from_edits([edit])
         handlers = site_handlers(source, finding.line, finding.column, names)
-        legacy = LEGACY_EXCEPTION_BASES.get(draft.legacy_exception or finding.library or "")
+        known = self.rules.exception_bases
+        legacy = known.get(draft.legacy_exception or finding.library or "")
         out = []
         for reason in reasons(self.phase):
             before = "-"
@@ -566,18 +566,21 @@ class _Planner:
             if raised and unchecked and unchecked not in finding.fact:
                 before = f"accepted (the call passes no {unchecked.removesuffix('_expr')})"
             elif raised:
-                before = _branch(handlers, _ancestry(raised))
+                before = self._branch(handlers, raised)
             after_errors = [
-                e.qualified
-                for key in bases
-                for e in LEGACY_EXCEPTION_BASES[key].by_reason
-                if e.reason == reason
+                e.qualified for key in bases for e in known[key].by_reason if e.reason == reason
             ]
-            after_errors += [LEGACY_EXCEPTION_BASES[key].qualified or "" for key in bases]
-            if "google-auth" in bases:
-                after_errors.append("ValueError")
-            out.append(Rejection(reason, before, _branch(handlers, _ancestry(after_errors))))
+            after_errors += [known[key].qualified for key in bases]
+            out.append(Rejection(reason, before, self._branch(handlers, after_errors)))
         return out
+
+    def _branch(self, handlers: Sequence[Handler], errors: Sequence[str]) -> str:
+        """The answer of the first `except` that catches one of `errors` (or a superclass)."""
+        return _branch(
+            handlers,
+            _ancestry(errors, self.rules.exception_parents),
+            self.rules.exception_modules,
+        )
 
     def _first_party(self, verifier_path: str) -> tuple[str, ...]:
         """What isort and ruff call first party here: the modules in their `src` folders (the
@@ -646,12 +649,17 @@ class _Planner:
             if draft.action == MIGRATE and draft.legacy_exception:
                 bases.append(draft.legacy_exception)
         if verifier_path:  # keep what an earlier apply rendered: its sites still catch them
-            bases += existing_exception_bases(self.root / verifier_path)
-        return list(dict.fromkeys(b for b in bases if b in LEGACY_EXCEPTION_BASES))
+            bases += existing_exception_bases(self.root / verifier_path, self.rules)
+        return list(dict.fromkeys(b for b in bases if b in self.rules.exception_bases))
 
     def _check_render(self, bases: list[str]) -> str | None:
         try:
-            render_verifier(self.config, self.phase, legacy_exceptions=bases[1:])
+            render_verifier(
+                self.config,
+                self.phase,
+                legacy_exceptions=bases[1:],
+                libraries=self.rules.libraries.values(),
+            )
         except UnsupportedProviderError as error:
             return str(error)
         except RenderError as error:
@@ -950,31 +958,29 @@ def _isort_settings(root: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _ancestry(errors: Sequence[str]) -> list[str]:
-    """`errors` and every class each one subclasses, up to BaseException."""
+def _ancestry(errors: Sequence[str], parents: dict[str, str]) -> list[str]:
+    """`errors` and every class each one subclasses (`parents`), up to BaseException."""
     out: list[str] = []
     for error in errors:
         while error and error not in out:
             out.append(error)
-            error = LEGACY_EXCEPTION_PARENTS.get(
-                error, "BaseException" if error != "BaseException" else ""
-            )
+            error = parents.get(error, "BaseException" if error != "BaseException" else "")
     return out
 
 
-def _branch(handlers: Sequence[Handler], ancestry: Sequence[str]) -> str:
+def _branch(handlers: Sequence[Handler], ancestry: Sequence[str], modules: dict[str, str]) -> str:
     """The answer of the first `except` that catches an error of `ancestry`."""
-    wanted = {_canonical(name) for name in ancestry}
+    wanted = {_canonical(name, modules) for name in ancestry}
     for handler in handlers:
-        if wanted & {_canonical(name) for name in handler.caught}:
+        if wanted & {_canonical(name, modules) for name in handler.caught}:
             return f"{handler.answer} (`except {handler.code}`, line {handler.line})"
     return "propagates (no `except` around the call catches it)"
 
 
-def _canonical(qualified: str) -> str:
+def _canonical(qualified: str, modules: dict[str, str]) -> str:
     """One name per legacy error, however the code reached it (jwt.exceptions.X is jwt.X)."""
     module, _, name = qualified.rpartition(".")
-    return f"{LEGACY_EXCEPTION_MODULES.get(module, module)}.{name}" if module else name
+    return f"{modules.get(module, module)}.{name}" if module else name
 
 
 def migrated_sources(root: Path, sites: Sequence[SitePlan]) -> dict[str, bytes]:
@@ -998,8 +1004,8 @@ def migrated_sources(root: Path, sites: Sequence[SitePlan]) -> dict[str, bytes]:
 _TOKEN_REJECTED = re.compile(r"^class TokenRejected\((?P<bases>[^)]*)\):", re.M)
 
 
-def existing_exception_bases(path: Path) -> list[str]:
-    """The LEGACY_EXCEPTION_BASES keys a previously generated verifier subclasses."""
+def existing_exception_bases(path: Path, rules: RuleSet) -> list[str]:
+    """The libraries whose error a previously generated verifier's TokenRejected subclasses."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -1008,7 +1014,7 @@ def existing_exception_bases(path: Path) -> list[str]:
     if match is None:
         return []
     names = {name.strip() for name in match["bases"].split(",")}
-    return [key for key, base in LEGACY_EXCEPTION_BASES.items() if base.name in names]
+    return [key for key, base in rules.exception_bases.items() if base.name in names]
 
 
 def _replace(site: SitePlan, **changes: Any) -> SitePlan:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from idtoken_migrate.config import (
     SECRET_ENCODINGS,
     Config,
 )
+from idtoken_migrate.config.library import ExceptionBase, LibraryFacts
 from idtoken_migrate.config.providers import (
     Condition,
     ProviderProfile,
@@ -33,8 +34,12 @@ from idtoken_migrate.config.providers import (
     load_provider,
     shared_audience_problem,
 )
+from idtoken_migrate.config.rulepack import load_rules
 from idtoken_migrate.resources import templates_dir
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
+from idtoken_migrate.vocabulary import COMMON_REASONS, DUAL_REASONS, STRICT_REASONS, reasons
+
+__all__ = ["COMMON_REASONS", "DUAL_REASONS", "STRICT_REASONS", "reasons"]  # re-exported
 
 # Asymmetric JWS algorithms the verifier can use, with the key type (and curve) each one needs.
 ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
@@ -51,39 +56,8 @@ ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
 }
 _JWK_PARSERS = {"RSA": "RSAAlgorithm", "EC": "ECAlgorithm", "OKP": "OKPAlgorithm"}
 
-# TokenRejected.reason values (docs/verifier.md), in the order the checks run.
-COMMON_REASONS: tuple[str, ...] = (
-    "malformed",
-    "token_too_large",
-    "unsupported_crit",
-    "embedded_key",
-    "disallowed_algorithm",
-    "ambiguous_token",
-    "unrecognized_token",
-    "wrong_type",
-    "invalid_kid",
-    "unknown_kid",
-    "jwks_unavailable",
-    "bad_signature",
-    "missing_claim",
-    "invalid_claim",
-    "wrong_issuer",
-    "expired",
-    "issued_in_future",
-    "not_yet_valid",
-    "wrong_audience",
-    "insufficient_scope",
-    "internal_error",
-)
-DUAL_REASONS: tuple[str, ...] = (
-    "id_token_disabled",
-    "id_token_after_sunset",
-    "legacy_secret_unavailable",
-    "not_an_id_token",
-)
 # The environment variable with the per-deployment key of the logged sub hash (docs/verifier.md).
 SUB_HASH_KEY_ENV = "IDTOKEN_MIGRATE_SUB_HASH_KEY"
-STRICT_REASONS: tuple[str, ...] = ("id_token_not_accepted",)
 
 _LINE_LENGTH = 100
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -105,184 +79,6 @@ class UnsupportedProviderError(RenderError):
         self.instead = instead
 
 
-@dataclass(frozen=True)
-class ReasonError:
-    """A legacy library's error for one failure: the rejection for `reason` subclasses it."""
-
-    reason: str
-    qualified: str  # where the library defines it: "jwt.InvalidAudienceError"
-    name: str  # how the generated module refers to it
-    import_line: str = ""  # "" for PyJWT (always imported)
-
-
-@dataclass(frozen=True)
-class ExceptionBase:
-    """A legacy library's error type that TokenRejected can subclass."""
-
-    library: str
-    import_line: str  # "" for builtins and PyJWT (always imported)
-    name: str
-    qualified: str = ""  # where the library defines it ("" for builtins)
-    # The library's error per failure: the rejection for that reason also subclasses it, so the
-    # legacy `except jwt.InvalidAudienceError` branch still answers a wrong audience as before.
-    by_reason: tuple[ReasonError, ...] = ()
-
-
-def _pyjwt(reason: str, name: str) -> ReasonError:
-    return ReasonError(reason, f"jwt.{name}", f"jwt.{name}")
-
-
-def _imported(reason: str, module: str, name: str, alias: str) -> ReasonError:
-    return ReasonError(reason, f"{module}.{name}", alias, f"from {module} import {name} as {alias}")
-
-
-def _each(reasons: str, make: Callable[[str], ReasonError]) -> tuple[ReasonError, ...]:
-    return tuple(make(reason) for reason in reasons.split())
-
-
-# Legacy library -> the error its callers catch; TokenRejected subclasses the requested ones so
-# the legacy `except` clauses still turn a rejected token into a 4xx, and per reason the error the
-# library raised for that failure, so a specific branch gives the answer it gave.
-LEGACY_EXCEPTION_BASES: dict[str, ExceptionBase] = {
-    "pyjwt": ExceptionBase(
-        "pyjwt",
-        "",
-        "jwt.InvalidTokenError",
-        "jwt.InvalidTokenError",
-        (
-            *_each("malformed token_too_large", lambda r: _pyjwt(r, "DecodeError")),
-            _pyjwt("disallowed_algorithm", "InvalidAlgorithmError"),
-            _pyjwt("bad_signature", "InvalidSignatureError"),
-            _pyjwt("missing_claim", "MissingRequiredClaimError"),
-            _pyjwt("wrong_issuer", "InvalidIssuerError"),
-            _pyjwt("expired", "ExpiredSignatureError"),
-            *_each("issued_in_future not_yet_valid", lambda r: _pyjwt(r, "ImmatureSignatureError")),
-            # no audience this API accepts: what decode(audience=...) raised for it
-            *_each(
-                "wrong_audience unrecognized_token", lambda r: _pyjwt(r, "InvalidAudienceError")
-            ),
-        ),
-    ),
-    "python-jose": ExceptionBase(
-        "python-jose",
-        "from jose.exceptions import JWTError",
-        "JWTError",
-        "jose.exceptions.JWTError",
-        (
-            _imported(
-                "expired", "jose.exceptions", "ExpiredSignatureError", "JoseExpiredSignatureError"
-            ),
-            *_each(
-                "wrong_audience unrecognized_token wrong_issuer missing_claim invalid_claim "
-                "not_yet_valid issued_in_future",
-                lambda r: _imported(r, "jose.exceptions", "JWTClaimsError", "JoseJWTClaimsError"),
-            ),
-        ),
-    ),
-    "authlib": ExceptionBase(
-        "authlib",
-        "from authlib.jose.errors import JoseError as AuthlibJoseError",
-        "AuthlibJoseError",
-        "authlib.jose.errors.JoseError",
-        (
-            _imported(
-                "expired", "authlib.jose.errors", "ExpiredTokenError", "AuthlibExpiredTokenError"
-            ),
-            _imported(
-                "bad_signature",
-                "authlib.jose.errors",
-                "BadSignatureError",
-                "AuthlibBadSignatureError",
-            ),
-            _imported("malformed", "authlib.jose.errors", "DecodeError", "AuthlibDecodeError"),
-            _imported(
-                "missing_claim",
-                "authlib.jose.errors",
-                "MissingClaimError",
-                "AuthlibMissingClaimError",
-            ),
-            *_each(
-                "wrong_audience unrecognized_token wrong_issuer invalid_claim",
-                lambda r: _imported(
-                    r, "authlib.jose.errors", "InvalidClaimError", "AuthlibInvalidClaimError"
-                ),
-            ),
-        ),
-    ),
-    "joserfc": ExceptionBase(
-        "joserfc",
-        "from joserfc.errors import JoseError as JoserfcJoseError",
-        "JoserfcJoseError",
-        "joserfc.errors.JoseError",
-        (
-            _imported("expired", "joserfc.errors", "ExpiredTokenError", "JoserfcExpiredTokenError"),
-            _imported(
-                "bad_signature", "joserfc.errors", "BadSignatureError", "JoserfcBadSignatureError"
-            ),
-            _imported("malformed", "joserfc.errors", "DecodeError", "JoserfcDecodeError"),
-            _imported(
-                "missing_claim", "joserfc.errors", "MissingClaimError", "JoserfcMissingClaimError"
-            ),
-            *_each(
-                "wrong_audience unrecognized_token wrong_issuer invalid_claim",
-                lambda r: _imported(
-                    r, "joserfc.errors", "InvalidClaimError", "JoserfcInvalidClaimError"
-                ),
-            ),
-        ),
-    ),
-    "google-auth": ExceptionBase("google-auth", "", "ValueError"),  # verify_oauth2_token raises it
-    "auth0-python": ExceptionBase(
-        "auth0-python",
-        "from auth0.authentication.token_verifier import TokenValidationError",
-        "TokenValidationError",
-        "auth0.authentication.token_verifier.TokenValidationError",
-    ),
-    "okta-jwt-verifier": ExceptionBase(
-        "okta-jwt-verifier",
-        "from okta_jwt_verifier.exceptions import JWTValidationException",
-        "JWTValidationException",
-        "okta_jwt_verifier.exceptions.JWTValidationException",
-    ),
-}
-
-# What each legacy error subclasses (by where it is defined; builtins by name), so a plan can
-# tell which `except` clause a failure reaches before and after the migration.
-LEGACY_EXCEPTION_PARENTS: dict[str, str] = {
-    **{
-        f"jwt.{name}": "jwt.InvalidTokenError"
-        for name in [
-            "DecodeError",
-            "ExpiredSignatureError",
-            "InvalidAudienceError",
-            "InvalidIssuerError",
-            "InvalidIssuedAtError",
-            "ImmatureSignatureError",
-            "InvalidAlgorithmError",
-            "MissingRequiredClaimError",
-        ]
-    },
-    "jwt.InvalidSignatureError": "jwt.DecodeError",
-    "jwt.InvalidTokenError": "jwt.PyJWTError",
-    "jwt.PyJWTError": "Exception",
-    "jose.exceptions.ExpiredSignatureError": "jose.exceptions.JWTError",
-    "jose.exceptions.JWTClaimsError": "jose.exceptions.JWTError",
-    "jose.exceptions.JWTError": "jose.exceptions.JOSEError",
-    "jose.exceptions.JOSEError": "Exception",
-    "ValueError": "Exception",
-    "Exception": "BaseException",
-}
-
-
-# Modules that re-export a legacy error, -> the module the PARENTS above name it by.
-LEGACY_EXCEPTION_MODULES: dict[str, str] = {
-    "jwt.exceptions": "jwt",
-    "jose": "jose.exceptions",
-    "jose.jwt": "jose.exceptions",
-    "jose.jws": "jose.exceptions",
-}
-
-
 def reason_class_name(reason: str) -> str:
     """The generated module's class for `reason`: TokenExpired, TokenWrongAudience, ..."""
     return "Token" + "".join(part.title() for part in reason.split("_") if part != "token")
@@ -300,11 +96,6 @@ class VerifierTuning:
     max_token_length: int = 16 * 1024
 
 
-def reasons(phase: str) -> tuple[str, ...]:
-    """Every reason a verifier of this phase can put in TokenRejected.reason."""
-    return COMMON_REASONS + (DUAL_REASONS if phase == "dual" else STRICT_REASONS)
-
-
 def render_verifier(
     config: Config,
     phase: str | None = None,
@@ -313,11 +104,13 @@ def render_verifier(
     require_at_jwt: bool | None = None,
     tuning: VerifierTuning | None = None,
     profile: ProviderProfile | None = None,
+    libraries: Iterable[LibraryFacts] | None = None,
 ) -> str:
     """The source of the standalone verifier module for `config` in `phase` (default config.phase).
 
-    legacy_exceptions: keys of LEGACY_EXCEPTION_BASES the rejection exception subclasses (it always
-    subclasses PyJWT's InvalidTokenError). require_at_jwt: accept only header typ at+jwt (for
+    legacy_exceptions: names of the libraries (their rule packs' `library:` blocks, from
+    `libraries`, default the bundled packs) whose error the rejection exception subclasses (it
+    always subclasses PyJWT's InvalidTokenError). require_at_jwt: accept only header typ at+jwt (for
     providers that can emit it); default `access_token.require_at_jwt`. Raises RenderError
     (UnsupportedProviderError for Google).
     """
@@ -336,7 +129,13 @@ def render_verifier(
             f"provider {profile.id}: no JWT access tokens to verify; {profile.instead}",
             profile.instead,
         )
-    context = _Context(config, phase, profile, legacy_exceptions, require_at_jwt, tuning)
+    known = (
+        load_rules().exception_bases
+        if libraries is None
+        else {f.name: f.base for f in libraries if f.base is not None}
+    )
+    bases = _exception_bases(known, legacy_exceptions)
+    context = _Context(config, phase, profile, bases, require_at_jwt, tuning)
     return _environment().get_template("verifier/verifier.py.j2").render(context.values())
 
 
@@ -352,6 +151,23 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def _exception_bases(
+    known: dict[str, ExceptionBase], requested: Sequence[str]
+) -> list[ExceptionBase]:
+    if "pyjwt" not in known:
+        raise RenderError("legacy_exceptions: no pack gives pyjwt's `library:` block")
+    bases = [known["pyjwt"]]
+    for library in requested:
+        base = known.get(library)
+        if base is None:
+            raise RenderError(
+                f"legacy_exceptions: unknown library {library!r} ({', '.join(sorted(known))})"
+            )
+        if base not in bases:
+            bases.append(base)
+    return bases
+
+
 class _Context:
     """Validates the config for one rendering and builds the template's values."""
 
@@ -360,7 +176,7 @@ class _Context:
         config: Config,
         phase: str,
         profile: ProviderProfile,
-        legacy_exceptions: Sequence[str],
+        bases: list[ExceptionBase],
         require_at_jwt: bool,
         tuning: VerifierTuning | None,
     ) -> None:
@@ -370,7 +186,7 @@ class _Context:
         self.profile = profile
         self.tuning = tuning or VerifierTuning()
         self.require_at_jwt = require_at_jwt
-        self.bases = self._exception_bases(legacy_exceptions)
+        self.bases = bases
         access = config.access_token
         self.issuer = self._required_text(config.issuer, "issuer")
         self.jwks_uri = self._jwks_uri()
@@ -413,17 +229,6 @@ class _Context:
         self.legacy_algorithms: tuple[str, ...] = ()
         if self.dual:
             self._check_legacy()
-
-    def _exception_bases(self, requested: Sequence[str]) -> list[ExceptionBase]:
-        bases = [LEGACY_EXCEPTION_BASES["pyjwt"]]
-        for library in requested:
-            base = LEGACY_EXCEPTION_BASES.get(library)
-            if base is None:
-                known = ", ".join(sorted(LEGACY_EXCEPTION_BASES))
-                raise RenderError(f"legacy_exceptions: unknown library {library!r} ({known})")
-            if base not in bases:
-                bases.append(base)
-        return bases
 
     def _required_text(self, value: object, key: str) -> str:
         if not isinstance(value, str) or not value.strip() or value != value.strip():

@@ -12,8 +12,9 @@ import yaml
 from samples import AUTH0_HS256_CONFIG
 
 from idtoken_migrate.config import file as configfile
-from idtoken_migrate.config import rulepack
+from idtoken_migrate.config import library, rulepack
 from idtoken_migrate.resources import rules_dir, schema_path
+from idtoken_migrate.vocabulary import ALL_REASONS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,6 +53,9 @@ def test_the_rule_pack_schema_knows_exactly_the_pack_keys() -> None:
     assert set(rule["properties"]["args"]["properties"]) == set(rulepack.ROLES)
     assert set(rule["properties"]["unverified"]["properties"]) == rulepack._UNVERIFIED_KEYS
     assert set(rule["properties"]["fix"]["properties"]) == rulepack._FIX_KEYS
+    block = schema["properties"]["library"]["oneOf"][1]
+    assert set(block["properties"]) == library.LIBRARY_KEYS
+    assert set(block["properties"]["errors"]["properties"]) == set(ALL_REASONS)
 
 
 @pytest.mark.parametrize(

@@ -34,8 +34,8 @@ from idtoken_migrate.config import (
     LegacyIdTokenConfig,
     WindowConfig,
 )
+from idtoken_migrate.config.rulepack import load_rules
 from idtoken_migrate.verifier.render import (
-    LEGACY_EXCEPTION_BASES,
     RenderError,
     UnsupportedProviderError,
     render_verifier,
@@ -317,7 +317,7 @@ def test_all_legacy_exception_bases_together(tmp_path: Path) -> None:
     module = load_module(source, tmp_path)
     error = module.TokenRejected("bad_signature", "x")
     assert isinstance(error, ValueError) and error.reason == "bad_signature"
-    assert set(LEGACY_EXCEPTION_BASES) >= set(installed)
+    assert set(load_rules().exception_bases) >= set(installed)
 
 
 @pytest.mark.parametrize("provider", ["auth0", "keycloak", "generic"])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from idtoken_migrate.config.library import LibraryFacts
 from idtoken_migrate.model import Finding
 
 MANUAL = "manual"
@@ -49,6 +50,9 @@ class SiteEdit:
     token_keywords: tuple[str, ...] = ("token",)
     package: str = ""  # dotted package of the patched file ("" for a top-level module)
     exception_bases: tuple[str, ...] = ("pyjwt",)  # what the rendered TokenRejected subclasses
+    # Last names of the `except`s that catch it (the `library: catching:` of those libraries).
+    catching: frozenset[str] = frozenset()
+    library: LibraryFacts | None = None  # the `library:` facts of the site's library
     # Top-level modules isort / ruff count as first party here (their `src` folders' contents):
     # the verifier's import goes in that section when its module is one of them.
     first_party: tuple[str, ...] = ()

@@ -2,10 +2,11 @@
 
 Code written for PyJWT 1.x catches aliases PyJWT 2 dropped (`except jwt.ExpiredSignature:`).
 Under the PyJWT >= 2.13 the verifier needs, evaluating that clause raises AttributeError, so every
-rejected token would become a 500. The rule pack says which names exist, per module
-(`fix: params: exceptions.<module>: Name, ...`), which old names become which
-(`exception_renames: Old=New, ...`) and what it describes (`exception_library`). The codemod
-rewrites the old names everywhere in the file and refuses the site when a handler around it
+rejected token would become a 500. The library's rule pack says which names exist, per module
+(`library: exceptions:`), which old names become which (`library: renames:`) and which version
+that describes (`library: installs:`); a rule's `fix: params:` can still add to them
+(`exceptions.<module>: Name, ...`, `exception_renames: Old=New, ...`, `exception_library`). The
+codemod rewrites the old names everywhere in the file and refuses the site when a handler around it
 names anything else that does not exist.
 """
 
@@ -44,6 +45,12 @@ class ExceptionNames:
         renames: dict[str, str] = {}
         library = ""
         for edit in edits:
+            facts = edit.library
+            if facts is not None:
+                for module, found in facts.exceptions:
+                    modules[module] = modules.get(module, frozenset()) | found
+                renames.update(facts.renames)
+                library = library or facts.installs
             for key, _value in edit.params:
                 if key.startswith(_PREFIX):
                     module = key[len(_PREFIX) :]

@@ -11,7 +11,7 @@ imports that left unused. Rule params (pack `fix: params:`): `drop_result_calls`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
@@ -34,16 +34,6 @@ from idtoken_migrate.migration.codemods.legacy_exceptions import (
     renamed_imports,
 )
 
-# Last names of the exceptions that catch TokenRejected, by LEGACY_EXCEPTION_BASES key.
-CATCHING_NAMES: dict[str, frozenset[str]] = {
-    "pyjwt": frozenset({"InvalidTokenError", "PyJWTError"}),
-    "python-jose": frozenset({"JWTError", "JOSEError"}),
-    "authlib": frozenset({"JoseError", "AuthlibJoseError"}),
-    "joserfc": frozenset({"JoseError", "JoserfcJoseError"}),
-    "auth0-python": frozenset({"TokenValidationError"}),
-    "okta-jwt-verifier": frozenset({"JWTValidationException"}),
-    "google-auth": frozenset({"ValueError"}),
-}
 _ALWAYS_CATCHING = frozenset({"Exception", "BaseException"})
 # What code may still do with the verified claims: they are a plain dict now.
 _DICT_ATTRIBUTES = frozenset(
@@ -71,11 +61,10 @@ def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
     return _ReplaceVerifyCall(context, edits).transform_module(module).bytes
 
 
-def handlers_catch(handlers: Sequence[str], bases: Iterable[str]) -> bool:
-    """Whether one of the `except` names catches a TokenRejected subclassing `bases`."""
-    catching = set(_ALWAYS_CATCHING)
-    for base in bases:
-        catching |= CATCHING_NAMES.get(base, frozenset())
+def handlers_catch(handlers: Sequence[str], edit: SiteEdit) -> bool:
+    """Whether one of the `except` names catches the TokenRejected the edit's verifier raises
+    (`edit.catching`: what its libraries' packs say catches it)."""
+    catching = _ALWAYS_CATCHING | edit.catching
     return any(name.rsplit(".", 1)[-1] in catching for name in handlers)
 
 
@@ -276,7 +265,7 @@ class _Site:
             if keyword in _UNSAFE_KEYWORDS and not _is_false(arg.value):
                 raise SiteUnsafe(f"`{keyword}=` is passed: {_UNSAFE_KEYWORDS[keyword]}")
         handlers = [h for h in self.edit.finding.fact.get("handlers", "").split(",") if h]
-        if handlers and not handlers_catch(handlers, self.edit.exception_bases):
+        if handlers and not handlers_catch(handlers, self.edit):
             raise SiteUnsafe(
                 f"the surrounding `except {', '.join(handlers)}` would not catch the "
                 "verifier's TokenRejected (a rejected token would become a 500)"
