@@ -63,6 +63,7 @@ from idtoken_migrate.model import (
 from idtoken_migrate.scan.discover import discover
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 from idtoken_migrate.scan.keytrace import secret_encoding
+from idtoken_migrate.scan.project import importers_of
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
 from idtoken_migrate.verifier.render import (
     RenderError,
@@ -77,6 +78,10 @@ DEFAULT_VERIFIER_NAME = "token_verifier.py"
 SHARED_CLAIMS = frozenset({"sub", "iss", "exp", "iat", "nbf", "jti"})
 # Actions of a site.
 MIGRATE, UNSAFE, UNSUPPORTED = "migrate", "unsafe", "unsupported"
+
+# Codemods that refuse a site whose object other modules import: the planner tells them which.
+_FOLLOWS_IMPORTERS = frozenset({"replace-verifier-object"})
+_MODULE_NAME = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
 
 # A legacy call checks these only when it passes the argument (the scan's fact names it).
 _UNCHECKED_WITHOUT = {"wrong_issuer": "issuer_expr", "wrong_audience": "audience_expr"}
@@ -525,6 +530,7 @@ class _Planner:
             catching=frozenset(n for b in bases for n in self.rules.libraries[b].catching),
             library=self.rules.libraries.get(finding.library),
             first_party=self._first_party(verifier_path),
+            imported_by=self._imported_by(draft),
         )
         try:
             run_codemod(draft.codemod, (self.root / finding.path).read_bytes(), [edit])
@@ -545,6 +551,17 @@ class _Planner:
             notes=self._site_notes(finding, rejections),
             rejections=tuple(rejections),
         )
+
+    def _imported_by(self, draft: SitePlan) -> tuple[tuple[str, str], ...]:
+        """The site file's module-level names other project files import (for the codemods
+        that refuse an object that escaped), with the first importing file."""
+        if draft.codemod not in _FOLLOWS_IMPORTERS:
+            return ()
+        if not hasattr(self, "_project_sources"):
+            self._project_sources = python_files(self.root, self.config)
+        source = self._project_sources.get(draft.finding.path, b"").decode("utf-8", "replace")
+        names = sorted(set(_MODULE_NAME.findall(source)))
+        return importers_of(draft.finding.path, names, self._project_sources)
 
     def _rejections(self, draft: SitePlan, edit: SiteEdit, bases: list[str]) -> list[Rejection]:
         """Per reason, the `except` branch of the site's code that answers it before (the error

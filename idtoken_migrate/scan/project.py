@@ -139,6 +139,27 @@ def callers_wiring(
     return result
 
 
+def importers_of(
+    relpath: str, names: Sequence[str], files: dict[str, bytes]
+) -> tuple[tuple[str, str], ...]:
+    """Which of `names` (module-level names of `relpath`) another file of `files` imports,
+    each with the first file (by path) that does: `from <module> import name` or
+    `<module>.name` after importing the module."""
+    stem = _stem(relpath)
+    wanted = stem.encode()
+    found: dict[str, str] = {}
+    for other in sorted(files):
+        data = files[other]
+        if other == relpath or wanted not in data:
+            continue
+        head = _header(data).decode("utf-8", "replace")
+        text = data.decode("utf-8", "replace")
+        for name in names:
+            if name not in found and _imports(head, text, stem, name):
+                found[name] = other
+    return tuple(sorted(found.items()))
+
+
 def _header(data: bytes) -> bytes:
     """The file up to its first top-level def or class: where its imports are (cheap to search;
     an import made inside a function is not seen)."""

@@ -56,6 +56,13 @@ class SiteEdit:
     # Top-level modules isort / ruff count as first party here (their `src` folders' contents):
     # the verifier's import goes in that section when its module is one of them.
     first_party: tuple[str, ...] = ()
+    # Module-level names of the patched file that other modules of the project import, with
+    # the first file that does: (name, path). An object one of them names has escaped.
+    imported_by: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def importers(self) -> dict[str, str]:
+        return dict(self.imported_by)
 
     @property
     def param(self) -> dict[str, str]:

@@ -68,6 +68,17 @@ def handlers_catch(handlers: Sequence[str], edit: SiteEdit) -> bool:
     return any(name.rsplit(".", 1)[-1] in catching for name in handlers)
 
 
+def enclosing_handlers(node: cst.CSTNode, parents: dict) -> list[cst.ExceptHandler]:
+    """The `except` clauses of every `try` around `node`, innermost first, in its function."""
+    found: list[cst.ExceptHandler] = []
+    parent = parents.get(node)
+    while parent is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if isinstance(parent, cst.Try) and node is parent.body:
+            found += parent.handlers
+        node, parent = parent, parents.get(parent)
+    return found
+
+
 def _module_name(edit: SiteEdit) -> str:
     stem = edit.finding.path.rsplit("/", 1)[-1].removesuffix(".py")
     return f"{edit.package}.{stem}" if edit.package else stem
@@ -237,14 +248,7 @@ class _Site:
 
     def handlers(self) -> list[cst.ExceptHandler]:
         """The `except` clauses of every `try` around the call, innermost first, in its function."""
-        found: list[cst.ExceptHandler] = []
-        node: cst.CSTNode = self.replaced
-        parent = self.parents.get(node)
-        while parent is not None and not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            if isinstance(parent, cst.Try) and node is parent.body:
-                found += parent.handlers
-            node, parent = parent, self.parents.get(parent)
-        return found
+        return enclosing_handlers(self.replaced, self.parents)
 
     def token_arg(self) -> cst.Arg:
         positional = [a for a in self.call.args if a.keyword is None and not a.star]
