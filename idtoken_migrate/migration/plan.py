@@ -355,6 +355,12 @@ def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierI
             f"{where} is not a package, so this file cannot import {verifier_path}; "
             "set output.module, or run apply on that folder"
         )
+    shadow = shadowing_module(root, base)
+    if shadow:
+        raise SiteUnsafe(
+            f"{shadow} shadows the PyJWT package the generated verifier imports as `jwt` "
+            f"(its folder is on sys.path when the app runs): rename it, then run apply again"
+        )
     inner = verifier_dir[len(base) :]
     if not all(part.isidentifier() for part in (*inner, stem)):
         raise SiteUnsafe(f"{verifier_path} is not an importable module name; set output.module")
@@ -367,6 +373,22 @@ def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierI
         module = ".".join((*verifier_dir[common:], stem))
         return VerifierImport(module, relative=len(site_dir) - common + 1)
     return VerifierImport(".".join((*inner, stem)))
+
+
+# Top-level packages the generated verifier imports (the rest is the standard library).
+VERIFIER_IMPORTS = ("jwt",)
+
+
+def shadowing_module(root: Path, base: Sequence[str]) -> str | None:
+    """A module of the project in the import base folder `base` (relative to root, the folder on
+    `sys.path` when the app runs) that takes the place of a package the verifier imports: a
+    sibling `jwt.py` wins over PyJWT for every module of the app."""
+    folder = root.joinpath(*base)
+    for name in VERIFIER_IMPORTS:
+        for candidate in (f"{name}.py", f"{name}/__init__.py"):
+            if (folder / candidate).is_file():
+                return "/".join((*base, candidate))
+    return None
 
 
 def other_requirement_files(root: Path) -> list[str]:

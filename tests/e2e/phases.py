@@ -34,7 +34,8 @@ class Answering(Protocol):
     def get(self, path: str, **kwargs: Any) -> Any: ...
 
 
-Opener = Callable[[Path], contextlib.AbstractContextManager[Answering]]
+# opened(folder, env): the app in `folder` running, with `env` on top of its own settings.
+Opener = Callable[[Path, dict[str, str]], contextlib.AbstractContextManager[Answering]]
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -147,7 +148,7 @@ def walk(
 ) -> Iterator[tuple[str, Path]]:
     """Every phase of the journey, the app checked in each. Yields (phase, folder) after the
     checks of each phase so that a test can look at the code in between."""
-    with opened(src) as app:
+    with opened(src, {}) as app:
         before = answers(app, path, p)
     assert before["id_token"][0] == 200, before["id_token"]
     assert 400 <= before["access_token"][0] < 500  # why the migration exists
@@ -155,19 +156,20 @@ def walk(
         assert status < 500, f"legacy {kind}: {status} {text}"
 
     folder = migrate(src, tmp_path / "dual", p, **config)
-    with opened(folder) as app:
+    with opened(folder, {}) as app:
         claims = assert_dual(app, path, p, before)
         assert claims == before_json(before)
-        assert_refusing(app, path, p, before, env={KILL_SWITCH: "1"})
+    with opened(folder, {KILL_SWITCH: "1"}) as app:
+        assert_refusing(app, path, p, before)
     yield "dual", folder
 
     sunset = migrate(src, tmp_path / "sunset", p, **config, window={"sunset": "2020-01-01"})
-    with opened(sunset) as app:
+    with opened(sunset, {}) as app:
         assert_refusing(app, path, p, before)
     yield "sunset", sunset
 
     strict(folder)
-    with opened(folder) as app:
+    with opened(folder, {}) as app:
         assert_refusing(app, path, p, before)
     yield "strict", folder
 

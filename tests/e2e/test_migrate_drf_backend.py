@@ -29,8 +29,8 @@ def env(p: Provider) -> dict[str, str]:
 
 def opener(p: Provider):
     @contextlib.contextmanager
-    def opened(folder: Path) -> Iterator[LoadedApp]:
-        app = load_app(folder, SPEC, env(p))
+    def opened(folder: Path, extra: dict[str, str]) -> Iterator[LoadedApp]:
+        app = load_app(folder, SPEC, {**env(p), **extra})
         try:
             assert app.get("/api/health/").status == 200
             yield app

@@ -115,3 +115,41 @@ def test_nested_package_imports_relatively(tmp_path):
     write_changes(root, compute(plan, config, root).changes)
     assert "from ..verifier import verify_token" in (root / "pkg/api/auth.py").read_text()
     imports_ok(root, "pkg.api.auth")
+
+
+@pytest.mark.parametrize(
+    ("packages", "site", "shadow"),
+    [
+        pytest.param([], "api/auth.py", "api/jwt.py", id="plain-folder-sibling"),
+        pytest.param([], "api/auth.py", "api/jwt/__init__.py", id="plain-folder-package"),
+        pytest.param(["svc"], "svc/auth.py", "jwt.py", id="package-base"),
+    ],
+)
+def test_a_project_module_named_jwt_is_refused(tmp_path, packages, site, shadow):
+    """A local `jwt.py` in the folder on sys.path wins over PyJWT: the verifier could not import."""
+    for package in packages:
+        (tmp_path / package).mkdir(parents=True, exist_ok=True)
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / shadow).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / shadow).write_text("def verify(token):\n    return {}\n")
+    verifier = site.rpartition("/")[0] + "/token_verifier.py"
+    with pytest.raises(SiteUnsafe, match=f"{shadow} shadows the PyJWT package"):
+        verifier_import(tmp_path, site, verifier)
+
+
+def test_a_jwt_module_inside_a_package_does_not_shadow(tmp_path):
+    """`pkg/jwt.py` is `pkg.jwt`: the verifier's absolute `import jwt` still finds PyJWT."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg/__init__.py").write_text("")
+    (tmp_path / "pkg/jwt.py").write_text("")
+    assert verifier_import(tmp_path, "pkg/auth.py", "pkg/token_verifier.py").relative == 1
+
+
+def test_shadowed_plain_folder_is_left_untouched(tmp_path):
+    shadow = "def helper():\n    return 1\n"
+    root = project(tmp_path, {"api/auth.py": SITE, "api/jwt.py": shadow})
+    config, plan = plan_project(root)
+    (site,) = plan.sites
+    assert site.action == UNSAFE and "api/jwt.py shadows the PyJWT package" in site.why
+    result = compute(plan, config, root)
+    assert "api/auth.py" not in result.paths() and "api/token_verifier.py" not in result.paths()
