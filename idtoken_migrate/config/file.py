@@ -35,6 +35,7 @@ from idtoken_migrate.config import (
     ScanConfig,
     WindowConfig,
 )
+from idtoken_migrate.config.envtrace import EnvSource
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
     ID_TOKEN_BEARER,
@@ -1096,6 +1097,11 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         legacy_algs = facts.legacy_algorithms or ("RS256",)
     client_ids = facts.client_ids or (_CLIENT_ID_PLACEHOLDER,)
     audience = facts.audiences or (_AUDIENCE_PLACEHOLDER,)
+    audience_env = facts.audience_env
+    if provider == "cognito" and not facts.audiences and facts.client_ids:
+        # Cognito access tokens carry the app client id as client_id: the same ids, the same
+        # variable as the legacy ID tokens' aud.
+        audience, audience_env = facts.client_ids, audience_env or facts.client_ids_env
     shared = _starter_shares_audience(provider, audience, client_ids)
     if shared:  # the scanned audience is the client's: the API needs its own (RFC 8725 3.12)
         audience = (_AUDIENCE_PLACEHOLDER,)
@@ -1126,6 +1132,7 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     out += _found("issuer found in the code as", facts.issuer_exprs)
     out += [
         f"issuer: {_scalar(issuer)}" + ("" if facts.issuer else "  # TODO"),
+        *_env_key_lines("issuer_env", "issuer", facts.issuer_env, ""),
         "",
         "# Where the signing keys are published (JWKS); null derives it from provider and issuer.",
         "jwks_uri: null",
@@ -1150,7 +1157,12 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         )
     out += [
         f"  audience: {_scalar(audience[0]) if len(audience) == 1 else _flow(audience)}"
-        + ("" if facts.audiences and not shared else "  # TODO"),
+        + (
+            ""
+            if (facts.audiences or provider == "cognito" and facts.client_ids) and not shared
+            else "  # TODO"
+        ),
+        *_env_key_lines("audience_env", "audience", audience_env, "  "),
         "  # Signature algorithms accepted: public-key only (never HS*, never none).",
         "  algorithms: [RS256]",
         "  # Scopes every request must carry; [] for none.",
@@ -1166,6 +1178,7 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     out += _found("client id found in the code as", facts.client_id_exprs, indent="  ")
     out += [
         f"  client_ids: {_flow(client_ids)}" + ("" if facts.client_ids else "  # TODO"),
+        *_env_key_lines("client_ids_env", "client_ids", facts.client_ids_env, "  "),
         "  # Algorithms the legacy code accepts: public-key ones, or HS* for ID tokens signed with",
         "  # the client secret (never both, never none).",
     ]
@@ -1232,6 +1245,19 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     return "\n".join(out) + "\n"
 
 
+def _env_key_lines(key: str, value_key: str, source: EnvSource | None, indent: str) -> list[str]:
+    """`issuer_env: NAME` and its comment: the variable the app reads the value from."""
+    lines = [
+        f"{indent}# The environment variable the app reads {value_key} from: the verifier reads it"
+        f" at start-up,",
+        f"{indent}# {value_key} above being the default; null: {value_key} is fixed.",
+    ]
+    if source is None:
+        return [*lines, f"{indent}{key}: null"]
+    lines.append(f"{indent}# {_comment(f'traced from the code: {source.via}')}")
+    return [*lines, f"{indent}{key}: {_scalar(source.name)}"]
+
+
 def _starter_shares_audience(
     provider: str, audience: tuple[str, ...], client_ids: tuple[str, ...]
 ) -> bool:
@@ -1267,6 +1293,9 @@ class _StarterFacts:
     secret_env: str | None = None  # read from the environment at the site: certain
     secret_env_guess: str | None = None  # or else a settings name: to check
     legacy_algorithms: tuple[str, ...] = ()
+    issuer_env: EnvSource | None = None  # the variables the app reads them from
+    audience_env: EnvSource | None = None
+    client_ids_env: EnvSource | None = None
     claims_read: tuple[str, ...] = ()
     libraries: tuple[str, ...] = ()
     sites: tuple[Finding, ...] = ()
@@ -1329,6 +1358,7 @@ class _StarterFacts:
         if not facts.client_ids:
             defaults = (bound.value(f.path, f.fact.get("audience_expr", "")) for f in legacy)
             facts.client_ids = _unique(_literal(d) or _env_default(d) or "" for d in defaults)
+        facts._trace_env(Path(result.root), findings, legacy, access)
         facts.secret_env_guess = facts.secret_env or next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
         )
@@ -1341,6 +1371,36 @@ class _StarterFacts:
         parts = [f"{n} {kind}" for kind, n in counts.items() if n]
         facts.summary = ", ".join(parts) if parts else facts.summary
         return facts
+
+    def _trace_env(
+        self,
+        root: Path,
+        findings: list[Finding],
+        legacy: list[Finding],
+        access: list[Finding],
+    ) -> None:
+        """The variables the sites' issuer, audience and client ids are read from (one each, or
+        none when the sites disagree), and their defaults where no literal was found."""
+        from idtoken_migrate.config.envtrace import SettingsClasses, traced_env
+
+        settings = SettingsClasses(root)
+
+        def one(sites: list[Finding], key: str) -> EnvSource | None:
+            found = [traced_env(root, f.path, f.fact.get(key, ""), settings) for f in sites]
+            names = {s.name for s in found if s is not None}
+            if len(names) != 1 or None in found:
+                return None
+            return next(s for s in found if s is not None)
+
+        self.issuer_env = one([f for f in findings if f.fact.get("issuer_expr")], "issuer_expr")
+        self.audience_env = one(access, "audience_expr") if access else None
+        self.client_ids_env = one(legacy, "audience_expr") if legacy else None
+        default = self.issuer_env.default if self.issuer_env else None
+        if not self.issuer and default and re.match(r"https://\S+$", default):
+            self.issuer = default
+        default = self.client_ids_env.default if self.client_ids_env else None
+        if not self.client_ids and default and re.fullmatch(r"[^\s,]+", default):
+            self.client_ids = (default,)
 
     def inventory(self) -> list[str]:
         if not (self.libraries or self.sites):

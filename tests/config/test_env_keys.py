@@ -129,3 +129,85 @@ def test_the_schema_accepts_them_and_refuses_a_value_that_is_no_name() -> None:
     assert not list(validator.iter_errors(document))
     document["issuer_env"] = "https://cognito-idp.eu-west-1.amazonaws.com/pool"
     assert list(validator.iter_errors(document))
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def init(tmp_path: Path, files: dict[str, str]) -> dict:
+    from typer.testing import CliRunner
+
+    from idtoken_migrate.cli import app as cli
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    load_config(tmp_path / "idtoken-migrate.yaml", tmp_path)  # what init writes always loads
+    return yaml.safe_load((tmp_path / "idtoken-migrate.yaml").read_text())
+
+
+COGNITO_API = """\
+    import requests
+    from jose import jwt
+
+    import settings
+
+    def current_user(authorization):
+        token = authorization.split(" ", 1)[1]
+        keys = requests.get(settings.JWKS_URL, timeout=5).json()
+        claims = jwt.decode(
+            token, keys, algorithms=["RS256"],
+            audience=settings.CLIENT_ID, issuer=settings.ISSUER,
+        )
+        if claims["token_use"] != "id":
+            raise ValueError("not an ID token")
+        return claims["email"]
+"""
+
+
+def test_init_fills_them_with_the_variables_the_code_reads(tmp_path: Path) -> None:
+    config = init(
+        tmp_path,
+        {
+            "api.py": COGNITO_API,
+            "settings.py": """\
+                import os
+                REGION = os.environ.get("AWS_REGION", "eu-west-1")
+                POOL = os.environ.get("USER_POOL_ID", "eu-west-1_Ab12Cd34E")
+                CLIENT_ID = os.environ.get("APP_CLIENT_ID", "3n4b5urk1ft4fl3mg5e62d9ado")
+                ISSUER = os.environ.get(
+                    "TOKEN_ISSUER", f"https://cognito-idp.{REGION}.amazonaws.com/{POOL}"
+                )
+                JWKS_URL = ISSUER + "/.well-known/jwks.json"
+            """,
+        },
+    )
+    assert config["provider"] == "cognito"
+    assert config["issuer"] == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E"
+    assert config["issuer_env"] == "TOKEN_ISSUER"  # the variable, not the name ISSUER
+    assert config["legacy_id_token"]["client_ids"] == ["3n4b5urk1ft4fl3mg5e62d9ado"]
+    assert config["legacy_id_token"]["client_ids_env"] == "APP_CLIENT_ID"
+    # Cognito: the access tokens' client_id is the same app client
+    assert config["access_token"]["audience"] == "3n4b5urk1ft4fl3mg5e62d9ado"
+    assert config["access_token"]["audience_env"] == "APP_CLIENT_ID"
+
+
+def test_init_leaves_them_null_when_no_one_variable_holds_the_value(tmp_path: Path) -> None:
+    config = init(
+        tmp_path,
+        {
+            "api.py": COGNITO_API,
+            "settings.py": """\
+                import os
+                REGION = os.environ.get("AWS_REGION", "eu-west-1")
+                POOL = os.environ.get("USER_POOL_ID", "eu-west-1_Ab12Cd34E")
+                CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
+                ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL}"
+                JWKS_URL = ISSUER + "/.well-known/jwks.json"
+            """,
+        },
+    )
+    assert config["issuer_env"] is None  # built from two variables
+    assert config["legacy_id_token"]["client_ids_env"] is None  # a literal
+    assert config["access_token"]["audience_env"] is None
