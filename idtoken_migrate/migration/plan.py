@@ -80,8 +80,9 @@ SHARED_CLAIMS = frozenset({"sub", "iss", "exp", "iat", "nbf", "jti"})
 MIGRATE, UNSAFE, UNSUPPORTED = "migrate", "unsafe", "unsupported"
 
 # Codemods that refuse a site whose object other modules import: the planner tells them which.
-_FOLLOWS_IMPORTERS = frozenset({"replace-verifier-object"})
+_FOLLOWS_IMPORTERS = frozenset({"replace-verifier-object", "replace-verify-call"})
 _MODULE_NAME = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+_MODULE_DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
 
 # A legacy call checks these only when it passes the argument (the scan's fact names it).
 _UNCHECKED_WITHOUT = {"wrong_issuer": "issuer_expr", "wrong_audience": "audience_expr"}
@@ -555,7 +556,8 @@ class _Planner:
             imported_by=self._imported_by(draft),
         )
         try:
-            run_codemod(draft.codemod, (self.root / finding.path).read_bytes(), [edit])
+            source = (self.root / finding.path).read_bytes()
+            run_codemod(draft.codemod, source, [edit])
         except SiteUnsafe as error:
             return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
         except OSError as error:
@@ -566,11 +568,19 @@ class _Planner:
             + (" and, until the sunset, legacy ID tokens" if self.phase == "dual" else " only")
         )
         rejections = self._rejections(draft, edit, bases)
+        notes = self._site_notes(finding, rejections)
+        if draft.codemod == "replace-verify-call":
+            from idtoken_migrate.migration.codemods.replace_verify_call import kept_feeders
+
+            notes += tuple(
+                f"kept {kept}; it fed the old call, review it by hand"
+                for kept in kept_feeders(source, [edit])
+            )
         return _replace(
             draft,
             why=why,
             edit=edit,
-            notes=self._site_notes(finding, rejections),
+            notes=notes,
             rejections=tuple(rejections),
         )
 
@@ -579,11 +589,12 @@ class _Planner:
         that refuse an object that escaped), with the first importing file."""
         if draft.codemod not in _FOLLOWS_IMPORTERS:
             return ()
-        if not hasattr(self, "_project_sources"):
-            self._project_sources = python_files(self.root, self.config)
-        source = self._project_sources.get(draft.finding.path, b"").decode("utf-8", "replace")
-        names = sorted(set(_MODULE_NAME.findall(source)))
-        return importers_of(draft.finding.path, names, self._project_sources)
+        sources = self._sources()
+        source = sources.get(draft.finding.path, b"").decode("utf-8", "replace")
+        names = set(_MODULE_NAME.findall(source))
+        if draft.codemod == "replace-verify-call":  # its helpers go when nobody else uses them
+            names |= set(_MODULE_DEF.findall(source))
+        return importers_of(draft.finding.path, sorted(names), sources)
 
     def _rejections(self, draft: SitePlan, edit: SiteEdit, bases: list[str]) -> list[Rejection]:
         """Per reason, the `except` branch of the site's code that answers it before (the error
@@ -620,6 +631,12 @@ class _Planner:
             _ancestry(errors, self.rules.exception_parents),
             self.rules.exception_modules,
         )
+
+    def _sources(self) -> dict[str, bytes]:
+        """The project's Python files, read once per plan."""
+        if not hasattr(self, "_source_files"):
+            self._source_files = python_files(self.root, self.config)
+        return self._source_files
 
     def _first_party(self, verifier_path: str) -> tuple[str, ...]:
         """What isort and ruff call first party here: the modules in their `src` folders (the
@@ -838,14 +855,11 @@ class _Planner:
         for claim in claim_map:
             read.setdefault(claim, [])
         out = []
-        files: dict[str, bytes] | None = None
         for claim, where in sorted(read.items()):
             source = claim_map.get(claim) or (claim if claim in SHARED_CLAIMS else None)
             lines: tuple[str, ...] = ()
             if source is None and where:
-                if files is None:
-                    files = python_files(self.root, self.config)
-                lines = claim_read_lines(files, claim)
+                lines = claim_read_lines(self._sources(), claim)
             out.append(ClaimStatus(claim, source, source is not None, tuple(where), lines))
         return out
 

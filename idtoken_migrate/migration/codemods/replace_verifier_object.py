@@ -119,7 +119,7 @@ class _ReplaceVerifierObject(_ReplaceVerifyCall):
                 handlers = enclosing_handlers(outer, parents)
                 check_handlers(handlers, qualified, names)
                 caught = [_dotted(t) for h in handlers for t in _types(h)]
-                if handlers and not handlers_catch(caught, edit.exception_bases):
+                if handlers and not handlers_catch(caught, edit):
                     raise SiteUnsafe(
                         f"the surrounding `except {', '.join(caught) or ':'}` at line "
                         f"{_line(call, positions)} would not catch the verifier's TokenRejected "

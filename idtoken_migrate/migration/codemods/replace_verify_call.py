@@ -2,9 +2,11 @@
 
 The call's result stays where it was, so the surrounding code and its `except` clauses keep
 working: the generated TokenRejected subclasses the legacy library's error. Also removed: the
-statements that only fed the old call (a signing key looked up for it, a JsonWebToken built for
-it), checks of ID-token-only claims on the result (`claims["token_use"] != "id"`: the verifier
-now decides the token kind), result methods the old library needed (`claims.validate()`), and the
+code that only fed the old call, transitively (`feeders.py`: the header parsed for its kid, a
+JWKS fetched, the key looked up, built or formatted, the helpers doing it, their guards; what
+something else uses stays and the plan reports it; a `try` left with nothing to try goes),
+checks of ID-token-only claims on the result (`claims["token_use"] != "id"`: the verifier now
+decides the token kind), result methods the old library needed (`claims.validate()`), and the
 imports that left unused. Rule params (pack `fix: params:`): `drop_result_calls` and
 `kind_claims`, comma-separated.
 """
@@ -26,6 +28,7 @@ from libcst.metadata import (
 )
 
 from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
+from idtoken_migrate.migration.codemods.feeders import feeding_chain, only_exits
 from idtoken_migrate.migration.codemods.imports import add_import
 from idtoken_migrate.migration.codemods.legacy_exceptions import (
     ExceptionNames,
@@ -59,6 +62,24 @@ def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
         full_package_name=None,
     )
     return _ReplaceVerifyCall(context, edits).transform_module(module).bytes
+
+
+def kept_feeders(source: bytes, edits: Sequence[SiteEdit]) -> tuple[str, ...]:
+    """What fed the old calls of `edits` but stays because something else uses it, with the
+    line that does ("`get_jwks` (line 14): also used at line 40"); () when the file does not
+    parse or a site is unsafe (the plan says so already)."""
+    try:
+        module = cst.parse_module(source)
+        context = CodemodContext(
+            filename=edits[0].finding.path,
+            full_module_name=_module_name(edits[0]),
+            full_package_name=None,
+        )
+        command = _ReplaceVerifyCall(context, edits)
+        command.transform_module(module)
+    except (cst.ParserSyntaxError, SiteUnsafe):
+        return ()
+    return tuple(command.kept)
 
 
 def handlers_catch(handlers: Sequence[str], edit: SiteEdit) -> bool:
@@ -98,6 +119,7 @@ class _ReplaceVerifyCall(CodemodCommand):
         self.edits = edits
         self.edit = edits[0]  # they share the verifier import: one file, one project
         self.import_statement: cst.SimpleStatementLine | None = None
+        self.kept: list[str] = []
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         wrapper = self.context.wrapper
@@ -121,6 +143,7 @@ class _ReplaceVerifyCall(CodemodCommand):
             site = _Site(edit, tree, positions, parents, scopes)
             check_handlers(site.handlers(), qualified, exception_names)
             removed = site.plan_removals()
+            self.kept += site.kept
             replacement = cst.Call(func=cst.Name(name), args=[site.token_arg()])
             if isinstance(site.replaced, cst.Await):
                 replacement = replacement.with_changes(
@@ -215,6 +238,8 @@ class _Site:
         self.statement = self._ancestor(self.replaced, cst.SimpleStatementLine)
         self.function = self._ancestor(self.replaced, cst.FunctionDef)
         self.scope = scopes.get(self.call)
+        self.positions = positions
+        self.kept: list[str] = []
 
     # --- locating ---------------------------------------------------------------------------
 
@@ -280,8 +305,20 @@ class _Site:
         result = self._result_name()
         if result is not None and self.function is not None:
             removed += self._result_statements(result)
-        if self.function is not None and not isinstance(self.scope, GlobalScope):
-            removed += self._unused_feeders(removed)
+        if isinstance(self.function, cst.FunctionDef) and not isinstance(self.scope, GlobalScope):
+            chain = feeding_chain(
+                tree=self.tree,
+                parents=self.parents,
+                scopes=self.scopes,
+                positions=self.positions,
+                function=self.function,
+                call=self.replaced,
+                keep=self.token_arg().value,
+                removed=removed,
+                used_elsewhere=self.edit.importers,
+            )
+            removed += chain.removed
+            self.kept = chain.kept
         return removed
 
     def _result_name(self) -> str | None:
@@ -331,75 +368,6 @@ class _Site:
                 )
             found.append(check)
         return found
-
-    def _unused_feeders(self, removed: list[cst.CSTNode]) -> list[cst.CSTNode]:
-        """Local assignments (and their `if x is None: raise` guards) that only fed the call."""
-        gone = _Descendants()
-        self.replaced.visit(gone)
-        for node in removed:
-            node.visit(gone)
-        token = _Descendants()
-        self.token_arg().value.visit(token)
-        gone.ids -= token.ids  # the token argument stays, in the new call
-        token_names = _names(self.token_arg().value)
-        candidates = [n for n in _names(self.call) if n not in token_names]
-        extra: list[cst.CSTNode] = []
-        seen: set[str] = set()
-        while candidates:
-            name = candidates.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            statement, value = self._single_local_assignment(name)
-            if statement is None:
-                continue
-            guards: list[cst.CSTNode] = []
-            live = False
-            for access in self._accesses(name):
-                if id(access) in gone.ids:
-                    continue
-                guard = self._ancestor(access, cst.If)
-                if guard is not None and _is_none_guard(guard, name):
-                    guards.append(guard)
-                else:
-                    live = True
-                    break
-            if live:
-                continue
-            for node in (statement, *guards):
-                extra.append(node)
-                node.visit(gone)
-            candidates += _names(value)
-        return extra
-
-    def _single_local_assignment(
-        self, name: str
-    ) -> tuple[cst.SimpleStatementLine | None, cst.CSTNode | None]:
-        scope = self.scope
-        if scope is None or name not in scope.assignments:
-            return None, None
-        assignments = list(scope.assignments[name])
-        if len(assignments) != 1:
-            return None, None
-        target = getattr(assignments[0], "node", None)
-        assign = self.parents.get(self.parents.get(target)) if target is not None else None
-        statement = self.parents.get(assign) if assign is not None else None
-        if (
-            not isinstance(assign, cst.Assign)
-            or len(assign.targets) != 1
-            or assign.targets[0].target is not target
-            or not isinstance(statement, cst.SimpleStatementLine)
-            or len(statement.body) != 1
-        ):
-            return None, None
-        return statement, assign.value
-
-    def _accesses(self, name: str) -> list[cst.CSTNode]:
-        assert self.scope is not None
-        out: list[cst.CSTNode] = []
-        for assignment in self.scope.assignments[name]:
-            out += [access.node for access in assignment.references]
-        return out
 
 
 class _Collector(cst.CSTVisitor):
@@ -490,46 +458,17 @@ def _is_bare_call_of(statement: cst.CSTNode | None, attribute: cst.Attribute) ->
     )
 
 
-def _only_exits(check: cst.If) -> bool:
-    """No `else`, and a body that only raises or returns."""
-    if check.orelse is not None or not isinstance(check.body, cst.IndentedBlock):
-        return False
-    return all(
-        isinstance(line, cst.SimpleStatementLine)
-        and all(isinstance(small, (cst.Raise, cst.Return)) for small in line.body)
-        for line in check.body.body
-    )
-
-
 def _is_kind_check(check: cst.If, read: cst.CSTNode) -> bool:
     """`if claims["token_use"] != "id": raise ...`: one comparison of the claim to a string."""
     test = check.test
     return (
-        _only_exits(check)
+        only_exits(check)
         and isinstance(test, cst.Comparison)
         and test.left is read
         and len(test.comparisons) == 1
         and isinstance(test.comparisons[0].operator, (cst.Equal, cst.NotEqual))
         and isinstance(test.comparisons[0].comparator, cst.SimpleString)
     )
-
-
-def _is_none_guard(check: cst.If, name: str) -> bool:
-    """`if key is None: raise ...` or `if not key: raise ...`."""
-    test = check.test
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        subject: cst.BaseExpression = test.expression
-    elif (
-        isinstance(test, cst.Comparison)
-        and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.Is)
-        and isinstance(test.comparisons[0].comparator, cst.Name)
-        and test.comparisons[0].comparator.value == "None"
-    ):
-        subject = test.left
-    else:
-        return False
-    return isinstance(subject, cst.Name) and subject.value == name and _only_exits(check)
 
 
 class _Edit(cst.CSTTransformer):
@@ -540,6 +479,13 @@ class _Edit(cst.CSTTransformer):
         self.remove = remove
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+        if isinstance(original_node, cst.Try) and self._emptied(original_node.body):
+            # Nothing left to try: the handlers guarded removed code; `else`/`finally` still run.
+            rest = [
+                *(updated_node.orelse.body.body if updated_node.orelse else ()),
+                *(updated_node.finalbody.body.body if updated_node.finalbody else ()),
+            ]
+            return cst.FlattenSentinel(rest) if rest else cst.RemoveFromParent()
         if id(original_node) in self.replace:
             return self.replace[id(original_node)]
         if id(original_node) in self.remove:
@@ -547,3 +493,7 @@ class _Edit(cst.CSTTransformer):
         if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         return updated_node
+
+    def _emptied(self, block: cst.BaseSuite) -> bool:
+        body = block.body if isinstance(block, cst.IndentedBlock) else ()
+        return bool(body) and all(id(statement) in self.remove for statement in body)
