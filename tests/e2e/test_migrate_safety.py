@@ -37,7 +37,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def site_spans(source: str) -> list[tuple[int, int]]:
-    """Lines a migration may touch: the import block and each function that verifies."""
+    """Lines a migration may touch: the import block and each function (with the blank lines
+    before it: a helper that only fed the old call goes with them)."""
     tree = ast.parse(source)
     first = min(
         (n.lineno for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))),
@@ -46,7 +47,8 @@ def site_spans(source: str) -> list[tuple[int, int]]:
     spans = [(1, first - 1)]
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            spans.append((node.lineno, node.end_lineno or node.lineno))
+            start = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            spans.append((start - 2, node.end_lineno or node.lineno))
     return spans
 
 
