@@ -35,6 +35,7 @@ from idtoken_migrate.migration.codemods import (
     codemods,
     run_codemod,
 )
+from idtoken_migrate.migration.codemods.drf_jwt_settings import decode_handler
 from idtoken_migrate.migration.codemods.legacy_exceptions import (
     ExceptionNames,
     Handler,
@@ -376,6 +377,16 @@ def verifier_import(root: Path, site_path: str, verifier_path: str) -> VerifierI
     return VerifierImport(".".join((*inner, stem)))
 
 
+def framework_handlers(spec: str) -> list[Handler]:
+    """A rule's `handlers` param (`jwt.DecodeError=401 Error decoding token.;...`): the `except`
+    clauses of the framework code that calls the decode handler, in order."""
+    out = []
+    for clause in (c for c in spec.split(";") if c.strip()):
+        error, _, answer = clause.partition("=")
+        out.append(Handler((error.strip(),), error.strip(), 0, answer.strip()))
+    return out
+
+
 # Top-level packages the generated verifier imports (the rest is the standard library).
 VERIFIER_IMPORTS = ("jwt",)
 
@@ -562,11 +573,20 @@ class _Planner:
             return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
         except OSError as error:
             return _replace(draft, action=UNSAFE, why=f"cannot read the file: {error.strerror}")
-        why = (
-            f"{finding.fact.get('qualname', 'the call')}() verifies an ID token as the API "
-            f"credential; `{edit.verifier.name}(token)` accepts access tokens"
-            + (" and, until the sunset, legacy ID tokens" if self.phase == "dual" else " only")
+        accepts = "accepts access tokens" + (
+            " and, until the sunset, legacy ID tokens" if self.phase == "dual" else " only"
         )
+        if finding.fact.get("site") == "settings":
+            why = (
+                f"{finding.fact.get('qualname', 'the settings')} makes the framework accept the "
+                f"ID token as the API credential; its decode handler becomes the generated "
+                f"`{decode_handler(edit)}`, which {accepts}"
+            )
+        else:
+            why = (
+                f"{finding.fact.get('qualname', 'the call')}() verifies an ID token as the API "
+                f"credential; `{edit.verifier.name}(token)` {accepts}"
+            )
         rejections = self._rejections(draft, edit, bases)
         notes = self._site_notes(finding, rejections)
         if draft.codemod == "replace-verify-call":
@@ -605,7 +625,10 @@ class _Planner:
         except OSError:
             return []
         names = ExceptionNames.from_edits([edit])
-        handlers = site_handlers(source, finding.line, finding.column, names)
+        if "handlers" in edit.param:  # a framework calls the verifier: its clauses answer
+            handlers = framework_handlers(edit.param["handlers"])
+        else:
+            handlers = site_handlers(source, finding.line, finding.column, names)
         known = self.rules.exception_bases
         legacy = known.get(draft.legacy_exception or finding.library or "")
         out = []
@@ -677,7 +700,7 @@ class _Planner:
                 new.setdefault(r.after, []).append(r.reason)
         for answer, names in new.items():
             notes.append(f"new rejections ({', '.join(names)}): {answer}")
-        if not handlers:
+        if not handlers and finding.fact.get("site") != "settings":
             notes.append(
                 "no `except` around the call: TokenRejected propagates like the old errors did"
             )
@@ -1026,7 +1049,8 @@ def _branch(handlers: Sequence[Handler], ancestry: Sequence[str], modules: dict[
     wanted = {_canonical(name, modules) for name in ancestry}
     for handler in handlers:
         if wanted & {_canonical(name, modules) for name in handler.caught}:
-            return f"{handler.answer} (`except {handler.code}`, line {handler.line})"
+            where = f"line {handler.line}" if handler.line else "in the framework"
+            return f"{handler.answer} (`except {handler.code}`, {where})"
     return "propagates (no `except` around the call catches it)"
 
 

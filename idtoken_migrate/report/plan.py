@@ -55,7 +55,12 @@ def _site_lines(site: SitePlan) -> list[str]:
         lines.append(f"    was: {f.snippet}")
     from idtoken_migrate.migration.plan import MIGRATE
 
-    if site.action == MIGRATE and site.edit:
+    if site.action == MIGRATE and site.edit and f.fact.get("site") == "settings":
+        from idtoken_migrate.migration.codemods.drf_jwt_settings import HANDLER, decode_handler
+
+        name = f.fact.get("qualname", "")
+        lines.append(f'    now: {name}["{HANDLER}"] = "{decode_handler(site.edit)}"')
+    elif site.action == MIGRATE and site.edit:
         token = f.fact.get("token_expr", "token")
         lines.append(
             f"    now: {site.edit.verifier.name}({token})  ({site.edit.verifier.statement})"

@@ -245,7 +245,12 @@ class SiteBuilder:
                 "framework-reads-bearer", "request", STRONG, "the framework reads the bearer token"
             )
         ]
-        facts: dict[str, str] = {"site": "settings", "qualname": rule.settings_targets[0]}
+        name = next(
+            t.target.value
+            for t in assign.targets
+            if isinstance(t.target, cst.Name) and t.target.value in rule.settings_targets
+        )
+        facts: dict[str, str] = {"site": "settings", "qualname": name}
         words: list[str] = []
         for element in assign.value.elements:
             if not isinstance(element, cst.DictElement):
