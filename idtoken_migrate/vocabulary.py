@@ -39,6 +39,9 @@ STRICT_REASONS: tuple[str, ...] = ("id_token_not_accepted",)
 ALL_REASONS: tuple[str, ...] = COMMON_REASONS + DUAL_REASONS + STRICT_REASONS
 
 
-def reasons(phase: str) -> tuple[str, ...]:
-    """Every reason a verifier of this phase can put in TokenRejected.reason."""
-    return COMMON_REASONS + (DUAL_REASONS if phase == "dual" else STRICT_REASONS)
+def reasons(phase: str, *, two_issuers: bool = False) -> tuple[str, ...]:
+    """Every reason a verifier of this phase can put in TokenRejected.reason (with two issuers,
+    dual refuses an ID token of the access tokens' issuer as strict does)."""
+    if phase != "dual":
+        return COMMON_REASONS + STRICT_REASONS
+    return COMMON_REASONS + DUAL_REASONS + (STRICT_REASONS if two_issuers else ())

@@ -56,6 +56,11 @@ class LegacyIdTokenConfig:
     authorized_parties: tuple[str, ...] = ()
     secret_encoding: str = "raw"  # one of SECRET_ENCODINGS: how the variable's text becomes the key
     client_ids_env: str | None = None  # read at start-up like audience_env; client_ids the default
+    # Where the legacy ID tokens come from when that is not the access tokens' issuer (Google
+    # Sign-In to Auth0, one tenant to another); None: the top-level provider, issuer, jwks_uri.
+    provider: str | None = None
+    issuer: str | None = None
+    jwks_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,3 +117,18 @@ class Config:
     @property
     def claim_map(self) -> dict[str, str]:
         return dict(self.claims)
+
+    @property
+    def legacy_provider(self) -> str:
+        """The provider of the legacy ID tokens (`legacy_id_token.provider`, default `provider`)."""
+        return self.legacy_id_token.provider or self.provider
+
+    @property
+    def legacy_issuer(self) -> str:
+        """The legacy ID tokens' issuer (`legacy_id_token.issuer`, default `issuer`)."""
+        return self.legacy_id_token.issuer or self.issuer
+
+    @property
+    def two_issuers(self) -> bool:
+        """The legacy ID tokens come from another issuer than the access tokens."""
+        return self.legacy_issuer != self.issuer

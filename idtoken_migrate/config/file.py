@@ -419,6 +419,9 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "audience_env",
     ),
     "legacy_id_token": (
+        "provider",
+        "issuer",
+        "jwks_uri",
         "client_ids",
         "algorithms",
         "secret_env",
@@ -694,6 +697,12 @@ class _Validator:
         )
 
         legacy = self._section(data, "legacy_id_token")
+        legacy_provider = w(
+            lambda: self.choice(legacy, "provider", ("legacy_id_token", "provider"), PROVIDERS),
+            None,
+        )
+        legacy_issuer = w(lambda: self.url(legacy, "issuer", ("legacy_id_token", "issuer")), None)
+        legacy_jwks = w(lambda: self.url(legacy, "jwks_uri", ("legacy_id_token", "jwks_uri")), None)
         client_ids = w(
             lambda: self.strings(legacy, "client_ids", ("legacy_id_token", "client_ids")), None
         )
@@ -766,6 +775,10 @@ class _Validator:
         if not self.problems:
             self._check_required(data, provider, issuer, audience, phase, client_ids)
             self._check_secret(legacy, legacy_algs, secret_env)
+            hs_only = bool(legacy_algs) and all(a in HMAC_ALGORITHMS for a in legacy_algs or ())
+            self._check_legacy_issuer(
+                legacy, provider, issuer, legacy_provider, legacy_issuer, hs_only=hs_only
+            )
             if at_jwt:
                 self._check_at_jwt(at, provider)
             self._check_discriminator(
@@ -805,6 +818,9 @@ class _Validator:
                 authorized_parties=parties if parties is not None else (),
                 secret_encoding=encoding or LegacyIdTokenConfig().secret_encoding,
                 client_ids_env=client_ids_env,
+                provider=legacy_provider,
+                issuer=legacy_issuer,
+                jwks_uri=legacy_jwks,
             ),
             window=WindowConfig(
                 sunset=sunset,
@@ -958,6 +974,48 @@ class _Validator:
         if problem:
             at = data.get("access_token") or {}
             self.problem(at, "audience", ("access_token", "audience"), problem)
+
+    def _check_legacy_issuer(
+        self,
+        legacy: dict[Any, Any],
+        provider: str | None,
+        issuer: str | None,
+        legacy_provider: str | None,
+        legacy_issuer: str | None,
+        *,
+        hs_only: bool,
+    ) -> None:
+        """One issuer has one provider and one JWKS: a legacy provider or JWKS of its own needs
+        a legacy issuer of its own, and that issuer's keys must be known."""
+        path = ("legacy_id_token", "issuer")
+        if legacy_issuer is None or legacy_issuer == issuer:
+            for key in ("provider", "jwks_uri"):
+                differs = key == "jwks_uri" or (legacy_provider or provider) != provider
+                if legacy.get(key) is not None and differs:
+                    self.problem(
+                        legacy,
+                        key,
+                        ("legacy_id_token", key),
+                        "only for legacy ID tokens of another issuer: set legacy_id_token.issuer",
+                    )
+            return
+        if legacy.get("jwks_uri") is not None or (legacy_provider or provider) is None or hs_only:
+            return
+        from idtoken_migrate.config.providers import (
+            ProviderProfileError,
+            jwks_uri_for,
+            load_provider,
+        )
+
+        try:
+            jwks_uri_for(load_provider(legacy_provider or provider or ""), legacy_issuer)
+        except ProviderProfileError:
+            self.problem(
+                legacy,
+                "issuer",
+                path,
+                f"cannot derive the JWKS of {legacy_issuer}: set legacy_id_token.jwks_uri",
+            )
 
     def _check_secret(
         self,

@@ -80,6 +80,13 @@ class ProviderProfile:
     # and, where the provider marks its ID tokens, one not matching `id_require`.
     id_refuse: Condition | None = None
     id_require: Condition | None = None
+    # Other spellings of an issuer that real tokens carry (Google: `accounts.google.com` for
+    # `https://accounts.google.com`): a legacy rule for that issuer accepts each, exactly.
+    issuer_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def issuer_spellings(self, issuer: str) -> tuple[str, ...]:
+        """`issuer` and the other spellings the profile names for it."""
+        return (issuer, *dict(self.issuer_aliases).get(issuer, ()))
 
 
 def load_provider(provider: str, directory: Path | None = None) -> ProviderProfile:
@@ -273,7 +280,7 @@ class _Parser:
         profile_id = self.text(top, "id", "")
         if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile_id):
             raise self.fail("id", f"invalid id {profile_id!r}")
-        issuer = self.mapping(top.get("issuer", {}), "issuer", {"formats", "note"})
+        issuer = self.mapping(top.get("issuer", {}), "issuer", {"formats", "note", "aliases"})
         access = self.mapping(
             top.get("access_token"),
             "access_token",
@@ -318,6 +325,7 @@ class _Parser:
             summary=self.text(top, "summary", ""),
             issuer_formats=self.strings(issuer, "formats", "issuer."),
             issuer_note=self.text(issuer, "note", "issuer.", required=False),
+            issuer_aliases=self.aliases(issuer.get("aliases", {})),
             jwks=self.jwks(top.get("jwks", [])),
             jwt_access_tokens=jwt_access_tokens,
             instead=instead,
@@ -338,6 +346,20 @@ class _Parser:
 
     def optional_condition(self, data: dict[str, Any], key: str, where: str) -> Condition | None:
         return None if data.get(key) is None else self.condition(data[key], where + key)
+
+    def aliases(self, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        key = "issuer.aliases"
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a mapping: issuer -> its other spellings")
+        out = []
+        for issuer, others in value.items():
+            spellings = others if isinstance(others, list) else None
+            if not isinstance(issuer, str) or not spellings:
+                raise self.fail(key, "expected a mapping: issuer -> a list of spellings")
+            if not all(isinstance(item, str) and item.strip() == item != "" for item in spellings):
+                raise self.fail(f"{key}.{issuer}", "expected non-empty strings")
+            out.append((issuer, tuple(spellings)))
+        return tuple(out)
 
     def jwks(self, value: Any) -> tuple[JwksLocation, ...]:
         if not isinstance(value, list):

@@ -227,6 +227,8 @@ class _Context:
                 "also a legacy client id; values read at start-up cannot keep the two apart"
             )
         self.legacy_algorithms: tuple[str, ...] = ()
+        self.two_issuers = self.dual and config.two_issuers
+        self.legacy_profile = profile
         if self.dual:
             self._check_legacy()
 
@@ -253,19 +255,26 @@ class _Context:
         return tuple(dict.fromkeys(algorithms))
 
     def _jwks_uri(self) -> str:
-        if self.config.jwks_uri:
-            uri = self.config.jwks_uri
+        return self._checked_uri(self.config.jwks_uri, self.profile, self.issuer, "jwks_uri")
+
+    def _checked_uri(
+        self, configured: str | None, profile: ProviderProfile, issuer: str, key: str
+    ) -> str:
+        """The configured JWKS URL, or the one the profile derives from the issuer: https (or
+        http to a loopback address), no credentials, no fragment."""
+        if configured:
+            uri = configured
         else:
             try:
-                uri = jwks_uri_for(self.profile, self.issuer)
+                uri = jwks_uri_for(profile, issuer)
             except ProviderProfileError as error:
-                raise RenderError(f"jwks_uri: {error}") from None
+                raise RenderError(f"{key}: {error}") from None
         parts = urlsplit(uri)
         loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
         if not (parts.scheme == "https" or loopback) or not parts.hostname:
-            raise RenderError(f"jwks_uri: expected an https:// URL, got {uri!r}")
+            raise RenderError(f"{key}: expected an https:// URL, got {uri!r}")
         if parts.username or parts.password or parts.fragment:
-            raise RenderError("jwks_uri: no credentials or fragment in the URL")
+            raise RenderError(f"{key}: no credentials or fragment in the URL")
         return uri
 
     def _check_legacy(self) -> None:
@@ -295,6 +304,32 @@ class _Context:
         sunset = self.config.window.sunset
         if sunset is not None and not isinstance(sunset, dt.date):
             raise RenderError("window.sunset: expected a date")
+        self._check_legacy_issuer()
+
+    def _check_legacy_issuer(self) -> None:
+        """The legacy issuer, its provider's profile and its keys (`legacy_id_token.provider`,
+        `.issuer`, `.jwks_uri`); by default the access tokens' own."""
+        config, legacy = self.config, self.config.legacy_id_token
+        if not self.two_issuers:
+            if legacy.provider not in (None, config.provider) or legacy.jwks_uri:
+                raise RenderError(
+                    "legacy_id_token.provider / jwks_uri: only for legacy ID tokens of another "
+                    "issuer; set legacy_id_token.issuer"
+                )
+            return
+        try:
+            self.legacy_profile = load_provider(config.legacy_provider)
+        except ProviderProfileError as error:
+            raise RenderError(f"legacy_id_token.provider: {error}") from None
+        issuer = self._required_text(config.legacy_issuer, "legacy_id_token.issuer")
+        self.legacy_issuers = self.legacy_profile.issuer_spellings(issuer)
+        if self.issuer in self.legacy_issuers:
+            raise RenderError("legacy_id_token.issuer: the access tokens' issuer; leave it out")
+        self.legacy_jwks_uri = ""
+        if any(alg not in HMAC_ALGORITHMS for alg in self.legacy_algorithms):
+            self.legacy_jwks_uri = self._checked_uri(
+                legacy.jwks_uri, self.legacy_profile, issuer, "legacy_id_token.jwks_uri"
+            )
 
     def values(self) -> dict[str, object]:
         profile, config, tuning = self.profile, self.config, self.tuning
@@ -369,6 +404,22 @@ class _Context:
                         "the name of the variable holding the HMAC key, never the key",
                     )
                 )
+            if self.two_issuers:
+                constants.append(
+                    _assign(
+                        "LEGACY_ISSUERS",
+                        frozenset(self.legacy_issuers),
+                        f"the legacy ID tokens' issuer ({self.legacy_profile.name}), exactly",
+                    )
+                )
+                if self.legacy_jwks_uri:
+                    constants.append(
+                        _assign(
+                            "LEGACY_JWKS_URI",
+                            self.legacy_jwks_uri,
+                            "the legacy issuer's keys, never used for access tokens",
+                        )
+                    )
             if window.sunset is not None:
                 constants.append(
                     _assign("SUNSET", window.sunset, "ID tokens are refused from this UTC day on")
@@ -381,7 +432,10 @@ class _Context:
         access_test = _assign_condition("looks_access", discriminator)
         id_test = _assign_condition("looks_id", profile.id_markers)
         conditions = [profile.id_markers, discriminator]
-        id_checks = [c for c in (profile.id_refuse, profile.id_require) if c is not None]
+        legacy = self.legacy_profile
+        id_checks = [c for c in (legacy.id_refuse, legacy.id_require) if c is not None]
+        legacy_conditions = [legacy.id_markers, legacy.access_discriminator]
+        access_dual = self.dual and not self.two_issuers
         return {
             "version": __version__,
             "config_label": _comment_text(
@@ -390,6 +444,17 @@ class _Context:
             "provider": profile,
             "phase": self.phase,
             "dual": self.dual,
+            "two_issuers": self.two_issuers,
+            "access_dual": access_dual,
+            "legacy_provider": legacy,
+            "legacy_keys": "_LEGACY_KEYS" if self.two_issuers else "_KEYS",
+            "legacy_uses_typ": bool(
+                _kinds_used([c for c in legacy_conditions if c]) & {"header_typ"}
+            ),
+            "legacy_access_assign": _assign_condition("looks_access", legacy.access_discriminator)
+            if self.two_issuers and legacy.access_discriminator
+            else "",
+            "legacy_id_assign": _assign_condition("looks_id", legacy.id_markers),
             "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
             "exception_imports": sorted(
                 {b.import_line for b in self.bases if b.import_line}
@@ -398,7 +463,7 @@ class _Context:
             "exception_bases": ", ".join(base.name for base in self.bases),
             "reason_classes": self._reason_classes(),
             "constants": constants,
-            "reasons": reasons(self.phase),
+            "reasons": reasons(self.phase, two_issuers=self.two_issuers),
             "verify_algorithms_expr": _literal(verify_algorithms),
             "key_types": key_types,
             "jwk_parsers": [(kty, _JWK_PARSERS[kty]) for kty in ktys],
@@ -407,16 +472,16 @@ class _Context:
             "uses_typ": bool(_kinds_used(conditions) & {"header_typ"}),
             "uses_audiences": bool(_kinds_used(conditions) & {"api_audience", "api_only_audience"})
             or bool(profile.client_claims)
-            or self.dual,
+            or access_dual,
             "client_claims": profile.client_claims,
             "required_scopes": self.scopes,
             "claim_map": config.claims,
             "required_claims": bool(self.required_claims),
-            "id_refuse": _assign_condition("access_marked", profile.id_refuse)
-            if profile.id_refuse
+            "id_refuse": _assign_condition("access_marked", legacy.id_refuse)
+            if legacy.id_refuse
             else "",
-            "id_require": _assign_condition("id_marked", profile.id_require)
-            if profile.id_require
+            "id_require": _assign_condition("id_marked", legacy.id_require)
+            if legacy.id_require
             else "",
             "id_uses_typ": bool(_kinds_used(id_checks) & {"header_typ"}),
             "id_uses_audiences": bool(_kinds_used(id_checks) & {"api_audience"}),
@@ -505,7 +570,7 @@ class _Context:
     def _reason_classes(self) -> list[tuple[str, str, str]]:
         """(class name, reason, the legacy errors it also is) for every reason that has one."""
         out = []
-        for reason in reasons(self.phase):
+        for reason in reasons(self.phase, two_issuers=self.two_issuers):
             names = dict.fromkeys(
                 e.name for b in self.bases for e in b.by_reason if e.reason == reason
             )

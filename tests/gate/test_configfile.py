@@ -318,3 +318,64 @@ def test_require_at_jwt_needs_a_provider_that_emits_at_jwt(tmp_path: Path) -> No
     err = error_for(tmp_path, okta)
     assert (err.key, err.line) == ("access_token.require_at_jwt", 7)
     assert "okta access tokens are never typed at+jwt" in str(err)
+
+
+GOOGLE_TO_OIDC = """\
+version: 1
+provider: generic
+issuer: https://login.example.com
+jwks_uri: https://login.example.com/keys
+access_token:
+  audience: https://api.example.com
+legacy_id_token:
+  provider: google
+  issuer: https://accounts.google.com
+  client_ids: [1234-web.apps.googleusercontent.com]
+"""
+
+
+def test_legacy_issuer_keys_load_and_default_to_the_top_level(tmp_path: Path) -> None:
+    write(tmp_path, GOOGLE_TO_OIDC)
+    config = load_config(None, tmp_path)
+    assert config.legacy_provider == "google" and config.provider == "generic"
+    assert config.legacy_issuer == "https://accounts.google.com" and config.two_issuers
+    assert config.legacy_id_token.jwks_uri is None  # derived from the Google profile
+    write(tmp_path, VALID_CONFIG)
+    old = load_config(None, tmp_path)
+    assert old.legacy_provider == "auth0" and old.legacy_issuer == old.issuer
+    assert not old.two_issuers
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "fragment"),
+    [
+        (
+            "  issuer: https://accounts.google.com\n",
+            "",
+            8,
+            "legacy_id_token.provider",
+            "set legacy_id_token.issuer",
+        ),
+        (
+            "  provider: google\n",
+            "  provider: google\n  jwks_uri: http://keys.example.com/\n",
+            9,
+            "legacy_id_token.jwks_uri",
+            "https",
+        ),
+        (
+            "  provider: google\n",
+            "  provider: generic\n",
+            9,
+            "legacy_id_token.issuer",
+            "set legacy_id_token.jwks_uri",
+        ),
+        ("  provider: google\n", "  provider: gogle\n", 8, "legacy_id_token.provider", "'google'"),
+    ],
+)
+def test_legacy_issuer_errors_name_line_and_key(
+    tmp_path: Path, old: str, new: str, line: int, key: str, fragment: str
+) -> None:
+    err = error_for(tmp_path, GOOGLE_TO_OIDC.replace(old, new))
+    assert (err.line, err.key) == (line, key)
+    assert fragment in str(err)
