@@ -1145,7 +1145,12 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     today = today or dt.date.today()
     sunset = today + dt.timedelta(days=_STARTER_SUNSET_DAYS)
     provider = facts.provider or "generic"
-    issuer = facts.issuer or _ISSUER_PLACEHOLDERS[provider]
+    # Google Sign-In: Google issues no JWT access tokens for the API, so the access tokens come
+    # from another issuer and Google's ID tokens are the legacy ones (docs/providers.md).
+    legacy_provider = None if _issues_jwt_access_tokens(provider) else provider
+    if legacy_provider:
+        provider = "generic"
+    issuer = (None if legacy_provider else facts.issuer) or _ISSUER_PLACEHOLDERS[provider]
     hmac = any(a in HMAC_ALGORITHMS for a in facts.legacy_algorithms)
     if hmac:
         legacy_algs: tuple[str, ...] = tuple(
@@ -1178,22 +1183,35 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "",
         "# Identity provider: " + " | ".join(PROVIDERS) + ".",
     ]
-    if facts.provider:
+    if legacy_provider:
+        out += [
+            f"# The scan found {legacy_provider} ID tokens "
+            f"({_join(facts.provider_evidence) or 'provider rules'}).",
+            f"# {legacy_provider} issues no JWT access tokens for your API, so they come from your",
+            "# authorization server: set it here (auth0, okta, keycloak, entra, cognito, or",
+            "# generic for any OpenID provider).",
+            f"# The {legacy_provider} ID tokens stay accepted as legacy_id_token until the sunset.",
+        ]
+    elif facts.provider:
         out.append(
             f"# Detected from the scan ({_join(facts.provider_evidence) or 'provider rules'})."
         )
     out += [
-        f"provider: {_scalar(provider)}",
+        f"provider: {_scalar(provider)}" + ("  # TODO" if legacy_provider else ""),
         "",
-        "# The issuer (`iss`) of ID tokens and access tokens, exactly as the tokens carry it.",
+        "# The issuer (`iss`) of ID tokens and access tokens, exactly as the tokens carry it."
+        if not legacy_provider
+        else "# The issuer (`iss`) of the access tokens, exactly as the tokens carry it.",
     ]
-    out += _found("issuer found in the code as", facts.issuer_exprs)
+    if not legacy_provider:
+        out += _found("issuer found in the code as", facts.issuer_exprs)
     out += [
-        f"issuer: {_scalar(issuer)}" + ("" if facts.issuer else "  # TODO"),
-        *_env_key_lines("issuer_env", "issuer", facts.issuer_env, ""),
+        f"issuer: {_scalar(issuer)}" + ("" if facts.issuer and not legacy_provider else "  # TODO"),
+        *_env_key_lines("issuer_env", "issuer", None if legacy_provider else facts.issuer_env, ""),
         "",
         "# Where the signing keys are published (JWKS); null derives it from provider and issuer.",
-        "jwks_uri: null",
+        "jwks_uri: null"
+        + ("  # TODO: generic issuers publish no default" if legacy_provider else ""),
         "",
         "# dual: accept access tokens, and legacy ID tokens until window.sunset (the transition).",
         "# strict: access tokens only; `check` then fails on any dual-acceptance code left.",
@@ -1231,6 +1249,17 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "",
         "# The legacy ID tokens still accepted during the dual phase.",
         "legacy_id_token:",
+    ]
+    if legacy_provider:
+        legacy_issuer = _ISSUER_PLACEHOLDERS[legacy_provider]
+        out += [
+            "  # They come from another issuer than the access tokens: its own keys and rules.",
+            f"  provider: {_scalar(legacy_provider)}",
+            f"  issuer: {_scalar(legacy_issuer)}  # its other spellings are accepted too",
+            "  # null derives the legacy issuer's JWKS from its provider and issuer.",
+            "  jwks_uri: null",
+        ]
+    out += [
         "  # The client ids the ID tokens are issued to (their aud).",
     ]
     out += _found("client id found in the code as", facts.client_id_exprs, indent="  ")
@@ -1243,6 +1272,12 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     if facts.legacy_algorithms:
         out.append(f"  # Found in the code: {', '.join(facts.legacy_algorithms)}.")
     out.append(f"  algorithms: {_flow(legacy_algs)}")
+    if legacy_provider:
+        out += [
+            "  # Mobile sign-ins: the ID token's azp is the Android/iOS app's own client id while",
+            "  # aud is the web client id; list those apps' client ids here.",
+            "  authorized_parties: []",
+        ]
     out += [
         "  # HS* only: the NAME of the environment variable that holds the client secret,",
         "  # never the secret itself.",
@@ -1314,6 +1349,12 @@ def _env_key_lines(key: str, value_key: str, source: EnvSource | None, indent: s
         return [*lines, f"{indent}{key}: null"]
     lines.append(f"{indent}# {_comment(f'traced from the code: {source.via}')}")
     return [*lines, f"{indent}{key}: {_scalar(source.name)}"]
+
+
+def _issues_jwt_access_tokens(provider: str) -> bool:
+    from idtoken_migrate.config.providers import load_provider
+
+    return load_provider(provider).jwt_access_tokens
 
 
 def _starter_shares_audience(

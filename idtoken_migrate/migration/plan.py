@@ -900,11 +900,46 @@ class _Planner:
         steps = []
         if blocked and self.profile.instead:
             steps.append(self.profile.instead)
+        if self.config.two_issuers and not blocked:
+            steps.append(self._two_issuers_step())
         steps += manual_steps(self.profile, self.config)
         for site in sites:
             if site.action != MIGRATE:
                 steps.append(f"{site.location} ({site.finding.rule}): {site.why}")
         return steps
+
+    def _two_issuers_step(self) -> str:
+        """What a legacy issuer of its own means for this phase (docs/providers.md)."""
+        config = self.config
+        try:
+            legacy = load_provider(config.legacy_provider)
+        except ProviderProfileError as error:
+            raise UsageError(f"legacy_id_token.provider: {error}") from None
+        spellings = legacy.issuer_spellings(config.legacy_issuer)
+        try:
+            keys = config.legacy_id_token.jwks_uri or jwks_uri_for(legacy, config.legacy_issuer)
+        except ProviderProfileError:
+            keys = "legacy_id_token.jwks_uri"
+        issuer = f"{spellings[0]}" + (
+            f" (also {', '.join(spellings[1:])})" if spellings[1:] else ""
+        )
+        new = f"access tokens come from {config.issuer} ({self.profile.name})"
+        if self.phase == "strict":
+            return (
+                f"Two issuers: strict removes the legacy issuer {issuer} ({legacy.name}) "
+                f"entirely: no rule, no keys from {keys} are fetched, its ID tokens are refused; "
+                f"{new} only."
+            )
+        sunset = config.window.sunset
+        until = f"until the sunset ({sunset.isoformat()})" if sunset else "until the sunset"
+        return (
+            f"Two issuers: {new}; legacy ID tokens of {legacy.name} ({issuer}, keys {keys}, "
+            f"client ids {', '.join(config.legacy_id_token.client_ids) or '-'}) stay accepted "
+            f"{until} by their own rule. The verifier reads `iss` first and checks each token "
+            "with its issuer's keys and provider rules only; `apply --phase strict` removes the "
+            f"legacy issuer. Clients sign in at {config.issuer} and send its access tokens for "
+            f"{', '.join(config.access_token.audience) or '(access_token.audience)'}."
+        )
 
     def _risks(
         self,

@@ -459,15 +459,25 @@ def _is_bare_call_of(statement: cst.CSTNode | None, attribute: cst.Attribute) ->
 
 
 def _is_kind_check(check: cst.If, read: cst.CSTNode) -> bool:
-    """`if claims["token_use"] != "id": raise ...`: one comparison of the claim to a string."""
+    """`if claims["token_use"] != "id": raise ...`, or `if idinfo["iss"] not in ("a", "b"):
+    raise ...` (Google's sample): one comparison of the claim to a string, or to a literal list,
+    tuple or set of strings."""
     test = check.test
-    return (
+    if not (
         only_exits(check)
         and isinstance(test, cst.Comparison)
         and test.left is read
         and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, (cst.Equal, cst.NotEqual))
-        and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+    ):
+        return False
+    operator, comparator = test.comparisons[0].operator, test.comparisons[0].comparator
+    if isinstance(operator, (cst.Equal, cst.NotEqual)):
+        return isinstance(comparator, cst.SimpleString)
+    return (
+        isinstance(operator, (cst.In, cst.NotIn))
+        and isinstance(comparator, (cst.List, cst.Tuple, cst.Set))
+        and bool(comparator.elements)
+        and all(isinstance(e.value, cst.SimpleString) for e in comparator.elements)
     )
 
 
