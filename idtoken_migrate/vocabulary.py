@@ -36,12 +36,19 @@ DUAL_REASONS: tuple[str, ...] = (
     "not_an_id_token",
 )
 STRICT_REASONS: tuple[str, ...] = ("id_token_not_accepted",)
-ALL_REASONS: tuple[str, ...] = COMMON_REASONS + DUAL_REASONS + STRICT_REASONS
+# access_token.validation: introspection (RFC 7662)
+INTROSPECTION_REASONS: tuple[str, ...] = ("inactive_token", "introspection_unavailable")
+ALL_REASONS: tuple[str, ...] = (
+    COMMON_REASONS + DUAL_REASONS + STRICT_REASONS + INTROSPECTION_REASONS
+)
 
 
-def reasons(phase: str, *, two_issuers: bool = False) -> tuple[str, ...]:
+def reasons(
+    phase: str, *, two_issuers: bool = False, introspection: bool = False
+) -> tuple[str, ...]:
     """Every reason a verifier of this phase can put in TokenRejected.reason (with two issuers,
     dual refuses an ID token of the access tokens' issuer as strict does)."""
+    extra = INTROSPECTION_REASONS if introspection else ()
     if phase != "dual":
-        return COMMON_REASONS + STRICT_REASONS
-    return COMMON_REASONS + DUAL_REASONS + (STRICT_REASONS if two_issuers else ())
+        return COMMON_REASONS + STRICT_REASONS + extra
+    return COMMON_REASONS + DUAL_REASONS + (STRICT_REASONS if two_issuers else ()) + extra

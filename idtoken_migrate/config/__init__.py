@@ -12,6 +12,9 @@ PHASES: tuple[str, ...] = ("dual", "strict")
 DEFAULT_KILL_SWITCH_ENV = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"
 DEFAULT_LEEWAY_SECONDS = 60
 MAX_LEEWAY_SECONDS = 300  # RFC 9068: a few minutes at most
+VALIDATIONS: tuple[str, ...] = ("jwt", "introspection")  # access_token.validation
+DEFAULT_INTROSPECTION_CACHE_SECONDS = 60  # an answer is reused at most this long (and until exp)
+MAX_INTROSPECTION_CACHE_SECONDS = 3600
 # Public-key JWS algorithms the generated verifier can check (render.ASYMMETRIC_ALGORITHMS maps
 # each to its key type); HMAC only for legacy ID tokens signed with the client secret.
 PUBLIC_KEY_ALGORITHMS: tuple[str, ...] = (
@@ -42,6 +45,14 @@ class AccessTokenConfig:
     require_at_jwt: bool = False
     # Claims every access token must carry: (name, None) present, (name, value) equal to value.
     required_claims: tuple[tuple[str, str | None], ...] = ()
+    # jwt: verify access tokens as JWTs; introspection: ask the issuer (RFC 7662) about each one.
+    validation: str = "jwt"
+    introspection_endpoint: str | None = None
+    # The NAMES of the variables holding the API's client id and secret for the introspection
+    # endpoint (client_secret_basic), never the values.
+    introspection_client_id_env: str | None = None
+    introspection_client_secret_env: str | None = None
+    introspection_cache_seconds: int = DEFAULT_INTROSPECTION_CACHE_SECONDS
     # The variable the app reads its audience from: the verifier reads it at start-up (comma or
     # space separated), `audience` being the default when it is unset or empty.
     audience_env: str | None = None

@@ -21,12 +21,14 @@ from idtoken_migrate.config import (
     GATE_AMBIGUOUS,
     GATE_PARSE_ERRORS,
     HMAC_ALGORITHMS,
+    MAX_INTROSPECTION_CACHE_SECONDS,
     MAX_LEEWAY_SECONDS,
     PHASES,
     PROVIDERS,
     PUBLIC_KEY_ALGORITHMS,
     PYPROJECT_FILENAME,
     SECRET_ENCODINGS,
+    VALIDATIONS,
     AccessTokenConfig,
     Config,
     GateConfig,
@@ -417,6 +419,11 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
         "require_at_jwt",
         "required_claims",
         "audience_env",
+        "validation",
+        "introspection_endpoint",
+        "introspection_client_id_env",
+        "introspection_client_secret_env",
+        "introspection_cache_seconds",
     ),
     "legacy_id_token": (
         "provider",
@@ -696,6 +703,8 @@ class _Validator:
             lambda: self.env_name(at, "audience_env", ("access_token", "audience_env")), None
         )
 
+        introspection = w(lambda: self._introspection(at), {})
+
         legacy = self._section(data, "legacy_id_token")
         legacy_provider = w(
             lambda: self.choice(legacy, "provider", ("legacy_id_token", "provider"), PROVIDERS),
@@ -807,6 +816,7 @@ class _Validator:
                 required_scopes=scopes if scopes is not None else (),
                 require_at_jwt=bool(at_jwt),
                 required_claims=at_claims,
+                **introspection,
                 audience_env=audience_env,
             ),
             legacy_id_token=LegacyIdTokenConfig(
@@ -974,6 +984,49 @@ class _Validator:
         if problem:
             at = data.get("access_token") or {}
             self.problem(at, "audience", ("access_token", "audience"), problem)
+
+    def _introspection(self, at: dict[Any, Any]) -> dict[str, Any]:
+        """`access_token.validation` and the introspection keys (RFC 7662), all or none."""
+
+        def path(key: str) -> tuple[str, ...]:
+            return ("access_token", key)
+
+        validation = self.choice(at, "validation", path("validation"), VALIDATIONS) or "jwt"
+        keys = (
+            "introspection_endpoint",
+            "introspection_client_id_env",
+            "introspection_client_secret_env",
+            "introspection_cache_seconds",
+        )
+        if validation == "jwt":
+            extra = [key for key in keys if at.get(key) is not None]
+            if extra:
+                raise self._fail(
+                    at, extra[0], path(extra[0]), "only with validation: introspection"
+                )
+            return {}
+        out: dict[str, Any] = {"validation": validation}
+        out["introspection_endpoint"] = self.url(at, keys[0], path(keys[0]))
+        for key in keys[1:3]:
+            out[key] = self.env_name(at, key, path(key))
+        for key in keys[:3]:
+            if out[key] is None:
+                what = "its URL" if key == keys[0] else "the NAME of the environment variable"
+                raise self._fail(
+                    at, "validation", path(key), f"required with introspection: {what}"
+                )
+        seconds = self.integer(at, keys[3], path(keys[3]))
+        if seconds is not None and not 0 <= seconds <= MAX_INTROSPECTION_CACHE_SECONDS:
+            raise self._fail(
+                at, keys[3], path(keys[3]), f"must be 0 to {MAX_INTROSPECTION_CACHE_SECONDS}"
+            )
+        if seconds is not None:
+            out[keys[3]] = seconds
+        if at.get("require_at_jwt"):
+            raise self._fail(
+                at, "require_at_jwt", path("require_at_jwt"), "opaque tokens have no JWT header"
+            )
+        return out
 
     def _check_legacy_issuer(
         self,

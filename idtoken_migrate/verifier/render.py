@@ -94,6 +94,9 @@ class VerifierTuning:
     http_timeout_seconds: float = 3.0
     jwks_max_bytes: int = 512 * 1024
     max_token_length: int = 16 * 1024
+    introspection_cache_size: int = 4096  # tokens whose answer is kept (least recently used out)
+    introspection_calls_per_second: float = 20.0
+    introspection_max_bytes: int = 16 * 1024
 
 
 def render_verifier(
@@ -189,7 +192,7 @@ class _Context:
         self.bases = bases
         access = config.access_token
         self.issuer = self._required_text(config.issuer, "issuer")
-        self.jwks_uri = self._jwks_uri()
+        self.introspection = access.validation == "introspection"
         self.audiences = self._strings(access.audience, "access_token.audience", required=True)
         self.access_algorithms = self._algorithms(access.algorithms, "access_token.algorithms")
         self.scopes = self._strings(access.required_scopes, "access_token.required_scopes")
@@ -231,6 +234,38 @@ class _Context:
         self.legacy_profile = profile
         if self.dual:
             self._check_legacy()
+        if self.introspection:
+            self._check_introspection()
+        # Access tokens verified as JWTs, or legacy ID tokens of the same issuer: its JWKS.
+        self.access_keys = not self.introspection or (
+            self.dual
+            and not self.two_issuers
+            and any(alg not in HMAC_ALGORITHMS for alg in self.legacy_algorithms)
+        )
+        self.jwks_uri = self._jwks_uri() if self.access_keys else ""
+        # Where a JWT's iss sends it to the legacy rule (dual; two issuers or introspection).
+        self.legacy_routing = self.dual and (self.two_issuers or self.introspection)
+        if self.legacy_routing and not self.two_issuers:
+            self.legacy_issuers = profile.issuer_spellings(self.issuer)
+
+    def _check_introspection(self) -> None:
+        """access_token.validation: introspection (RFC 7662): the endpoint and client auth."""
+        access = self.config.access_token
+        if self.require_at_jwt:
+            raise RenderError("access_token.require_at_jwt: opaque tokens have no JWT header")
+        self.introspection_endpoint = self._checked_uri(
+            access.introspection_endpoint or "missing",
+            self.profile,
+            self.issuer,
+            "access_token.introspection_endpoint",
+        )
+        for key in ("introspection_client_id_env", "introspection_client_secret_env"):
+            env = getattr(access, key)
+            if not isinstance(env, str) or not _ENV_NAME.fullmatch(env):
+                raise RenderError(f"access_token.{key}: expected an environment variable name")
+        seconds = access.introspection_cache_seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+            raise RenderError("access_token.introspection_cache_seconds: expected whole seconds")
 
     def _required_text(self, value: object, key: str) -> str:
         if not isinstance(value, str) or not value.strip() or value != value.strip():
@@ -260,7 +295,7 @@ class _Context:
     def _checked_uri(
         self, configured: str | None, profile: ProviderProfile, issuer: str, key: str
     ) -> str:
-        """The configured JWKS URL, or the one the profile derives from the issuer: https (or
+        """The configured URL (or the JWKS URL the profile derives from the issuer): https (or
         http to a loopback address), no credentials, no fragment."""
         if configured:
             uri = configured
@@ -346,7 +381,7 @@ class _Context:
 
         constants = [
             self._setting("ISSUER", self.issuer, "compared exactly"),
-            self._jwks_constant(),
+            *([self._jwks_constant()] if self.access_keys else []),
             self._setting("ACCESS_AUDIENCES", frozenset(self.audiences), self._audience_comment()),
             _assign("ACCESS_ALGORITHMS", self.access_algorithms),
             _assign("ACCESS_TYPS", frozenset(typs), "header typ, lowercase; None: no typ"),
@@ -388,6 +423,8 @@ class _Context:
             _assign("HTTP_TIMEOUT_SECONDS", tuning.http_timeout_seconds),
             _assign("JWKS_MAX_BYTES", tuning.jwks_max_bytes),
         ]
+        if self.introspection:
+            constants += self._introspection_constants()
         if self.dual:
             window = config.window
             constants += [
@@ -404,7 +441,7 @@ class _Context:
                         "the name of the variable holding the HMAC key, never the key",
                     )
                 )
-            if self.two_issuers:
+            if self.legacy_routing:
                 constants.append(
                     _assign(
                         "LEGACY_ISSUERS",
@@ -412,7 +449,7 @@ class _Context:
                         f"the legacy ID tokens' issuer ({self.legacy_profile.name}), exactly",
                     )
                 )
-                if self.legacy_jwks_uri:
+                if self.two_issuers and self.legacy_jwks_uri:
                     constants.append(
                         _assign(
                             "LEGACY_JWKS_URI",
@@ -434,7 +471,11 @@ class _Context:
         conditions = [profile.id_markers, discriminator]
         legacy = self.legacy_profile
         id_checks = [c for c in (legacy.id_refuse, legacy.id_require) if c is not None]
-        legacy_conditions = [legacy.id_markers, legacy.access_discriminator]
+        # The legacy issuer's access-token marker only where the access tokens are JWTs too.
+        legacy_access = (
+            legacy.access_discriminator if self.legacy_routing and not self.introspection else None
+        )
+        legacy_conditions = [legacy.id_markers, legacy_access]
         access_dual = self.dual and not self.two_issuers
         return {
             "version": __version__,
@@ -451,9 +492,12 @@ class _Context:
             "legacy_uses_typ": bool(
                 _kinds_used([c for c in legacy_conditions if c]) & {"header_typ"}
             ),
-            "legacy_access_assign": _assign_condition("looks_access", legacy.access_discriminator)
-            if self.two_issuers and legacy.access_discriminator
+            "legacy_access_assign": _assign_condition("looks_access", legacy_access)
+            if legacy_access
             else "",
+            "legacy_routing": self.legacy_routing,
+            "introspection": self.introspection,
+            "access_keys": self.access_keys,
             "legacy_id_assign": _assign_condition("looks_id", legacy.id_markers),
             "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
             "exception_imports": sorted(
@@ -463,7 +507,7 @@ class _Context:
             "exception_bases": ", ".join(base.name for base in self.bases),
             "reason_classes": self._reason_classes(),
             "constants": constants,
-            "reasons": reasons(self.phase, two_issuers=self.two_issuers),
+            "reasons": self._reasons(),
             "verify_algorithms_expr": _literal(verify_algorithms),
             "key_types": key_types,
             "jwk_parsers": [(kty, _JWK_PARSERS[kty]) for kty in ktys],
@@ -570,13 +614,44 @@ class _Context:
     def _reason_classes(self) -> list[tuple[str, str, str]]:
         """(class name, reason, the legacy errors it also is) for every reason that has one."""
         out = []
-        for reason in reasons(self.phase, two_issuers=self.two_issuers):
+        for reason in self._reasons():
             names = dict.fromkeys(
                 e.name for b in self.bases for e in b.by_reason if e.reason == reason
             )
             if names:
                 out.append((reason_class_name(reason), reason, ", ".join(names)))
         return out
+
+    def _reasons(self) -> tuple[str, ...]:
+        return reasons(self.phase, two_issuers=self.two_issuers, introspection=self.introspection)
+
+    def _introspection_constants(self) -> list[str]:
+        access, tuning = self.config.access_token, self.tuning
+        return [
+            _assign(
+                "INTROSPECTION_ENDPOINT",
+                self.introspection_endpoint,
+                "RFC 7662; POST, no redirects",
+            ),
+            _assign(
+                "INTROSPECTION_CLIENT_ID_ENV",
+                access.introspection_client_id_env,
+                "the names of the variables with the API's client credentials, never the values",
+            ),
+            _assign("INTROSPECTION_CLIENT_SECRET_ENV", access.introspection_client_secret_env),
+            _assign(
+                "INTROSPECTION_CACHE_SECONDS",
+                access.introspection_cache_seconds,
+                "an answer is reused at most this long, and never past the token's exp",
+            ),
+            _assign("INTROSPECTION_CACHE_SIZE", tuning.introspection_cache_size),
+            _assign(
+                "INTROSPECTION_CALLS_PER_SECOND",
+                tuning.introspection_calls_per_second,
+                "a flood of distinct tokens costs the issuer at most this many calls a second",
+            ),
+            _assign("INTROSPECTION_MAX_BYTES", tuning.introspection_max_bytes),
+        ]
 
     def _audience_comment(self) -> str:
         if self.profile.audience_claim == "client_id":

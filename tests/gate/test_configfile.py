@@ -379,3 +379,85 @@ def test_legacy_issuer_errors_name_line_and_key(
     err = error_for(tmp_path, GOOGLE_TO_OIDC.replace(old, new))
     assert (err.line, err.key) == (line, key)
     assert fragment in str(err)
+
+
+INTROSPECTION = """\
+version: 1
+provider: keycloak
+issuer: https://sso.example.com/realms/acme
+access_token:
+  audience: orders-api
+  validation: introspection
+  introspection_endpoint: https://sso.example.com/realms/acme/protocol/openid-connect/token/introspect
+  introspection_client_id_env: ORDERS_API_CLIENT_ID
+  introspection_client_secret_env: ORDERS_API_CLIENT_SECRET
+  introspection_cache_seconds: 120
+legacy_id_token:
+  client_ids: [web-frontend]
+"""
+
+
+def test_introspection_keys_load(tmp_path: Path) -> None:
+    write(tmp_path, INTROSPECTION)
+    access = load_config(None, tmp_path).access_token
+    assert access.validation == "introspection"
+    assert access.introspection_endpoint.endswith("/token/introspect")
+    assert access.introspection_client_secret_env == "ORDERS_API_CLIENT_SECRET"
+    assert access.introspection_cache_seconds == 120
+    write(tmp_path, VALID_CONFIG)
+    assert load_config(None, tmp_path).access_token.validation == "jwt"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "fragment"),
+    [
+        (
+            "  validation: introspection\n",
+            "",
+            6,
+            "access_token.introspection_endpoint",
+            "only with",
+        ),
+        (
+            "  validation: introspection\n",
+            "  validation: opaque\n",
+            6,
+            "access_token.validation",
+            "not one of",
+        ),
+        (
+            "  introspection_endpoint: https://sso",
+            "  introspection_endpoint: http://sso",
+            7,
+            "access_token.introspection_endpoint",
+            "https",
+        ),
+        (
+            "  introspection_client_secret_env: ORDERS_API_CLIENT_SECRET\n",
+            "",
+            6,
+            "access_token.introspection_client_secret_env",
+            "required with introspection",
+        ),
+        (
+            "  introspection_client_id_env: ORDERS_API_CLIENT_ID\n",
+            "  introspection_client_id_env: my-client-id\n",
+            8,
+            "access_token.introspection_client_id_env",
+            "never the value",
+        ),
+        (
+            "cache_seconds: 120",
+            "cache_seconds: 86400",
+            10,
+            "access_token.introspection_cache_seconds",
+            "0 to 3600",
+        ),
+    ],
+)
+def test_introspection_errors_name_line_and_key(
+    tmp_path: Path, old: str, new: str, line: int, key: str, fragment: str
+) -> None:
+    err = error_for(tmp_path, INTROSPECTION.replace(old, new))
+    assert (err.line, err.key) == (line, key)
+    assert fragment in str(err)

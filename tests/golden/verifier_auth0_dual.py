@@ -675,20 +675,24 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def _http_get(uri: str) -> bytes:
-    deadline = time.monotonic() + HTTP_TIMEOUT_SECONDS
     request = urllib.request.Request(uri, headers={"Accept": "application/json"})
+    return _http_read(request, JWKS_MAX_BYTES)
+
+
+def _http_read(request: urllib.request.Request, max_bytes: int) -> bytes:
+    deadline = time.monotonic() + HTTP_TIMEOUT_SECONDS
     with _OPENER.open(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
         if response.status != 200:
             raise ValueError(f"HTTP {response.status}")
         body = b""
-        while len(body) <= JWKS_MAX_BYTES:  # bounded size and total time, even for a slow drip
+        while len(body) <= max_bytes:  # bounded size and total time, even for a slow drip
             if time.monotonic() > deadline:
-                raise TimeoutError("JWKS download took too long")
+                raise TimeoutError("the download took too long")
             chunk = response.read1(65536)
             if not chunk:
                 return body
             body += chunk
-    raise ValueError("JWKS document too large")
+    raise ValueError(f"more than {max_bytes} bytes")
 
 
 def _parse_jwks(body: bytes) -> dict[str, _Key]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -356,6 +357,30 @@ def test_rendered_modules_pass_ruff(tmp_path: Path) -> None:
                     legacy_exceptions=["python-jose"] if legacy_alg == "HS256" else [],
                 )
                 (tmp_path / f"v_{provider}_{phase}_{legacy_alg}.py").write_text(source)
+                base = config_for(provider, legacy_alg)
+                variants = {
+                    "introspection": dataclasses.replace(
+                        base,
+                        access_token=dataclasses.replace(
+                            base.access_token,
+                            validation="introspection",
+                            introspection_endpoint="https://idp.example.com/introspect",
+                            introspection_client_id_env="API_CLIENT_ID",
+                            introspection_client_secret_env="API_CLIENT_SECRET",
+                        ),
+                    ),
+                    "google": dataclasses.replace(
+                        base,
+                        legacy_id_token=dataclasses.replace(
+                            base.legacy_id_token,
+                            provider="google",
+                            issuer="https://accounts.google.com",
+                        ),
+                    ),
+                }
+                for name, variant in variants.items():
+                    source = render_verifier(variant, phase)
+                    (tmp_path / f"v_{provider}_{phase}_{legacy_alg}_{name}.py").write_text(source)
     config = ["--config", str(REPO / "pyproject.toml"), "--no-cache"]
     check = subprocess.run(
         [str(ruff), "check", *config, str(tmp_path)], capture_output=True, text=True, timeout=120
