@@ -22,7 +22,6 @@ import re
 from collections.abc import Collection, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     GlobalScope,
@@ -39,9 +38,9 @@ from idtoken_migrate.migration.codemods.replace_verifier_object import _construc
 from idtoken_migrate.migration.codemods.replace_verify_call import (
     _callee_name,
     _Edit,
-    _module_name,
     _ReplaceVerifyCall,
     _Site,
+    run_command,
 )
 
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends"})
@@ -74,18 +73,7 @@ def {name}(
 @register("replace-cloudauth-dependency")
 def replace_cloudauth_dependency(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
     """The file with each `*CurrentUser` dependency of `edits` replaced, or SiteUnsafe."""
-    if not edits:
-        return source
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise SiteUnsafe(f"the file does not parse: {error.message}") from None
-    context = CodemodContext(
-        filename=edits[0].finding.path,
-        full_module_name=_module_name(edits[0]),
-        full_package_name=None,
-    )
-    return _ReplaceDependency(context, edits).transform_module(module).bytes
+    return run_command(_ReplaceDependency, source, edits)
 
 
 class _ReplaceDependency(_ReplaceVerifyCall):

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 from libcst.metadata import (
     GlobalScope,
     ParentNodeProvider,
@@ -42,12 +41,12 @@ from idtoken_migrate.migration.codemods.replace_verify_call import (
     _Descendants,
     _Edit,
     _is_false,
-    _module_name,
     _names,
     _ReplaceVerifyCall,
     _Site,
     enclosing_handlers,
     handlers_catch,
+    run_command,
 )
 
 _DEFAULT_METHODS = ("verify", "verify_id_token")
@@ -59,18 +58,7 @@ _RUNNERS = frozenset({"run", "run_until_complete"})
 def replace_verifier_object(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
     """The file with every site of `edits` migrated in one pass, or SiteUnsafe with the reason
     (and nothing edited)."""
-    if not edits:
-        return source
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise SiteUnsafe(f"the file does not parse: {error.message}") from None
-    context = CodemodContext(
-        filename=edits[0].finding.path,
-        full_module_name=_module_name(edits[0]),
-        full_package_name=None,
-    )
-    return _ReplaceVerifierObject(context, edits).transform_module(module).bytes
+    return run_command(_ReplaceVerifierObject, source, edits)
 
 
 @dataclass

@@ -50,6 +50,14 @@ _UNSAFE_KEYWORDS = {"complete": "complete=True returns the header and signature 
 def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
     """The file with every site of `edits` (all in this file, located in `source` as scanned)
     migrated in one pass; raises SiteUnsafe instead of guessing, and then edits nothing."""
+    return run_command(_ReplaceVerifyCall, source, edits)
+
+
+def run_command(
+    command: type[_ReplaceVerifyCall], source: bytes, edits: Sequence[SiteEdit]
+) -> bytes:
+    """`source` transformed by `command(context, edits)`: the body of every codemod of this
+    package built on `_ReplaceVerifyCall` (SiteUnsafe when the file does not parse)."""
     if not edits:
         return source
     try:
@@ -61,7 +69,7 @@ def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
         full_module_name=_module_name(edits[0]),
         full_package_name=None,
     )
-    return _ReplaceVerifyCall(context, edits).transform_module(module).bytes
+    return command(context, edits).transform_module(module).bytes
 
 
 def kept_feeders(source: bytes, edits: Sequence[SiteEdit]) -> tuple[str, ...]:
