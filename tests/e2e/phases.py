@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app as cli
 
+from .apploader import AppSpec, LoadedApp, load_app
 from .tokens import Provider
 
 KILL_SWITCH = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"
@@ -36,6 +37,19 @@ class Answering(Protocol):
 
 # opened(folder, env): the app in `folder` running, with `env` on top of its own settings.
 Opener = Callable[[Path, dict[str, str]], contextlib.AbstractContextManager[Answering]]
+
+
+@contextlib.contextmanager
+def django_app(
+    folder: Path, spec: AppSpec, env: dict[str, str], health: str
+) -> Iterator[LoadedApp]:
+    """A Django app through its test client in a worker process, once `health` answers 200."""
+    app = load_app(folder, spec, env)
+    try:
+        assert app.get(health).status == 200
+        yield app
+    finally:
+        app.close()
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -5,13 +5,11 @@ its constructor, fetches the JWKS itself, and every failure becomes a 401."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
-from .apploader import AppSpec, LoadedApp, load_app
+from .apploader import AppSpec
 from .harness import FIXTURES_DIR, Provider
-from .phases import ruff_clean, walk
+from .phases import django_app, ruff_clean, walk
 
 NAME = "drf_cognito_backend"
 SPEC = AppSpec("django", "profiles.settings")
@@ -28,14 +26,8 @@ def env(p: Provider) -> dict[str, str]:
 
 
 def opener(p: Provider):
-    @contextlib.contextmanager
-    def opened(folder: Path, extra: dict[str, str]) -> Iterator[LoadedApp]:
-        app = load_app(folder, SPEC, {**env(p), **extra})
-        try:
-            assert app.get("/api/health/").status == 200
-            yield app
-        finally:
-            app.close()
+    def opened(folder: Path, extra: dict[str, str]):
+        return django_app(folder, SPEC, {**env(p), **extra}, "/api/health/")
 
     return opened
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from .apploader import AppSpec, LoadedApp, load_app
+from .apploader import AppSpec, LoadedApp
 from .harness import FIXTURES_DIR, Provider
-from .phases import ruff_clean, run, walk
+from .phases import django_app, ruff_clean, run, walk
 
 NAME = "drf_jwt_auth0"
 SPEC = AppSpec("django", "shop_api.settings")
@@ -46,12 +46,8 @@ def opener(p: Provider, databases: Path):
             text=True,
         )
         assert done.returncode == 0, done.stderr
-        app = load_app(folder, SPEC, {**env, **database, **extra})
-        try:
-            assert app.get("/api/health/").status == 200
+        with django_app(folder, SPEC, {**env, **database, **extra}, "/api/health/") as app:
             yield app
-        finally:
-            app.close()
 
     return opened
 
