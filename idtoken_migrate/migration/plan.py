@@ -63,6 +63,7 @@ from idtoken_migrate.model import (
 )
 from idtoken_migrate.scan.discover import discover
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
+from idtoken_migrate.scan.handout import HandOut, find_handouts
 from idtoken_migrate.scan.keytrace import secret_encoding
 from idtoken_migrate.scan.project import importers_of
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
@@ -74,6 +75,7 @@ from idtoken_migrate.verifier.render import (
 )
 
 PLAN_VERSION = 1
+_MAX_HANDOUT_BYTES = 1_000_000
 DEFAULT_VERIFIER_NAME = "token_verifier.py"
 # Claims every access token carries with the ID token's meaning.
 SHARED_CLAIMS = frozenset({"sub", "iss", "exp", "iat", "nbf", "jti"})
@@ -226,6 +228,8 @@ class Plan:
     kill_switch_env: str = ""
     scan_errors: tuple[str, ...] = field(default=())
     undecided: tuple[UndecidedSite, ...] = ()  # `ambiguous` sites, left until decided
+    # Where the app hands its own client the ID token (cookie, session, body): required steps.
+    handouts: tuple[HandOut, ...] = ()
 
     @property
     def migrating(self) -> tuple[SitePlan, ...]:
@@ -265,6 +269,7 @@ class Plan:
             "kill_switch_env": self.kill_switch_env,
             "scan_errors": list(self.scan_errors),
             "undecided": [u.to_json() for u in self.undecided],
+            "handouts": [h.to_json() for h in self.handouts],
         }
 
 
@@ -475,9 +480,17 @@ class _Planner:
         files, env = self._project_files(verifier_path if generate else None, bool(migrating))
         claims = self._claims(sites)
         secrets = self._secrets(sites, verifier_path) if self.phase == "strict" else ()
-        steps = self._manual_steps(sites, blocked)
+        handouts = self._handouts(findings, verifier_path)
+        steps = [f"required: {h.change()}" for h in handouts]
+        steps += self._manual_steps(sites, blocked)
         undecided = self._undecided()
         risks = self._risks(sites, claims, secrets, blocked)
+        if handouts:
+            where = ", ".join(h.location for h in handouts[:5])
+            risks.append(
+                f"the app hands out the ID token itself ({where}): its own client gets 401 once "
+                "the kill switch, the sunset or strict refuses ID tokens; see the required steps"
+            )
         if undecided:
             risks.append(
                 f"{len(undecided)} ambiguous site{'s' if len(undecided) != 1 else ''} undecided "
@@ -505,6 +518,7 @@ class _Planner:
             kill_switch_env=self.config.window.kill_switch_env,
             scan_errors=tuple(f"{e.path}: {e.message}" for e in self.result.errors),
             undecided=tuple(undecided),
+            handouts=tuple(handouts),
         )
 
     # --- sites ------------------------------------------------------------------------------
@@ -860,6 +874,18 @@ class _Planner:
                     FileChangePlan(ENV_EXAMPLE, "remove-lines", "drop the legacy variables")
                 )
         return files, env
+
+    def _handouts(self, findings: list[Finding], verifier_path: str | None) -> list[HandOut]:
+        """Every place the app hands the provider's ID token to its own client, in a project
+        whose API verifies ID tokens (the sites this migration changes)."""
+        if not findings:
+            return []
+        files = python_files(self.root, self.config, exclude=verifier_path)
+        out: list[HandOut] = []
+        for path, data in sorted(files.items()):
+            if len(data) <= _MAX_HANDOUT_BYTES:  # generated tables are no login routes
+                out += find_handouts(path, data.decode("utf-8", errors="replace"))
+        return out
 
     def _env_reads(self) -> list[EnvChange]:
         """The app's own variables the verifier reads at start-up: which value comes from which
