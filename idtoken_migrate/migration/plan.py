@@ -877,8 +877,9 @@ class _Planner:
 
     def _handouts(self, findings: list[Finding], verifier_path: str | None) -> list[HandOut]:
         """Every place the app hands the provider's ID token to its own client, in a project
-        whose API verifies ID tokens (the sites this migration changes)."""
-        if not findings:
+        whose API verifies ID tokens (the sites this migration changes) or has been migrated
+        (its generated verifier: after dual, before strict, the steps are still required)."""
+        if not findings and not self.result.generated:
             return []
         files = python_files(self.root, self.config, exclude=verifier_path)
         out: list[HandOut] = []
