@@ -132,7 +132,8 @@ class _Rewrite(cst.CSTTransformer):
         value = updated_node.value
         assert isinstance(value, cst.Dict)
         old = list(value.elements)
-        handler = cst.SimpleString(f'"{dotted}"')
+        # quoted as the dict's keys are (a project's quote style, e.g. flake8-quotes)
+        handler = _like(old[0].key, dotted) if old else cst.SimpleString(f'"{dotted}"')
         has_handler = any(_key(e) == HANDLER for e in old)
         elements: list[cst.BaseDictElement] = []
         lbrace = value.lbrace
