@@ -12,7 +12,8 @@ with the reason: its other users would keep verifying ID tokens.
 
 Rule params (pack `fix: params:`, comma-separated): `methods` (the verifying methods),
 `signature_verifiers` (qualified names of helper objects removed with the construction),
-`refuse_keywords` (arguments of the call the generated verifier has no equivalent for).
+`refuse_keywords` (arguments of the call the generated verifier has no equivalent for),
+`unsupported_modules` (an old API whose sites are refused: `auth0.v3`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class _ReplaceVerifierObject(_ReplaceVerifyCall):
         remove: list[cst.CSTNode] = []
         bindings: dict[int, _Binding] = {}
         for edit in self.edits:
+            _check_version(edit)
             site = _Site(edit, tree, positions, parents, scopes)
             calls, binding = _resolve(site, edit)
             if binding is not None:
@@ -257,6 +259,18 @@ def _use(parent: cst.CSTNode | None) -> str:
     if isinstance(parent, cst.Return):
         return "is returned"
     return "is used otherwise than by its verify method"
+
+
+def _check_version(edit: SiteEdit) -> None:
+    """SiteUnsafe for a library version the generated verifier cannot stand in for: its
+    TokenRejected subclasses the current version's error, which the old one does not have."""
+    qualname = edit.finding.fact.get("qualname", "")
+    for prefix in edit.param_list("unsupported_modules"):
+        if qualname.startswith(prefix + "."):
+            raise SiteUnsafe(
+                f"{qualname} is the library's old API ({prefix}); the generated verifier's "
+                f"errors subclass the current one's: upgrade {edit.finding.library or 'it'} first"
+            )
 
 
 def _check_call(call: cst.Call, edit: SiteEdit) -> None:
