@@ -10,6 +10,7 @@ strict, that front end gets 401. Each such site is a required step of the plan, 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ _RESPONSES = frozenset(
         "dumps",
     }
 )
+
+
+_COOKIE_START = re.compile(r"([A-Za-z0-9_.-]+)=")
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class _Finder:
                 self.call(node, symbol, names)
             elif isinstance(node, ast.Dict):
                 self.body(node, symbol, names)
+            elif isinstance(node, ast.JoinedStr):
+                self.cookie_string(node, symbol, names)
 
     def source(self, node: ast.expr, names: dict[str, _Source]) -> _Source | None:
         if isinstance(node, ast.Name):
@@ -156,6 +162,22 @@ class _Finder:
                         source = self.source(value, names)
                         if key is not None and source is not None:
                             self.add(node, symbol, SESSION, _literal(key), value, source)
+
+    def cookie_string(
+        self, node: ast.JoinedStr, symbol: str | None, names: dict[str, _Source]
+    ) -> None:
+        """A cookie written by hand: `f"id_token={id_token}; HttpOnly"` (a `Set-Cookie` header,
+        an API Gateway HTTP API's `cookies` list). Only a string that starts `name=`."""
+        parts = node.values
+        if len(parts) < 2 or not isinstance(parts[0], ast.Constant):
+            return
+        name = _COOKIE_START.fullmatch(str(parts[0].value))
+        value = parts[1]
+        if name is None or not isinstance(value, ast.FormattedValue):
+            return
+        source = self.source(value.value, names)
+        if source is not None:
+            self.add(node, symbol, COOKIE, name.group(1), value.value, source)
 
     def body(self, node: ast.Dict, symbol: str | None, names: dict[str, _Source]) -> None:
         """A dict literal returned or given to a response: each ID-token value is handed out."""

@@ -85,6 +85,24 @@ def test_a_sign_in_service_returning_the_tokens_and_a_json_response() -> None:
     ]
 
 
+def test_cookies_written_by_hand_for_an_http_api() -> None:
+    """API Gateway HTTP API (payload 2.0): the Lambda returns its cookies as strings."""
+    assert found(
+        """\
+        def handle_callback(code):
+            id_token, access_token, refresh_token = exchange(code)
+            tokens = exchange_json(code)
+            cookies = [f"id_token={tokens['id_token']}", f"refresh={refresh_token}; HttpOnly"]
+            headers = {"Set-Cookie": f"session={tokens['id_token']}; Secure"}
+            location = f"{LOGOUT_URL}?id_token_hint={tokens['id_token']}"  # to the provider
+            return {"statusCode": 302, "cookies": cookies, "headers": headers}
+        """
+    ) == [
+        (4, COOKIE, "id_token", "tokens['id_token']", "tokens['access_token']"),
+        (5, COOKIE, "session", "tokens['id_token']", "tokens['access_token']"),
+    ]
+
+
 def test_the_session() -> None:
     assert found(
         """\
