@@ -55,6 +55,24 @@ class ManualStep:
     per_claim: str = ""  # one line per mapped claim: {claim} (legacy name) and {source} (AT claim)
 
 
+USER_CLAIM_STATUSES = ("carried", "absent", "renamed", "configurable")
+
+
+@dataclass(frozen=True)
+class UserClaim:
+    """`user_claims:` entry: whether this provider's access tokens carry a claim apps read."""
+
+    claim: str  # a claim name, or a prefix ending in `*` (`custom:*`, `https://*`)
+    access_token: str  # carried | absent | renamed | configurable
+    renamed_to: str = ""  # renamed: the access token's name for it (`as:`)
+    note: str = ""
+
+    def matches(self, claim: str) -> bool:
+        if self.claim.endswith("*"):
+            return claim.startswith(self.claim[:-1])
+        return claim == self.claim
+
+
 @dataclass(frozen=True)
 class ProviderProfile:
     id: str
@@ -83,10 +101,15 @@ class ProviderProfile:
     # Other spellings of an issuer that real tokens carry (Google: `accounts.google.com` for
     # `https://accounts.google.com`): a legacy rule for that issuer accepts each, exactly.
     issuer_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    user_claims: tuple[UserClaim, ...] = ()
 
     def issuer_spellings(self, issuer: str) -> tuple[str, ...]:
         """`issuer` and the other spellings the profile names for it."""
         return (issuer, *dict(self.issuer_aliases).get(issuer, ()))
+
+    def user_claim(self, claim: str) -> UserClaim | None:
+        """What the profile says about `claim` (the first `user_claims:` entry matching it)."""
+        return next((u for u in self.user_claims if u.matches(claim)), None)
 
 
 def load_provider(provider: str, directory: Path | None = None) -> ProviderProfile:
@@ -275,6 +298,7 @@ class _Parser:
                 "manual_steps",
                 "references",
                 "scanner",  # read by the scanner (signals.py), not by the verifier
+                "user_claims",  # read by the plan
             },
         )
         profile_id = self.text(top, "id", "")
@@ -342,7 +366,28 @@ class _Parser:
             path=self.path,
             id_refuse=self.optional_condition(id_token, "refuse", "id_token."),
             id_require=self.optional_condition(id_token, "require", "id_token."),
+            user_claims=self.user_claims(top.get("user_claims", [])),
         )
+
+    def user_claims(self, value: Any) -> tuple[UserClaim, ...]:
+        if not isinstance(value, list):
+            raise self.fail("user_claims", "expected a list")
+        out = []
+        for index, item in enumerate(value):
+            key = f"user_claims[{index}]"
+            entry = self.mapping(item, key, {"claim", "access_token", "as", "note"})
+            claim = self.text(entry, "claim", key + ".")
+            status = self.text(entry, "access_token", key + ".")
+            if status not in USER_CLAIM_STATUSES:
+                raise self.fail(
+                    f"{key}.access_token", f"expected one of {', '.join(USER_CLAIM_STATUSES)}"
+                )
+            renamed = self.text(entry, "as", key + ".", required=status == "renamed")
+            if renamed and status != "renamed":
+                raise self.fail(f"{key}.as", "only for access_token: renamed")
+            note = self.text(entry, "note", key + ".", required=False)
+            out.append(UserClaim(claim, status, renamed, note))
+        return tuple(out)
 
     def optional_condition(self, data: dict[str, Any], key: str, where: str) -> Condition | None:
         return None if data.get(key) is None else self.condition(data[key], where + key)

@@ -61,11 +61,13 @@ from idtoken_migrate.model import (
     ScanResult,
     UsageError,
 )
+from idtoken_migrate.scan import claimflow
 from idtoken_migrate.scan.discover import discover
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 from idtoken_migrate.scan.handout import HandOut, find_handouts
 from idtoken_migrate.scan.keytrace import secret_encoding
 from idtoken_migrate.scan.project import importers_of
+from idtoken_migrate.scan.signals import load_signals
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
 from idtoken_migrate.verifier.render import (
     RenderError,
@@ -155,6 +157,11 @@ class ClaimStatus:
     provided: bool
     read_at: tuple[str, ...]  # "path:line" of the sites that read it
     read_lines: tuple[str, ...] = ()  # "path:line" where the code reads it as `x["claim"]`
+    # What the provider profile says (`user_claims:`): carried | absent | renamed | configurable,
+    # or unknown; and its note (`renamed`: "as `username`: ...").
+    access_token: str = "unknown"
+    note: str = ""
+    reads: tuple[str, ...] = ()  # "path:line (how)" along the verified claims' way
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -163,6 +170,9 @@ class ClaimStatus:
             "provided": self.provided,
             "read_at": list(self.read_at),
             "read_lines": list(self.read_lines),
+            "access_token": self.access_token,
+            "note": self.note,
+            "reads": list(self.reads),
         }
 
 
@@ -897,20 +907,47 @@ class _Planner:
         return [EnvChange(name, "read", "; and ".join(why)) for name, why in reads.items()]
 
     def _claims(self, sites: list[SitePlan]) -> list[ClaimStatus]:
+        """Each claim the legacy code reads that matters here (an ID-token claim, one the
+        provider profile names under `user_claims:`, or a mapped one): where it is read and
+        whether the access token carries it."""
         claim_map = self.config.claim_map
+        id_claims = load_signals().id_claims
         read: dict[str, list[str]] = {}
+        along: dict[str, list[claimflow.Read]] = {}
         for site in sites:
             for claim in site.claims_read:
                 read.setdefault(claim, []).append(site.location)
+            for item in claimflow.decode(site.finding.fact.get(claimflow.FACT, "")):
+                known = self.profile.user_claim(item.claim) or item.claim in claim_map
+                if known or item.claim in id_claims:
+                    along.setdefault(item.claim, []).append(item)
+                    where = read.setdefault(item.claim, [])
+                    if site.location not in where:
+                        where.append(site.location)
         for claim in claim_map:
             read.setdefault(claim, [])
         out = []
         for claim, where in sorted(read.items()):
-            source = claim_map.get(claim) or (claim if claim in SHARED_CLAIMS else None)
+            fact = self.profile.user_claim(claim)
+            status = fact.access_token if fact else ("absent" if claim in id_claims else "unknown")
+            note = fact.note if fact else (self.profile.email_note if claim == "email" else "")
+            if fact and fact.renamed_to:
+                note = f"as `{fact.renamed_to}`: {note}" if note else f"as `{fact.renamed_to}`"
+            source = claim_map.get(claim) or (
+                claim if claim in SHARED_CLAIMS or status == "carried" else None
+            )
+            items = along.get(claim, [])
             lines: tuple[str, ...] = ()
             if source is None and where:
-                lines = claim_read_lines(self._sources(), claim)
-            out.append(ClaimStatus(claim, source, source is not None, tuple(where), lines))
+                failing = [r.where for r in items if r.how in claimflow.FAILING]
+                found = {*claim_read_lines(self._sources(), claim), *failing}
+                lines = tuple(sorted(found, key=_path_line))
+            reads = tuple(dict.fromkeys(f"{r.where} ({r.how})" for r in items))
+            out.append(
+                ClaimStatus(
+                    claim, source, source is not None, tuple(where), lines, status, note, reads
+                )
+            )
         return out
 
     def _secrets(self, sites: list[SitePlan], verifier_path: str | None) -> list[SecretSetting]:
@@ -980,14 +1017,19 @@ class _Planner:
             risks.append(f"apply cannot run: {blocked}")
         for claim in claims:
             if not claim.provided:
-                where = ", ".join(claim.read_lines or claim.read_at)
-                if claim.read_lines and claim.read_at:
+                where = ", ".join(claim.read_lines or claim.reads or claim.read_at)
+                if (claim.read_lines or claim.reads) and claim.read_at:
                     where += f"; verified at {', '.join(claim.read_at)}"
                 where = f" (read at {where})" if where else ""
+                carries = {
+                    "absent": "do not carry it",
+                    "renamed": "carry it under another name",
+                    "configurable": "carry it only when configured to",
+                }.get(claim.access_token, "may not carry it")
+                why = claim.note or self.profile.email_note or "see the provider docs"
                 risks.append(
                     f"unmapped claim `{claim.claim}`{where}: access tokens from "
-                    f"{self.profile.name} may not carry it; map it under `claims:` "
-                    f"({self.profile.email_note or 'see the provider docs'})"
+                    f"{self.profile.name} {carries}; map it under `claims:` ({why})"
                 )
         for site in sites:
             if site.action in (UNSAFE, UNSUPPORTED):
@@ -1049,6 +1091,11 @@ class _Planner:
                     f"legacy ID token would fail its signature check; set it to {traced}"
                 )
         return risks
+
+
+def _path_line(where: str) -> tuple[str, int]:
+    path, _, line = where.rpartition(":")
+    return path, int(line) if line.isdigit() else 0
 
 
 def claim_read_lines(files: dict[str, bytes], claim: str) -> tuple[str, ...]:

@@ -108,6 +108,11 @@ def plan_text(plan: Plan) -> str:
             where = f"  (read at {', '.join(claim.read_at)})" if claim.read_at else ""
             status = f"from `{claim.source}`" if claim.provided else "NOT MAPPED"
             out.append(f"  {claim.claim}: {status}{where}")
+            if claim.access_token != "unknown":
+                note = f": {claim.note}" if claim.note else ""
+                out.append(f"      access token: {claim.access_token}{note}")
+            if claim.reads:
+                out.append(f"      read along the way at {', '.join(claim.reads)}")
         out.append("")
     if plan.secrets:
         out.append("Legacy secret (strict):")
@@ -177,13 +182,15 @@ def plan_markdown(plan: Plan) -> str:
         out += [
             "### Claims",
             "",
-            "| Claim | Access token carries it as | Read at |",
-            "| --- | --- | --- |",
+            "| Claim | Access token carries it as | Provider | Read at |",
+            "| --- | --- | --- | --- |",
         ]
         for claim in plan.claims:
             source = f"`{claim.source}`" if claim.provided else "**not mapped**"
+            where = ", ".join(claim.reads or claim.read_at) or "-"
             out.append(
-                f"| `{claim.claim}` | {source} | {md_escape(', '.join(claim.read_at) or '-')} |"
+                f"| `{claim.claim}` | {source} | {md_escape(claim.access_token)} "
+                f"| {md_escape(where)} |"
             )
         out.append("")
     if plan.secrets:

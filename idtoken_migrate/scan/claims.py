@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from idtoken_migrate.model import ID_TOKEN_BEARER, Finding
+from idtoken_migrate.scan import claimflow
 
 # Names too generic to link a file to a site (wrappers, framework hooks).
 _GENERIC = frozenset(
@@ -63,16 +64,46 @@ def _top_folder(relpath: str) -> str:
 def add_project_claim_reads(
     findings: tuple[Finding, ...], files: Iterable[tuple[str, Path]], id_claims: Iterable[str]
 ) -> tuple[Finding, ...]:
-    """Findings with `claims_read` widened by the reads in files linked to each bearer site.
-    `files`: (path relative to the scan root, path on disk)."""
+    """Findings with `claims_read` widened by the reads in files linked to each bearer site,
+    and with the claims read along the way of the verified value (`claimflow.py`, the fact
+    `claims_read_at`). `files`: (path relative to the scan root, path on disk)."""
     bearers = [f for f in findings if f.kind == ID_TOKEN_BEARER]
     if not bearers:
         return findings
-    claims = sorted(id_claims)
+    files = list(files)
+    found = _linked_reads(bearers, files, sorted(id_claims))
+    flows = _flows(bearers, files)
+    out = []
+    for f in findings:
+        extra = found.get(f.fingerprint, set())
+        reads = flows.get(f.fingerprint, [])
+        extra |= {r.claim for r in reads if r.claim in id_claims}
+        if extra or reads:
+            facts = dict(f.facts)
+            read = set(filter(None, facts.get("claims_read", "").split(","))) | extra
+            if read:
+                facts["claims_read"] = ",".join(sorted(read))
+            if reads:
+                facts[claimflow.FACT] = ";".join(r.encode() for r in reads)
+            f = replace(f, facts=tuple(sorted(facts.items())))
+        out.append(f)
+    return tuple(out)
+
+
+def _flows(bearers: list[Finding], files: list[tuple[str, Path]]) -> dict[str, list]:
+    project = claimflow.Project(files)
+    return {f.fingerprint: claimflow.claim_reads(f.path, f.line, project) for f in bearers}
+
+
+def _linked_reads(
+    bearers: list[Finding], files: list[tuple[str, Path]], claims: list[str]
+) -> dict[str, set[str]]:
+    """Per bearer site, the ID-token claims read in the files that name its function,
+    decorator or claim store."""
     links = {f.fingerprint: _links(f) for f in bearers}
     wanted = set().union(*links.values())
     if not wanted:
-        return findings
+        return {}
     word = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b")
     needles = [n.encode() for n in sorted(wanted)]
     found: dict[str, set[str]] = {f.fingerprint: set() for f in bearers}
@@ -97,13 +128,4 @@ def add_project_claim_reads(
         for f in bearers:
             if links[f.fingerprint] & named and relpath.startswith(_top_folder(f.path)):
                 found[f.fingerprint] |= reads
-    out = []
-    for f in findings:
-        extra = found.get(f.fingerprint)
-        if extra:
-            facts = dict(f.facts)
-            read = set(filter(None, facts.get("claims_read", "").split(","))) | extra
-            facts["claims_read"] = ",".join(sorted(read))
-            f = replace(f, facts=tuple(sorted(facts.items())))
-        out.append(f)
-    return tuple(out)
+    return found

@@ -150,6 +150,15 @@ FIXTURES: dict[str, FixtureApp] = {
             env_builder=_okta_env,
         ),
         FixtureApp(
+            "flask_cognito_own_jwks",
+            "cognito",
+            AppSpec("flask", "app:app"),
+            me_path="/me",
+            private_path="/notes",
+            public_path="/health",
+            env_builder=_cognito_env,
+        ),
+        FixtureApp(
             "flask_authlib_oidc",
             "generic",
             AppSpec("flask", "app:app"),

@@ -99,6 +99,9 @@ BROKEN = {
     "bad-regex": ("issuer_pattern: '^https://[^/]+/$'", "issuer_pattern: '(['"),
     "dpop-typ": ("header_typ: [jwt, at+jwt]", "header_typ: [jwt, dpop+jwt]"),
     "equals-list": ("- header_typ: [at+jwt]", "- equals: {typ: [a, b]}"),
+    "user-claim-status": ("access_token: configurable", "access_token: sometimes"),
+    "user-claim-as": ("access_token: configurable", "access_token: configurable\n    as: x"),
+    "user-claim-key": ("  - claim: permissions", "  - claim: permissions\n    when: rbac"),
 }
 
 
@@ -116,3 +119,17 @@ def test_profiles_from_another_folder(tmp_path: Path) -> None:
     source = (rules_dir() / "providers" / "okta.yaml").read_text(encoding="utf-8")
     (tmp_path / "acme.yaml").write_text(source.replace("id: okta", "id: acme"), encoding="utf-8")
     assert set(load_providers(tmp_path)) == {"acme"}
+
+
+def test_user_claims_say_what_the_access_token_carries() -> None:
+    cognito = load_provider("cognito")
+    assert cognito.user_claim("custom:role").access_token == "absent"  # the `custom:*` prefix
+    assert cognito.user_claim("cognito:groups").access_token == "carried"
+    renamed = cognito.user_claim("cognito:username")
+    assert (renamed.access_token, renamed.renamed_to) == ("renamed", "username")
+    assert cognito.user_claim("department") is None
+    assert load_provider("keycloak").user_claim("realm_access").access_token == "carried"
+    assert load_provider("auth0").user_claim("https://example.com/roles").access_token == (
+        "configurable"
+    )
+    assert load_provider("entra").user_claim("roles").access_token == "configurable"

@@ -1,0 +1,323 @@
+"""Where a bearer site's verified claims travel, and which claims are read there, with the line.
+
+The claims dict a legacy verifier returns is rarely read where it is verified: it is returned to
+a FastAPI dependency's users (`claims: dict = Depends(get_current_user)`), assigned by callers
+(`claims = verify(token)`), handed to helpers in other modules (`sync_user(claims)` reading
+`claims["custom:role"]`, `check_role(claims, "Admins")` reading `.get("cognito:groups")`), or
+turned into a model whose fields are the claims (`CurrentUser(**claims)`,
+`CurrentUser.model_validate(claims)` with `role: str = Field(alias="custom:role")`).
+
+`claim_reads()` follows the value, lexically (`lexical.py`: files are read, never parsed or run),
+from the site's result through returns, callers, dependencies, arguments (positional, keyword,
+`**`) and model classes, a few hops deep, inside the site's project, and lists every string-keyed
+read on the way: `(claim, "path:line", how)` where `how` is `subscript` (a token without the
+claim fails there), `get`, `in`, `field` (an optional model field) or `required-field`. Which of
+those claims matter is the provider's business (`user_claims:` in its profile, read by the plan).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from idtoken_migrate.scan import lexical
+
+FACT = "claims_read_at"  # Finding.facts key: "claim path:line how", ";"-separated
+# Registered claims every JWT carries (RFC 7519): never worth reporting.
+_REGISTERED = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+# How a read fails when the token lacks the claim: a KeyError, a model's validation error.
+FAILING = frozenset({"subscript", "required-field"})
+_MAX_HOPS = 5
+_MAX_READS = 60
+_MAX_FILE = 2 * 1024 * 1024
+_MODEL_BUILDERS = frozenset({"model_validate", "parse_obj", "from_dict", "model_construct"})
+_CLAIM = r"""(?P<q>['"])(?P<claim>[^'"\s;]{1,200})(?P=q)"""
+
+
+@dataclass(frozen=True)
+class Read:
+    claim: str
+    where: str  # "path:line"
+    how: str  # subscript | get | in | field | required-field
+
+    def encode(self) -> str:
+        return f"{self.claim} {self.where} {self.how}"
+
+
+def decode(fact: str) -> list[Read]:
+    out = []
+    for item in fact.split(";"):
+        parts = item.rsplit(" ", 2)
+        if len(parts) == 3:
+            out.append(Read(*parts))
+    return out
+
+
+class Project:
+    """The files of one scan, read lazily, with their lexical views."""
+
+    def __init__(self, files: Iterable[tuple[str, Path]]) -> None:
+        self.paths = dict(files)
+        self.texts: dict[str, str] = {}
+        self.modules: dict[str, lexical.LexModule] = {}
+        self.named: dict[tuple[str, str], list[str]] = {}
+
+    def text(self, relpath: str) -> str:
+        if relpath not in self.texts:
+            path = self.paths.get(relpath)
+            try:
+                data = path.read_bytes() if path and path.stat().st_size <= _MAX_FILE else b""
+            except OSError:
+                data = b""
+            self.texts[relpath] = data.decode("utf-8", "replace")
+        return self.texts[relpath]
+
+    def module(self, relpath: str) -> lexical.LexModule:
+        if relpath not in self.modules:
+            self.modules[relpath] = lexical.read(self.text(relpath))
+        return self.modules[relpath]
+
+    def naming(self, word: str, folder: str) -> list[str]:
+        """Files of `folder`'s project whose text names `word` (bytes first; only the files
+        that match are kept in memory)."""
+        if (word, folder) in self.named:
+            return self.named[(word, folder)]
+        needle = word.encode()
+        pattern = re.compile(rf"\b{re.escape(word)}\b")
+        found = []
+        for relpath, path in self.paths.items():
+            if not relpath.endswith(".py") or not relpath.startswith(folder):
+                continue
+            if relpath not in self.texts:
+                try:
+                    if path.stat().st_size > _MAX_FILE or needle not in path.read_bytes():
+                        continue
+                except OSError:
+                    continue
+            if pattern.search(self.text(relpath)):
+                found.append(relpath)
+        self.named[(word, folder)] = found
+        return found
+
+
+def _top_folder(relpath: str) -> str:
+    return relpath.split("/", 1)[0] + "/" if "/" in relpath else ""
+
+
+def claim_reads(site_path: str, site_line: int, proj: Project) -> list[Read]:
+    """The claims read along the way of the value verified at `site_path:site_line`."""
+    folder = _top_folder(site_path)
+    module = proj.module(site_path)
+    func = module.function_at(site_line)
+    if func is None:
+        return []
+    lines = module.lines
+    text = lines[site_line - 1] if 0 < site_line <= len(lines) else ""
+    work: list[tuple[str, lexical.LexFunction, str, int]] = []
+    target = re.match(r"\s*(?P<var>\w+)\s*(?::[^=]*)?=(?!=)", text)
+    if target:
+        work.append((site_path, func, target["var"], 0))
+    elif re.match(r"\s*return\b", text):
+        work += _returned_to(proj, site_path, func, folder, 0)
+    reads: dict[tuple[str, str], Read] = {}
+    seen: set[tuple[str, int, str]] = set()
+    while work and len(reads) < _MAX_READS:
+        path, function, var, hops = work.pop()
+        key = (path, function.line, var)
+        if key in seen or hops > _MAX_HOPS:
+            continue
+        seen.add(key)
+        for read in _reads_in(proj, path, function, var):
+            reads.setdefault((read.claim, read.where), read)
+        work += _passed_on(proj, path, function, var, folder, hops, reads)
+    return sorted(reads.values(), key=_order)
+
+
+def _order(read: Read) -> tuple[str, int, str]:
+    path, _, line = read.where.rpartition(":")
+    return path, int(line) if line.isdigit() else 0, read.claim
+
+
+def _body(proj: Project, path: str, function: lexical.LexFunction) -> list[tuple[int, str]]:
+    lines = proj.module(path).lines
+    return [(n, lines[n - 1]) for n in range(function.line, min(function.end, len(lines)) + 1)]
+
+
+def _reads_in(proj: Project, path: str, function: lexical.LexFunction, var: str) -> list[Read]:
+    v = re.escape(var)
+    patterns = (
+        (re.compile(rf"(?<![\w.]){v}\s*\[\s*{_CLAIM}\s*\]"), "subscript"),
+        (re.compile(rf"(?<![\w.]){v}\s*\.\s*get\(\s*{_CLAIM}"), "get"),
+        (re.compile(rf"{_CLAIM}\s+(?:not\s+)?in\s+{v}\b"), "in"),
+    )
+    out = []
+    for number, line in _body(proj, path, function):
+        for pattern, how in patterns:
+            for match in pattern.finditer(line):
+                claim = match["claim"]
+                if claim not in _REGISTERED:
+                    out.append(Read(claim, f"{path}:{number}", how))
+    return out
+
+
+def _passed_on(
+    proj: Project,
+    path: str,
+    function: lexical.LexFunction,
+    var: str,
+    folder: str,
+    hops: int,
+    reads: dict[tuple[str, str], Read],
+) -> list[tuple[str, lexical.LexFunction, str, int]]:
+    """Where `var` goes from `function`: returned, assigned, passed to a call, made a model."""
+    out: list[tuple[str, lexical.LexFunction, str, int]] = []
+    v = re.escape(var)
+    for number, line in _body(proj, path, function):
+        if number == function.line:
+            continue
+        if re.match(rf"\s*return\s+{v}\s*$", line) or re.match(rf"\s*return\s+dict\({v}\)", line):
+            out += _returned_to(proj, path, function, folder, hops + 1)
+        alias = re.match(rf"\s*(?P<to>\w+)\s*(?::[^=]*)?=\s*(?:dict\()?{v}\)?\s*$", line)
+        if alias:
+            out.append((path, function, alias["to"], hops + 1))
+        for call in re.finditer(r"(?P<func>[A-Za-z_][\w.]*)\s*\((?P<args>[^()]*)\)", line):
+            args = [a.strip() for a in call["args"].split(",")]
+            name = call["func"].rsplit(".", 1)[-1]
+            if f"**{var}" in args or (name in _MODEL_BUILDERS and args[:1] == [var]):
+                model = call["func"].rsplit(".", 2)[-2] if name in _MODEL_BUILDERS else name
+                for read in _model_fields(proj, model, folder):
+                    reads.setdefault((read.claim, read.where), read)
+                continue
+            for index, arg in enumerate(args):
+                keyword, _, value = arg.partition("=") if "=" in arg else ("", "", arg)
+                if value.strip() != var:
+                    continue
+                out += _callee_params(proj, path, name, index, keyword.strip(), folder, hops + 1)
+    return out
+
+
+def _returned_to(
+    proj: Project, path: str, function: lexical.LexFunction, folder: str, hops: int
+) -> list[tuple[str, lexical.LexFunction, str, int]]:
+    """Variables that receive what `function` returns: `x = f(...)`, `x = Depends(f)`."""
+    name = function.name
+    n = re.escape(name)
+    assigned = re.compile(rf"^\s*(?P<var>\w+)\s*(?::[^=]*)?=\s*(?:await\s+)?(?:[\w.]+\.)?{n}\s*\(")
+    depends = re.compile(rf"(?P<var>\w+)\s*(?::[^=,()]*)?=\s*(?:Depends|Security)\(\s*{n}\s*\)")
+    passed = re.compile(rf"^\s*return\s+(?:await\s+)?(?:[\w.]+\.)?{n}\s*\(")
+    out = []
+    for other in proj.naming(name, folder):
+        module = proj.module(other)
+        for index, line in enumerate(module.lines):
+            holder = module.function_at(index + 1)
+            if holder is None or (other == path and holder.line == function.line):
+                continue
+            for pattern in (assigned, depends):
+                for match in pattern.finditer(line):
+                    out.append((other, holder, match["var"], hops))
+            if passed.match(line) and hops < _MAX_HOPS:  # `return check(token)`: passed on
+                out += _returned_to(proj, other, holder, folder, hops + 1)
+    return out
+
+
+def _callee_params(
+    proj: Project, path: str, name: str, index: int, keyword: str, folder: str, hops: int
+) -> list[tuple[str, lexical.LexFunction, str, int]]:
+    """The parameter of `name`'s definition(s) that receives argument `index` (or `keyword`)."""
+    out = []
+    defs = [
+        p
+        for p in proj.naming(name, folder)
+        if re.search(rf"def\s+{re.escape(name)}\s*\(", proj.text(p))
+    ]
+    if path in defs:
+        defs = [path]  # the local definition wins over one elsewhere
+    for other in defs:
+        module = proj.module(other)
+        for function in module.functions:
+            if function.name != name:
+                continue
+            params = _params(module.lines, function)
+            if keyword:
+                target = keyword if keyword in params else None
+            else:
+                target = params[index] if index < len(params) else None
+            if target:
+                out.append((other, function, target, hops))
+    return out
+
+
+def _params(lines: list[str], function: lexical.LexFunction) -> list[str]:
+    """Parameter names of a `def` (its header may span lines), `self`/`cls` dropped."""
+    header = ""
+    for number in range(function.line, min(function.line + 20, len(lines)) + 1):
+        header += lines[number - 1] + " "
+        if re.search(r"\)\s*(?:->[^:]*)?:", header):
+            break
+    inside = header.split("(", 1)[1] if "(" in header else ""
+    depth, current, parts = 0, "", []
+    for char in inside:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    names = []
+    for part in parts:
+        match = re.match(r"\s*(\w+)", part)
+        if match and not part.strip().startswith("*"):
+            names.append(match[1])
+    if function.class_name and names[:1] in (["self"], ["cls"]):
+        names = names[1:]
+    return names
+
+
+def _model_fields(proj: Project, model: str, folder: str) -> list[Read]:
+    """The fields of `class model(...)`: each a claim (its `alias=`, else its name)."""
+    out = []
+    header = re.compile(rf"^(?P<indent>[ \t]*)class\s+{re.escape(model)}\b")
+    field = re.compile(
+        r"^(?P<indent>[ \t]+)(?P<name>[A-Za-z_]\w*)\s*:\s*[^=]+?(?:=(?P<value>.*))?$"
+    )
+    for other in proj.naming(model, folder):
+        lines = proj.module(other).lines
+        for start, line in enumerate(lines):
+            top = header.match(line)
+            if not top:
+                continue
+            indent = None
+            for number in range(start + 2, len(lines) + 1):
+                text = lines[number - 1]
+                if not text.strip() or text.lstrip().startswith(("#", "@", '"', "'")):
+                    continue
+                width = len(text) - len(text.lstrip())
+                if width <= len(top["indent"]):
+                    break
+                if indent is None:
+                    indent = width
+                if width != indent or text.lstrip().startswith(("def ", "class ", "async ")):
+                    continue
+                match = field.match(text)
+                if not match or match["name"] == "model_config":
+                    continue
+                value = match["value"] or ""
+                alias = re.search(rf"\balias\s*=\s*{_CLAIM}", value)
+                claim = alias["claim"] if alias else match["name"]
+                required = not value.strip() or (
+                    value.strip().startswith("Field(")
+                    and not re.search(r"\bdefault(?:_factory)?\s*=", value)
+                    and re.match(r"\s*Field\(\s*(?:\.\.\.|\)|\w+\s*=)", value) is not None
+                )
+                if claim not in _REGISTERED:
+                    how = "required-field" if required else "field"
+                    out.append(Read(claim, f"{other}:{number}", how))
+    return out
