@@ -32,13 +32,6 @@ class EnvSource:
     via: str = ""  # how it was found, for the comment init writes
 
 
-def whole_env_read(expr: str) -> EnvSource | None:
-    """The variable when `expr` is one environment read and nothing else: `os.environ["X"]`,
-    `os.environ.get("X"[, default])`, `os.getenv("X"[, default])` (also without `os.`)."""
-    node = _parse_expr(expr)
-    return _env_read(node, {}) if node is not None else None
-
-
 def traced_env(
     root: Path, site_path: str, expr: str, settings: SettingsClasses
 ) -> EnvSource | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from idtoken_migrate.config.envtrace import EnvSource, SettingsClasses, traced_env, whole_env_read
+from idtoken_migrate.config.envtrace import EnvSource, SettingsClasses, traced_env
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -35,8 +35,10 @@ def trace(root: Path, expr: str, site: str = "auth.py") -> EnvSource | None:
         ('environ.get("COGNIT_REGION")', "COGNIT_REGION", None),  # a typo'd name is kept as is
     ],
 )
-def test_one_read_is_its_variable(expr: str, name: str, default: str | None) -> None:
-    assert whole_env_read(expr) == EnvSource(name, default, "os.environ")
+def test_one_read_is_its_variable(
+    tmp_path: Path, expr: str, name: str, default: str | None
+) -> None:
+    assert trace(tmp_path, expr) == EnvSource(name, default, "os.environ")
 
 
 @pytest.mark.parametrize(
@@ -49,8 +51,8 @@ def test_one_read_is_its_variable(expr: str, name: str, default: str | None) -> 
         "not python (",
     ],
 )
-def test_anything_more_is_no_whole_read(expr: str) -> None:
-    assert whole_env_read(expr) is None
+def test_anything_more_is_no_whole_read(tmp_path: Path, expr: str) -> None:
+    assert trace(tmp_path, expr) is None  # an empty project: nothing else can explain it
 
 
 def test_a_module_binding_over_several_lines_with_an_fstring_default(tmp_path: Path) -> None:
