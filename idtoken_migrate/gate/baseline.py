@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from idtoken_migrate import __version__
+from idtoken_migrate.gate.diff import BaselineDiff
 from idtoken_migrate.model import Finding, UsageError
-from idtoken_migrate.report.baseline_diff import BaselineDiff
 
 BASELINE_VERSION = 1
 _ENTRY_FIELDS = ("fingerprint", "rule", "kind", "path", "line", "message")

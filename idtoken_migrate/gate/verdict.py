@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from idtoken_migrate.config import Config
+from idtoken_migrate.gate.diff import BaselineDiff
 from idtoken_migrate.model import (
     ACTIONABLE_KINDS,
     AMBIGUOUS,
@@ -19,7 +20,6 @@ from idtoken_migrate.model import (
     ScanResult,
     read_generated_header,
 )
-from idtoken_migrate.report.baseline_diff import BaselineDiff
 
 __all__ = [
     "GeneratedModule",

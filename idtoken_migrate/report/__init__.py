@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from idtoken_migrate import __version__
+from idtoken_migrate.gate.diff import BaselineDiff
 from idtoken_migrate.model import ScanResult, UsageError
-from idtoken_migrate.report.baseline_diff import BaselineDiff
 
 # Every format `check` offers; `scan` offers the same but markdown (product.md).
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit", "markdown")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from idtoken_migrate.gate.diff import BaselineDiff, held_by
 from idtoken_migrate.model import ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
 # Workflow command levels, by the severity the reporters share.

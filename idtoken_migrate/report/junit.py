@@ -6,8 +6,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from idtoken_migrate.gate.diff import BaselineDiff, held_by
 from idtoken_migrate.model import ACTIONABLE_KINDS, FileError, Finding, ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import sorted_errors, sorted_findings
 
 SUITES_NAME = "idtoken-migrate"

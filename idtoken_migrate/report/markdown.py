@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from idtoken_migrate.gate.diff import BaselineDiff, held_by
 from idtoken_migrate.model import ACTIONABLE_KINDS, KINDS, Finding, ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import sorted_errors, sorted_findings
 
 # Past this many rows a table is cut: GitHub comments stop at 65,536 characters.

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from idtoken_migrate import REPOSITORY_URL, __version__
+from idtoken_migrate.gate.diff import BaselineDiff, held_by
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
     AMBIGUOUS,
@@ -20,7 +21,6 @@ from idtoken_migrate.model import (
     RuleInfo,
     ScanResult,
 )
-from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
 SARIF_SCHEMA = (

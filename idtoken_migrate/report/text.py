@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+from idtoken_migrate.gate.diff import BaselineDiff, held_by
 from idtoken_migrate.model import ACTIONABLE_KINDS, KINDS, FileError, Finding, ScanResult
-from idtoken_migrate.report.baseline_diff import BaselineDiff, held_by
 from idtoken_migrate.report.order import severity, sorted_errors, sorted_findings
 
 _RESET = "\x1b[0m"

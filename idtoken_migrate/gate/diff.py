@@ -1,4 +1,4 @@
-"""The change against a baseline: built by the gate, rendered by the reporters."""
+"""The change against a baseline: built by the gate (`baseline`), rendered by the reporters."""
 
 from __future__ import annotations
 
