@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 # Finding kinds (product.md, contract).
@@ -56,6 +56,69 @@ class RuleInfo:
 
 
 @dataclass(frozen=True)
+class SiteFacts:
+    """What the scan saw at a site, for the planner, `init` and the reports (`Finding.facts`).
+
+    None: the scan did not see it (the JSON leaves the key out); lists are comma-joined in JSON.
+    """
+
+    site: str | None = None  # the rule's match form: call, method, settings, claim_check
+    qualname: str | None = None  # what was called: "jwt.decode", "claims['token_use']"
+    function: str | None = None  # the enclosing function
+    class_: str | None = None  # its class ("" at module level or in a plain function)
+    handlers: tuple[str, ...] | None = None  # the `except` names around the call
+    verified_by_hand: str | None = None  # how a decode without verification is verified after
+    exported: tuple[str, ...] | None = None  # module-level names other modules may call
+    stored_in: tuple[str, ...] | None = None  # request-wide attributes the claims are stored on
+    claims_read: tuple[str, ...] | None = None  # ID-token-only claims the code reads
+    claims_read_at: str | None = None  # where each is read: "claim path:line how", ";"-separated
+    # The source text of the argument that plays each role (rule pack `args:`).
+    token_expr: str | None = None
+    key_expr: str | None = None
+    audience_expr: str | None = None
+    issuer_expr: str | None = None
+    algorithms_expr: str | None = None
+    options_expr: str | None = None
+    claims_cls_expr: str | None = None
+    client_id_expr: str | None = None
+    algorithms: str | None = None  # the algorithms argument of a call
+    algorithm_values: tuple[str, ...] | None = None  # the known algorithms behind it
+    parser: str | None = None  # "lexical": read without libcst (Python 2), not editable
+    apply: str | None = None  # "not-editable"
+    decided_by: str | None = None  # why the site has its kind
+    signals: tuple[str, ...] | None = None  # every evidence signal at the site
+
+    def to_json(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is not None:
+                out[_JSON_KEY.get(item.name, item.name)] = (
+                    ",".join(value) if isinstance(value, tuple) else value
+                )
+        return dict(sorted(out.items()))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SiteFacts:
+        """The facts of a JSON report or baseline; keys this version does not know are dropped."""
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            value = data.get(_JSON_KEY.get(item.name, item.name))
+            if not isinstance(value, str):
+                continue
+            listed = str(item.type).startswith("tuple")
+            values[item.name] = tuple(v for v in value.split(",") if v) if listed else value
+        return cls(**values)
+
+    def role_expr(self, role: str) -> str | None:
+        """The source text of the argument playing `role` (ROLES of the rule packs)."""
+        return getattr(self, f"{role}_expr", None)
+
+
+_JSON_KEY = {"class_": "class"}
+
+
+@dataclass(frozen=True)
 class Finding:
     """One classified verification site."""
 
@@ -74,7 +137,7 @@ class Finding:
     fingerprint: str
     symbol: str = ""  # enclosing scope, e.g. "Auth.verify" or "<module>"
     snippet: str = ""  # the matched source, one line, for reports
-    facts: tuple[tuple[str, str], ...] = ()  # machine-readable facts for the planner
+    facts: SiteFacts = SiteFacts()  # what the scan saw, for the planner
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,7 +156,7 @@ class Finding:
             "fingerprint": self.fingerprint,
             "symbol": self.symbol,
             "snippet": self.snippet,
-            "facts": dict(self.facts),
+            "facts": self.facts.to_json(),
         }
 
     @classmethod
@@ -114,12 +177,8 @@ class Finding:
             fingerprint=data["fingerprint"],
             symbol=data.get("symbol", ""),
             snippet=data.get("snippet", ""),
-            facts=tuple(sorted(data.get("facts", {}).items())),
+            facts=SiteFacts.from_json(data.get("facts") or {}),
         )
-
-    @property
-    def fact(self) -> dict[str, str]:
-        return dict(self.facts)
 
 
 @dataclass(frozen=True)

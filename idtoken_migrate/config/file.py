@@ -1472,25 +1472,25 @@ class _StarterFacts:
                 for e in f.evidence
                 if facts.provider is not None and facts.provider in e.lower()
             )[:2]
-        facts.issuer_exprs = _unique(f.fact.get("issuer_expr", "") for f in findings)
+        facts.issuer_exprs = _unique((f.facts.issuer_expr or "") for f in findings)
         facts.issuer = next(
             (u for u in map(_literal, facts.issuer_exprs) if u and re.match(r"https://\S+$", u)),
             None,
         )
-        facts.audience_exprs = _unique(f.fact.get("audience_expr", "") for f in access)
+        facts.audience_exprs = _unique((f.facts.audience_expr or "") for f in access)
         facts.audiences = _unique(_literal(e) or "" for e in facts.audience_exprs)
-        facts.client_id_exprs = _unique(f.fact.get("audience_expr", "") for f in legacy)
+        facts.client_id_exprs = _unique((f.facts.audience_expr or "") for f in legacy)
         facts.client_ids = _unique(_literal(e) or "" for e in facts.client_id_exprs)
-        facts.key_exprs = _unique(f.fact.get("key_expr", "") for f in legacy)
+        facts.key_exprs = _unique((f.facts.key_expr or "") for f in legacy)
         facts.legacy_algorithms = _unique(
             a
             for f in legacy
             for a in _ALGORITHM.findall(
-                f.fact.get("algorithms", "") + " " + f.fact.get("algorithm_values", "")
+                (f.facts.algorithms or "") + " " + " ".join(f.facts.algorithm_values or ())
             )
         )
         if not facts.legacy_algorithms and any(
-            "key-is-client-secret" in f.fact.get("signals", "") for f in legacy
+            "key-is-client-secret" in (f.facts.signals or ()) for f in legacy
         ):
             facts.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
         # Only `os.environ["X"]` / `os.getenv("X")` names the variable for sure; `settings.X`
@@ -1498,25 +1498,23 @@ class _StarterFacts:
         # A name the key or client id is bound to: what its binding reads (`client_secret =
         # os.environ["AUTH0_CLIENT_SECRET"]`, `CLIENT_ID = os.environ.get("X", "the-id")`).
         bound = _Bindings(Path(result.root))
-        keys = [bound.value(f.path, f.fact.get("key_expr", "")) for f in legacy]
+        keys = [bound.value(f.path, (f.facts.key_expr or "")) for f in legacy]
         facts.secret_env = next(
             (m.group(1) for m in map(_ENV_READ.search, [*facts.key_exprs, *keys]) if m), None
         )
         if not facts.issuer:
-            issuers = (bound.value(f.path, f.fact.get("issuer_expr", "")) for f in findings)
+            issuers = (bound.value(f.path, (f.facts.issuer_expr or "")) for f in findings)
             facts.issuer = next(
                 (u for u in map(_literal, issuers) if u and re.match(r"https://\S+$", u)), None
             )
         if not facts.client_ids:
-            defaults = (bound.value(f.path, f.fact.get("audience_expr", "")) for f in legacy)
+            defaults = (bound.value(f.path, (f.facts.audience_expr or "")) for f in legacy)
             facts.client_ids = _unique(_literal(d) or _env_default(d) or "" for d in defaults)
         facts._trace_env(Path(result.root), findings, legacy, access)
         facts.secret_env_guess = facts.secret_env or next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
         )
-        facts.claims_read = _unique(
-            c.strip() for f in legacy for c in f.fact.get("claims_read", "").split(",")
-        )
+        facts.claims_read = _unique(c for f in legacy for c in f.facts.claims_read or ())
         facts.libraries = _unique(f.library for f in findings)
         facts.sites = tuple(f for f in findings if f.kind == ID_TOKEN_BEARER)
         counts = result.by_kind()
@@ -1566,9 +1564,7 @@ class _StarterFacts:
             )
             for f in self.sites[:_MAX_LISTED_SITES]:
                 where = f"{f.path}:{f.line}" + (f" in {f.symbol}" if f.symbol else "")
-                source = f.fact.get("token_source", "")
-                detail = f" (token from {source})" if source else ""
-                out.append(f"#     {_comment(where + detail)}")
+                out.append(f"#     {_comment(where)}")
             if len(self.sites) > _MAX_LISTED_SITES:
                 out.append(f"#     ... and {len(self.sites) - _MAX_LISTED_SITES} more")
         return out

@@ -90,7 +90,7 @@ _MODULE_NAME = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
 _MODULE_DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
 
 # A legacy call checks these only when it passes the argument (the scan's fact names it).
-_UNCHECKED_WITHOUT = {"wrong_issuer": "issuer_expr", "wrong_audience": "audience_expr"}
+_UNCHECKED_WITHOUT = {"wrong_issuer": "issuer", "wrong_audience": "audience"}
 
 
 @dataclass(frozen=True)
@@ -474,7 +474,7 @@ class _Planner:
         bases = self._exception_bases(drafts, verifier_path)
         # Files libcst could not parse: scan errors, and Python 2 files read lexically (legacy.py).
         unparsed = [e.path for e in self.result.errors] + [
-            f.path for f in self.result.findings if dict(f.facts).get("parser") == "lexical"
+            f.path for f in self.result.findings if f.facts.parser == "lexical"
         ]
         blocked = python_refusal(self.root, unparsed)
         blocked = blocked or self._check_render(bases)
@@ -541,7 +541,7 @@ class _Planner:
         key = self._legacy_library(str(fix.get("param.legacy_exception", ""))) or (
             finding.library if finding.library in self.rules.exception_bases else None
         )
-        claims = tuple(c for c in finding.fact.get("claims_read", "").split(",") if c)
+        claims = finding.facts.claims_read or ()
         base = SitePlan(finding, MIGRATE, codemod, template, "", key, claims)
         if codemod == MANUAL:
             summary = rule.summary if rule else finding.message
@@ -600,15 +600,15 @@ class _Planner:
         accepts = "accepts access tokens" + (
             " and, until the sunset, legacy ID tokens" if self.phase == "dual" else " only"
         )
-        if finding.fact.get("site") == "settings":
+        if finding.facts.site == "settings":
             why = (
-                f"{finding.fact.get('qualname', 'the settings')} makes the framework accept the "
+                f"{finding.facts.qualname or 'the settings'} makes the framework accept the "
                 f"ID token as the API credential; its decode handler becomes the generated "
                 f"`{decode_handler(edit)}`, which {accepts}"
             )
         else:
             why = (
-                f"{finding.fact.get('qualname', 'the call')}() verifies an ID token as the API "
+                f"{finding.facts.qualname or 'the call'}() verifies an ID token as the API "
                 f"credential; `{edit.verifier.name}(token)` {accepts}"
             )
         rejections = self._rejections(draft, edit, bases)
@@ -660,8 +660,8 @@ class _Planner:
             before = "-"
             raised = [e.qualified for e in legacy.by_reason if e.reason == reason] if legacy else []
             unchecked = _UNCHECKED_WITHOUT.get(reason, "")
-            if raised and unchecked and unchecked not in finding.fact:
-                before = f"accepted (the call passes no {unchecked.removesuffix('_expr')})"
+            if raised and unchecked and finding.facts.role_expr(unchecked) is None:
+                before = f"accepted (the call passes no {unchecked})"
             elif raised:
                 before = self._branch(handlers, raised)
             after_errors = [
@@ -706,7 +706,7 @@ class _Planner:
         return self._first_party_names
 
     def _site_notes(self, finding: Finding, rejections: list[Rejection]) -> tuple[str, ...]:
-        handlers = [h for h in finding.fact.get("handlers", "").split(",") if h]
+        handlers = finding.facts.handlers or ()
         notes = []
         same = [
             f"{r.reason} {r.after.partition(' (')[0]}"
@@ -724,7 +724,7 @@ class _Planner:
                 new.setdefault(r.after, []).append(r.reason)
         for answer, names in new.items():
             notes.append(f"new rejections ({', '.join(names)}): {answer}")
-        if not handlers and finding.fact.get("site") != "settings":
+        if not handlers and finding.facts.site != "settings":
             notes.append(
                 "no `except` around the call: TokenRejected propagates like the old errors did"
             )
@@ -778,7 +778,7 @@ class _Planner:
             key=lambda f: (f.path, f.line, f.column),
         ):
             decides = f.message.rpartition(": ")[2] if ": " in f.message else f.message
-            audience = f.fact.get("audience_expr")
+            audience = f.facts.audience_expr
             if audience:
                 answer = (
                     f"if `{audience}` is a client id (the call verifies ID tokens), list it under "
@@ -917,7 +917,7 @@ class _Planner:
         for site in sites:
             for claim in site.claims_read:
                 read.setdefault(claim, []).append(site.location)
-            for item in claimflow.decode(site.finding.fact.get(claimflow.FACT, "")):
+            for item in claimflow.decode(site.finding.facts.claims_read_at or ""):
                 known = self.profile.user_claim(item.claim) or item.claim in claim_map
                 if known or item.claim in id_claims:
                     along.setdefault(item.claim, []).append(item)
@@ -1082,7 +1082,7 @@ class _Planner:
         configured = self.config.legacy_id_token.secret_encoding
         risks = []
         for site in sites:
-            key_expr = site.finding.fact.get("key_expr", "")
+            key_expr = site.finding.facts.key_expr or ""
             traced = secret_encoding(key_expr) if key_expr else None
             if site.action == MIGRATE and traced is not None and traced != configured:
                 risks.append(

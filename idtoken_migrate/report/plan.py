@@ -55,13 +55,13 @@ def _site_lines(site: SitePlan) -> list[str]:
         lines.append(f"    was: {f.snippet}")
     from idtoken_migrate.migration.plan import MIGRATE
 
-    if site.action == MIGRATE and site.edit and f.fact.get("site") == "settings":
+    if site.action == MIGRATE and site.edit and f.facts.site == "settings":
         from idtoken_migrate.migration.codemods.drf_jwt_settings import HANDLER, decode_handler
 
-        name = f.fact.get("qualname", "")
+        name = f.facts.qualname or ""
         lines.append(f'    now: {name}["{HANDLER}"] = "{decode_handler(site.edit)}"')
     elif site.action == MIGRATE and site.edit:
-        token = f.fact.get("token_expr", "token")
+        token = f.facts.token_expr or "token"
         lines.append(
             f"    now: {site.edit.verifier.name}({token})  ({site.edit.verifier.statement})"
         )

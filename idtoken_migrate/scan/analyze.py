@@ -26,6 +26,7 @@ from libcst.metadata import (
 )
 
 from idtoken_migrate.config.rulepack import Rule, RulePack
+from idtoken_migrate.model import SiteFacts
 from idtoken_migrate.scan.signals import Signals
 
 Function = cst.FunctionDef | None  # None: module level
@@ -54,7 +55,7 @@ class Site:
     symbol: str
     snippet: str
     evidence: tuple[Evidence, ...]
-    facts: tuple[tuple[str, str], ...]
+    facts: SiteFacts
     provider: str | None
     qualname: str
 

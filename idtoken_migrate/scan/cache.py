@@ -60,7 +60,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from idtoken_migrate.model import FileError, FileOutcome, Finding, GeneratedModule
+from idtoken_migrate.model import FileError, FileOutcome, Finding, GeneratedModule, SiteFacts
 
 CACHE_DIR_ENV = "IDTOKEN_MIGRATE_CACHE_DIR"
 DEFAULT_MAX_ENTRIES = 200_000
@@ -292,7 +292,7 @@ def _schema() -> str:
     return repr(
         [
             (cls.__name__, [(f.name, str(f.type)) for f in dataclasses.fields(cls)])
-            for cls in (FileOutcome, Finding, FileError, GeneratedModule)
+            for cls in (FileOutcome, Finding, SiteFacts, FileError, GeneratedModule)
         ]
     )
 

@@ -47,7 +47,7 @@ _GENERIC = frozenset(
 
 def _links(finding: Finding) -> set[str]:
     names = {part for part in finding.symbol.split(".") if part and part != "<module>"}
-    names |= {store.rsplit(".", 1)[-1] for store in finding.fact.get("stored_in", "").split(",")}
+    names |= {store.rsplit(".", 1)[-1] for store in (finding.facts.stored_in or ())}
     return {n for n in names if len(n) > 3 and n not in _GENERIC}
 
 
@@ -79,13 +79,13 @@ def add_project_claim_reads(
         reads = flows.get(f.fingerprint, [])
         extra |= {r.claim for r in reads if r.claim in id_claims}
         if extra or reads:
-            facts = dict(f.facts)
-            read = set(filter(None, facts.get("claims_read", "").split(","))) | extra
+            facts = f.facts
+            read = set(facts.claims_read or ()) | extra
             if read:
-                facts["claims_read"] = ",".join(sorted(read))
+                facts = replace(facts, claims_read=tuple(sorted(read)))
             if reads:
-                facts[claimflow.FACT] = ";".join(r.encode() for r in reads)
-            f = replace(f, facts=tuple(sorted(facts.items())))
+                facts = replace(facts, claims_read_at=";".join(r.encode() for r in reads))
+            f = replace(f, facts=facts)
         out.append(f)
     return tuple(out)
 

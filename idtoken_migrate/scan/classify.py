@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
@@ -45,14 +46,14 @@ def _looks_like_oidc(site: Site, request: int) -> bool:
     """Something ties an undecided site to an identity provider or to API credentials."""
     if _strongest(site.evidence, "self-issued"):
         return False
-    facts = dict(site.facts)
+    facts = site.facts
     issuer_keys = any(e.signal == "key-from-issuer" for e in site.evidence)
     return bool(
         request >= 2
         or site.provider
         or issuer_keys
-        or "audience_expr" in facts
-        or "issuer_expr" in facts
+        or facts.audience_expr is not None
+        or facts.issuer_expr is not None
     )
 
 
@@ -125,7 +126,7 @@ def _message(site: Site, kind: str) -> str:
         weak = []
         if any(e.signal == "audience-check-disabled" for e in site.evidence):
             weak.append("the audience check is disabled")
-        if site.rule.arg("issuer") is not None and "issuer_expr" not in dict(site.facts):
+        if site.rule.arg("issuer") is not None and site.facts.issuer_expr is None:
             weak.append("no issuer is checked")
         tail = f"; weakness: {', '.join(weak)}" if weak else ""
         return f"{who} validates an access token{at}{tail}"
@@ -166,10 +167,8 @@ def to_finding(site: Site, path: str, occurrence: int) -> Finding | None:
         fingerprint=fingerprint(site, path, occurrence),
         symbol=site.symbol,
         snippet=site.snippet,
-        facts=site.facts
-        + (
-            ("decided_by", why),
-            ("signals", ",".join(sorted({e.signal for e in site.evidence}))),
+        facts=replace(
+            site.facts, decided_by=why, signals=tuple(sorted({e.signal for e in site.evidence}))
         ),
     )
 

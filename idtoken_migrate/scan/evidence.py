@@ -6,11 +6,13 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from idtoken_migrate.config.rulepack import Rule
+from idtoken_migrate.model import SiteFacts
 from idtoken_migrate.scan.analyze import (
     Evidence,
     Function,
@@ -19,7 +21,7 @@ from idtoken_migrate.scan.analyze import (
     Trace,
     string_value,
 )
-from idtoken_migrate.scan.project import EXPORTED, Wiring
+from idtoken_migrate.scan.project import Wiring
 from idtoken_migrate.scan.signals import Signals
 from idtoken_migrate.scan.wiring import reach, wiring
 
@@ -54,7 +56,7 @@ class SiteBuilder:
             for rule, qualname in self.a.match(call):
                 site = self._call_site(rule, qualname, call, func, symbol)
                 matched.append((site, call, func))
-                if not rule.always_unverified or "verified_by_hand" in dict(site.facts):
+                if not rule.always_unverified or site.facts.verified_by_hand is not None:
                     verifying_funcs.add(id(func))
         composed = self._composed({id(call) for _, call, _ in matched}, [c for _, c, _ in matched])
         for site, call, func in matched:
@@ -64,7 +66,7 @@ class SiteBuilder:
             if (
                 site.rule.always_unverified
                 and id(func) in verifying_funcs
-                and "verified_by_hand" not in dict(site.facts)
+                and site.facts.verified_by_hand is None
             ):
                 continue
             yield site
@@ -94,13 +96,13 @@ class SiteBuilder:
         self, rule: Rule, qualname: str, call: cst.Call, func: Function, symbol: str
     ) -> Site:
         ev: list[Evidence] = []
-        facts: dict[str, str] = {"site": rule.form, "qualname": qualname}
+        facts: dict[str, Any] = {"site": rule.form, "qualname": qualname}  # SiteFacts fields
         if func is not None:
             facts["function"] = func.name.value
-            facts["class"] = self.c.func_class.get(id(func), "")
+            facts["class_"] = self.c.func_class.get(id(func), "")
         handlers = self.c.handlers.get(id(call))
         if handlers:
-            facts["handlers"] = ",".join(handlers)
+            facts["handlers"] = tuple(handlers)
 
         if rule.token == "id":
             ev.append(
@@ -152,7 +154,7 @@ class SiteBuilder:
         if not any(e.toward in ("wired", "issues") for e in ev):
             exported = self._exported(call, token_funcs)
             if exported:
-                facts[EXPORTED] = ",".join(exported)
+                facts["exported"] = tuple(exported)
 
         aud = self._audience(rule, call, func)
         if aud is not None:
@@ -173,7 +175,7 @@ class SiteBuilder:
             facts["algorithms"] = self.a.code(algorithms)
             known = [a for a in alg_values if a.upper() in _KNOWN_ALGORITHMS]
             if known:  # the values behind a constant (ALGORITHMS = ["HS256"])
-                facts["algorithm_values"] = ",".join(dict.fromkeys(known))
+                facts["algorithm_values"] = tuple(dict.fromkeys(known))
         ev.extend(self._key_evidence(key, alg_values, rule))
         issuer = self.a.argument(rule, call, "issuer")
         if issuer is not None:
@@ -250,7 +252,7 @@ class SiteBuilder:
             for t in assign.targets
             if isinstance(t.target, cst.Name) and t.target.value in rule.settings_targets
         )
-        facts: dict[str, str] = {"site": "settings", "qualname": name}
+        facts: dict[str, Any] = {"site": "settings", "qualname": name}
         words: list[str] = []
         for element in assign.value.elements:
             if not isinstance(element, cst.DictElement):
@@ -292,7 +294,7 @@ class SiteBuilder:
                 ev = list(self._check_evidence(func_id))
                 if not any(e.toward in ("id", "access") for e in ev):
                     continue
-                facts = {"site": "claim_check", "qualname": f"claims[{key!r}]"}
+                facts: dict[str, Any] = {"site": "claim_check", "qualname": f"claims[{key!r}]"}
                 if func is not None:
                     facts["function"] = func.name.value
                 symbol = self.c.func_symbol.get(func_id, "<module>")
@@ -314,7 +316,7 @@ class SiteBuilder:
         node: cst.CSTNode,
         symbol: str,
         evidence: list[Evidence],
-        facts: dict[str, str],
+        facts: dict[str, Any],
         provider: str | None,
     ) -> Site:
         line, col, end_line, end_col = self.a._pos(node)
@@ -327,7 +329,7 @@ class SiteBuilder:
             symbol=symbol,
             snippet=_one_line(self.a.code(node)),
             evidence=tuple(evidence),
-            facts=tuple(sorted(facts.items())),
+            facts=SiteFacts(**facts),
             provider=provider,
             qualname=facts["qualname"],
         )
@@ -507,7 +509,7 @@ class SiteBuilder:
         call: cst.Call,
         func: Function,
         funcs: list[Function],
-        facts: dict[str, str],
+        facts: dict[str, Any],
         uses: list[tuple[cst.Call, Function]],
     ) -> list[Evidence]:
         """What the code reads and checks in the claims the site returns."""
@@ -525,13 +527,13 @@ class SiteBuilder:
         # Claims stored on a request-wide object (`g.user = payload`) are read in other functions.
         stores = self._attribute_stores(call)
         if stores:
-            facts["stored_in"] = ",".join(sorted(stores))
+            facts["stored_in"] = tuple(sorted(stores))
             for reads in self.c.reads.values():
                 read_keys.extend(k for base, k in reads if base in stores)
         id_read = sorted({k for k in read_keys if k in self.s.id_claims})
         access_read = sorted({k for k in read_keys if k in self.s.access_claims})
         if id_read:
-            facts["claims_read"] = ",".join(id_read)
+            facts["claims_read"] = tuple(id_read)
             ev.append(
                 Evidence(
                     "reads-id-token-claims",

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
 from idtoken_migrate.config.rulepack import Rule, RulePack
-from idtoken_migrate.model import Finding
+from idtoken_migrate.model import Finding, SiteFacts
 from idtoken_migrate.scan import lexical
 from idtoken_migrate.scan.analyze import Evidence, Site, Trace
 from idtoken_migrate.scan.classify import to_findings
@@ -148,7 +150,7 @@ def scan_legacy(
             _replace(
                 finding,
                 confidence="low",
-                facts=(*finding.facts, ("parser", "lexical"), ("apply", "not-editable")),
+                facts=replace(finding.facts, parser="lexical", apply="not-editable"),
             )
         )
     return tuple(findings)
@@ -215,7 +217,7 @@ def _site(
 ) -> Site:
     positional, keywords = _split(args)
     ev: list[Evidence] = []
-    facts: dict[str, str] = {"site": "call", "qualname": qualname}
+    facts: dict[str, Any] = {"site": "call", "qualname": qualname}  # SiteFacts fields
     if rule.token in ("id", "access"):
         toward = rule.token
         label = "ID" if toward == "id" else "access"
@@ -279,7 +281,7 @@ def _site(
         symbol=func.name if func else "<module>",
         snippet=snippet,
         evidence=tuple(ev),
-        facts=tuple(sorted(facts.items())),
+        facts=SiteFacts(**facts),
         provider=provider,
         qualname=qualname,
     )

@@ -21,7 +21,6 @@ from idtoken_migrate.scan import lexical
 from idtoken_migrate.scan.signals import Signals
 from idtoken_migrate.scan.wiring import issues_credential, wired_as
 
-EXPORTED = "exported"  # Finding.facts key: names other modules may call, comma-separated
 _OPEN_KINDS = frozenset({ID_TOKEN_BEARER, AMBIGUOUS, ID_TOKEN_LOGIN})
 _DECIDED = ("wired-to-requests", "issues-own-credential", "token-from-token-response")
 _MAX_FILE = 2 * 1024 * 1024
@@ -42,9 +41,8 @@ def open_names(outcomes: Sequence[FileOutcome]) -> dict[str, set[str]]:
         for f in outcome.findings:
             if f.kind not in _OPEN_KINDS:
                 continue
-            facts = dict(f.facts)
-            signals = facts.get("signals", "").split(",")
-            names = [n for n in facts.get(EXPORTED, "").split(",") if n]
+            signals = f.facts.signals or ()
+            names = list(f.facts.exported or ())
             if names and not any(s in signals for s in _DECIDED):
                 found.setdefault(f.path, set()).update(names)
     return found

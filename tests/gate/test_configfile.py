@@ -10,7 +10,7 @@ import pytest
 
 from idtoken_migrate.config import Config
 from idtoken_migrate.config.file import ConfigError, load_config, render_starter_config
-from idtoken_migrate.model import Finding, ScanResult, ScanStats, UsageError
+from idtoken_migrate.model import Finding, ScanResult, ScanStats, SiteFacts, UsageError
 
 from .conftest import VALID_CONFIG
 
@@ -240,7 +240,7 @@ def _finding(**facts: str) -> Finding:
         evidence=("the audience is a client id",),
         fingerprint="abc",
         symbol="requires_auth.decorated",
-        facts=tuple(sorted(facts.items())),
+        facts=SiteFacts(**facts),
     )
 
 

@@ -13,7 +13,7 @@ from shutil import which as shutil_which
 
 import pytest
 
-from idtoken_migrate.model import FileError, FileOutcome, Finding
+from idtoken_migrate.model import FileError, FileOutcome, Finding, SiteFacts
 from idtoken_migrate.scan.cache import (
     CACHE_DIR_ENV,
     ScanCache,
@@ -45,7 +45,7 @@ def _outcome(path: str, line: int = 3) -> FileOutcome:
         fingerprint="abc123",
         symbol="verify",
         snippet="jwt.decode(token, key, audience=CLIENT_ID)",
-        facts=(("audience", "CLIENT_ID"),),
+        facts=SiteFacts(audience_expr="CLIENT_ID", handlers=("jwt.InvalidTokenError",)),
     )
     return FileOutcome(path=path, findings=(finding,), parsed=True, lines=10)
 

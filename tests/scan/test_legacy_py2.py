@@ -35,8 +35,7 @@ def test_a_python2_site_is_reported_at_low_confidence(tmp_path: Path) -> None:
     assert not result.errors
     [finding] = result.findings
     assert (finding.line, finding.kind, finding.confidence) == (11, "id-token-bearer", "low")
-    facts = dict(finding.facts)
-    assert facts["parser"] == "lexical" and facts["apply"] == "not-editable"
+    assert (finding.facts.parser, finding.facts.apply) == ("lexical", "not-editable")
     assert any("apply` will not edit this file" in e for e in finding.evidence)
 
 

@@ -95,4 +95,4 @@ def test_without_callers_the_helper_stays_as_its_module_says(tmp_path: Path) -> 
     (tmp_path / "google.py").write_text(HELPER)
     [finding] = scan_paths([tmp_path], ScanOptions(jobs=1)).findings
     assert finding.kind == "id-token-bearer"
-    assert dict(finding.facts)["exported"] == "verify_credential"
+    assert finding.facts.exported == ("verify_credential",)

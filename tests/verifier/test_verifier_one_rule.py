@@ -34,6 +34,7 @@ from verifier_kit import (
 
 from idtoken_migrate.config import Config
 from idtoken_migrate.config.file import ConfigError, load_config
+from idtoken_migrate.model import SiteFacts
 from idtoken_migrate.verifier.render import RenderError, render_verifier
 
 SHARED = "shared-app"  # one registration: the API's audience is also the legacy client id
@@ -559,10 +560,7 @@ def test_init_starter_never_writes_an_indistinguishable_config(
             message="jwt.decode",
             evidence=(f"{provider} issuer",),
             fingerprint=f"f{line}",
-            facts=(
-                ("audience_expr", '"app-42"'),
-                ("issuer_expr", repr(SCENARIOS[provider].issuer)),
-            ),
+            facts=SiteFacts(audience_expr='"app-42"', issuer_expr=repr(SCENARIOS[provider].issuer)),
         )
 
     findings = (site(ID_TOKEN_BEARER, 10), site(ACCESS_TOKEN, 20))

@@ -66,7 +66,7 @@ def drf_jwt_settings(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
     module = wrapper.module
     targets: dict[int, tuple[cst.Assign, str]] = {}
     for edit in edits:
-        name = edit.finding.fact.get("qualname", "")
+        name = edit.finding.facts.qualname or ""
         if name != "JWT_AUTH":
             raise SiteUnsafe(
                 f"{name or 'the setting'}: only drf-jwt's JWT_AUTH has a decode-handler setting "

@@ -267,7 +267,7 @@ class _Site:
             call = min(candidates, key=lambda c: (c[1].end.line, c[1].end.column))[0]
         else:
             raise SiteUnsafe(f"no call at line {finding.line}, column {finding.column}; scan again")
-        expected = finding.fact.get("qualname", "").rsplit(".", 1)[-1]
+        expected = (finding.facts.qualname or "").rsplit(".", 1)[-1]
         actual = _callee_name(call.func)
         if expected and actual != expected:
             raise SiteUnsafe(f"the call at line {finding.line} is {actual}(), not {expected}()")
@@ -301,7 +301,7 @@ class _Site:
             keyword = arg.keyword.value if arg.keyword else ""
             if keyword in _UNSAFE_KEYWORDS and not _is_false(arg.value):
                 raise SiteUnsafe(f"`{keyword}=` is passed: {_UNSAFE_KEYWORDS[keyword]}")
-        handlers = [h for h in self.edit.finding.fact.get("handlers", "").split(",") if h]
+        handlers = self.edit.finding.facts.handlers or ()
         if handlers and not handlers_catch(handlers, self.edit):
             raise SiteUnsafe(
                 f"the surrounding `except {', '.join(handlers)}` would not catch the "
