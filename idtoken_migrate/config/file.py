@@ -1535,16 +1535,18 @@ class _StarterFacts:
 
         settings = SettingsClasses(root)
 
-        def one(sites: list[Finding], key: str) -> EnvSource | None:
-            found = [traced_env(root, f.path, f.fact.get(key, ""), settings) for f in sites]
+        def one(sites: list[Finding], role: str) -> EnvSource | None:
+            found = [
+                traced_env(root, f.path, f.facts.role_expr(role) or "", settings) for f in sites
+            ]
             names = {s.name for s in found if s is not None}
             if len(names) != 1 or None in found:
                 return None
             return next(s for s in found if s is not None)
 
-        self.issuer_env = one([f for f in findings if f.fact.get("issuer_expr")], "issuer_expr")
-        self.audience_env = one(access, "audience_expr") if access else None
-        self.client_ids_env = one(legacy, "audience_expr") if legacy else None
+        self.issuer_env = one([f for f in findings if f.facts.issuer_expr], "issuer")
+        self.audience_env = one(access, "audience") if access else None
+        self.client_ids_env = one(legacy, "audience") if legacy else None
         default = self.issuer_env.default if self.issuer_env else None
         if not self.issuer and default and re.match(r"https://\S+$", default):
             self.issuer = default

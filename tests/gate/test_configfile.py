@@ -224,7 +224,7 @@ def test_pyproject_errors_name_line_and_full_key(tmp_path: Path) -> None:
     assert "did you mean 'sunset'?" in str(caught.value)
 
 
-def _finding(**facts: str) -> Finding:
+def _finding(**facts: object) -> Finding:
     return Finding(
         rule="IDT101",
         kind="id-token-bearer",
@@ -258,8 +258,7 @@ def test_starter_config_is_prefilled_from_findings(tmp_path: Path) -> None:
         audience_expr="settings.AUTH0_CLIENT_ID",
         key_expr="settings.AUTH0_CLIENT_SECRET",
         issuer_expr='"https://acme.eu.auth0.com/"',
-        token_source='request.headers["Authorization"]',
-        claims_read="email,name",
+        claims_read=("email", "name"),
     )
     result = ScanResult(root=str(tmp_path), findings=(finding,), stats=ScanStats(files=3))
     text = render_starter_config(result)
