@@ -264,7 +264,7 @@ def _use(parent: cst.CSTNode | None) -> str:
 def _check_version(edit: SiteEdit) -> None:
     """SiteUnsafe for a library version the generated verifier cannot stand in for: its
     TokenRejected subclasses the current version's error, which the old one does not have."""
-    qualname = edit.finding.fact.get("qualname", "")
+    qualname = edit.finding.facts.qualname or ""
     for prefix in edit.param_list("unsupported_modules"):
         if qualname.startswith(prefix + "."):
             raise SiteUnsafe(
