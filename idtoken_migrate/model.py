@@ -6,22 +6,15 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-# Finding kinds (product.md, contract).
-ID_TOKEN_BEARER = "id-token-bearer"
-UNVERIFIED_DECODE = "unverified-decode"
-ID_TOKEN_LOGIN = "id-token-login"
-ACCESS_TOKEN = "access-token"
-AMBIGUOUS = "ambiguous"
-KINDS: tuple[str, ...] = (
-    ID_TOKEN_BEARER,
-    UNVERIFIED_DECODE,
-    ID_TOKEN_LOGIN,
+from idtoken_migrate.vocabulary import (  # noqa: F401 - the finding kinds, re-exported
     ACCESS_TOKEN,
+    ACTIONABLE_KINDS,
     AMBIGUOUS,
+    ID_TOKEN_BEARER,
+    ID_TOKEN_LOGIN,
+    KINDS,
+    UNVERIFIED_DECODE,
 )
-# Kinds the migration removes: the gate fails on these.
-ACTIONABLE_KINDS: frozenset[str] = frozenset({ID_TOKEN_BEARER, UNVERIFIED_DECODE})
-
 
 JSON_VERSION = 1
 

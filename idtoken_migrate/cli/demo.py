@@ -50,7 +50,7 @@ def _section(title: str) -> None:
 
 
 def _run(folder: Path) -> None:
-    from idtoken_migrate.config.file import render_starter_config
+    from idtoken_migrate.config.starter import render_starter_config
     from idtoken_migrate.migration.apply import compute, write_changes
     from idtoken_migrate.migration.plan import (
         build_plan,

@@ -10,7 +10,8 @@ import typer
 
 from idtoken_migrate.cli.common import fail, handles_usage_errors
 from idtoken_migrate.cli.typer_app import app
-from idtoken_migrate.config.file import CONFIG_FILENAME, render_starter_config
+from idtoken_migrate.config.file import CONFIG_FILENAME
+from idtoken_migrate.config.starter import render_starter_config
 from idtoken_migrate.model import ID_TOKEN_BEARER
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 

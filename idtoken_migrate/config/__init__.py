@@ -5,31 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from idtoken_migrate.vocabulary import (  # noqa: F401 - re-exported: config validates them
+    HMAC_ALGORITHMS,
+    PHASES,
+    PUBLIC_KEY_ALGORITHMS,
+)
+
 CONFIG_FILENAME = "idtoken-migrate.yaml"
 PYPROJECT_FILENAME = "pyproject.toml"  # its [tool.idtoken-migrate] table
 PROVIDERS: tuple[str, ...] = ("auth0", "cognito", "keycloak", "okta", "entra", "google", "generic")
-PHASES: tuple[str, ...] = ("dual", "strict")
 DEFAULT_KILL_SWITCH_ENV = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"
 DEFAULT_LEEWAY_SECONDS = 60
 MAX_LEEWAY_SECONDS = 300  # RFC 9068: a few minutes at most
 VALIDATIONS: tuple[str, ...] = ("jwt", "introspection")  # access_token.validation
 DEFAULT_INTROSPECTION_CACHE_SECONDS = 60  # an answer is reused at most this long (and until exp)
 MAX_INTROSPECTION_CACHE_SECONDS = 3600
-# Public-key JWS algorithms the generated verifier can check (render.ASYMMETRIC_ALGORITHMS maps
-# each to its key type); HMAC only for legacy ID tokens signed with the client secret.
-PUBLIC_KEY_ALGORITHMS: tuple[str, ...] = (
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES384",
-    "ES512",
-    "EdDSA",
-)
-HMAC_ALGORITHMS: tuple[str, ...] = ("HS256", "HS384", "HS512")
 # How the legacy code turns the client secret's text into the HMAC key: as is (UTF-8), or decoded
 # from base64 / base64url (Auth0 tenants of 2016 showed the secret base64url-encoded).
 SECRET_ENCODINGS: tuple[str, ...] = ("raw", "base64", "base64url")

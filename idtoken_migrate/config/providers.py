@@ -13,9 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from idtoken_migrate.config import Config
+from idtoken_migrate.config import Config, yamlcache
 from idtoken_migrate.resources import rules_dir
 
 # Condition kinds of the discriminator language (docs/providers.md).
@@ -98,6 +96,7 @@ class ProviderProfile:
     # and, where the provider marks its ID tokens, one not matching `id_require`.
     id_refuse: Condition | None = None
     id_require: Condition | None = None
+    short_name: str = ""  # how findings name it ("Cognito"); the `name` unless the profile says
     # Other spellings of an issuer that real tokens carry (Google: `accounts.google.com` for
     # `https://accounts.google.com`): a legacy rule for that issuer accepts each, exactly.
     issuer_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -110,6 +109,21 @@ class ProviderProfile:
     def user_claim(self, claim: str) -> UserClaim | None:
         """What the profile says about `claim` (the first `user_claims:` entry matching it)."""
         return next((u for u in self.user_claims if u.matches(claim)), None)
+
+
+def short_name(provider: str) -> str:
+    """How findings name a bundled provider (`Cognito`); "" for an unknown one."""
+    try:
+        return load_provider(provider).short_name
+    except ProviderProfileError:
+        return ""
+
+
+def issuer_placeholder(profile: ProviderProfile) -> str:
+    """The example issuer `init` writes: the profile's first issuer format, each `{part}` as
+    `YOUR_PART` (`https://YOUR_ORG.okta.com/oauth2/YOUR_AUTHORIZATION_SERVER_ID`)."""
+    first = profile.issuer_formats[0].split(" (")[0] if profile.issuer_formats else ""
+    return re.sub(r"\{(\w+)\}", lambda m: "YOUR_" + m[1].upper(), first)
 
 
 def load_provider(provider: str, directory: Path | None = None) -> ProviderProfile:
@@ -142,12 +156,22 @@ def _load_folder(folder: Path) -> tuple[tuple[str, ProviderProfile], ...]:
 
 
 def load_profile_file(path: Path) -> ProviderProfile:
-    """Parse and validate one profile file."""
+    """Parse and validate one profile file (its data kept by `yamlcache`, as the rule packs':
+    a scan that names a provider in a finding's message never imports yaml)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        data = path.read_bytes()
+    except OSError as error:
         raise ProviderProfileError(f"{path}: cannot read profile: {error}") from None
-    return _Parser(str(path)).profile(data)
+    return yamlcache.load(data, lambda: _parse_yaml(path, data), _Parser(str(path)).profile)
+
+
+def _parse_yaml(path: Path, data: bytes) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ProviderProfileError(f"{path}: cannot read profile: {error}") from None
 
 
 def jwks_uri_for(profile: ProviderProfile, issuer: str) -> str:
@@ -290,6 +314,7 @@ class _Parser:
             {
                 "id",
                 "name",
+                "short_name",
                 "summary",
                 "issuer",
                 "jwks",
@@ -302,6 +327,7 @@ class _Parser:
             },
         )
         profile_id = self.text(top, "id", "")
+        display = self.text(top, "name", "")
         if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile_id):
             raise self.fail("id", f"invalid id {profile_id!r}")
         issuer = self.mapping(top.get("issuer", {}), "issuer", {"formats", "note", "aliases"})
@@ -345,7 +371,8 @@ class _Parser:
             instead = self.text(access, "instead", where)
         return ProviderProfile(
             id=profile_id,
-            name=self.text(top, "name", ""),
+            name=display,
+            short_name=self.text(top, "short_name", "", required=False) or display,
             summary=self.text(top, "summary", ""),
             issuer_formats=self.strings(issuer, "formats", "issuer."),
             issuer_note=self.text(issuer, "note", "issuer.", required=False),

@@ -24,13 +24,13 @@ from typing import Any
 
 from idtoken_migrate.config import PHASES, Config
 from idtoken_migrate.config.providers import (
-    Condition,
     ProviderProfile,
     ProviderProfileError,
     load_provider,
     load_providers,
-    normalize_typ,
 )
+from idtoken_migrate.inspect.evidence import Evidence, shorten, token_evidence, token_notes
+from idtoken_migrate.inspect.timing import Expiry, expiry
 from idtoken_migrate.model import UsageError
 from idtoken_migrate.verifier.render import RenderError, UnsupportedProviderError, render_verifier
 
@@ -48,65 +48,11 @@ OFFLINE_NOTE = "signature not checked (offline); use --verify"
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750 b64token
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"^(?:authorization\s*:\s*)?(?:bearer(?:\s+|$))?", re.IGNORECASE)
-_MAX_VALUE_CHARS = 200  # longer claim values are shortened in the report
 _AUTH0_HOST = re.compile(r"^https://[^/]+\.auth0\.com/$")
-_GRAPH_AUDIENCES = frozenset(
-    {"00000003-0000-0000-c000-000000000000", "https://graph.microsoft.com"}
-)
-
-# Without a config: markers that need no audience, drawn from every provider profile.
-_HEURISTIC_ACCESS = Condition(
-    "any",
-    children=(
-        Condition("header_typ", typs=("at+jwt",)),
-        Condition("equals", claim="token_use", value="access"),
-        Condition("equals", claim="typ", value="Bearer"),
-        Condition("all", children=(Condition("present", "cid"), Condition("present", "scp"))),
-        Condition(
-            "all",
-            children=(
-                Condition(
-                    "any", children=(Condition("present", "scp"), Condition("present", "roles"))
-                ),
-                Condition("present", "ver"),
-                Condition(
-                    "any", children=(Condition("present", "azp"), Condition("present", "appid"))
-                ),
-            ),
-        ),
-        Condition("present", "gty"),
-    ),
-)
-_HEURISTIC_ID = Condition(
-    "any",
-    children=(
-        Condition("present", "nonce"),
-        Condition("present", "at_hash"),
-        Condition("present", "c_hash"),
-        Condition("equals", claim="token_use", value="id"),
-        Condition("equals", claim="typ", value="ID"),
-    ),
-)
 
 
 class InspectError(UsageError):
     """The input is no token at all (empty, broken JWT, not a bearer value): one line, exit 2."""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    points_to: str  # "access_token" | "id_token" | "info"
-    text: str
-
-
-@dataclass(frozen=True)
-class Expiry:
-    state: str  # "valid" | "expired" | "missing" | "invalid"
-    expires_at: float | None
-    seconds: float | None  # exp - now
-    text: str
-    issued_text: str = ""
-    not_before_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -309,8 +255,8 @@ def inspect_token(
     profile, guessed = _profile_for(cfg, configured, claims)
     audiences = cfg.access_token.audience if configured else ()
     legacy = cfg.legacy_id_token.client_ids if configured else ()
-    evidence, profile_kind = _evidence(profile, header, claims, audiences, legacy, configured)
-    notes = _notes(profile, header, claims, cfg, configured)
+    evidence, profile_kind = token_evidence(profile, header, claims, audiences, legacy, configured)
+    notes = token_notes(profile, header, claims, cfg, configured)
 
     decisions: list[VerifierDecision] = []
     classified: dict[str, str] = {}
@@ -348,12 +294,12 @@ def inspect_token(
         provider_guessed=guessed,
         configured=configured,
         config_source=cfg.source if configured else None,
-        header={k: _shorten(v) for k, v in header.items()},
-        claims={k: _shorten(v) for k, v in claims.items()},
+        header={k: shorten(v) for k, v in header.items()},
+        claims={k: shorten(v) for k, v in claims.items()},
         signature_bytes=signature_bytes,
         evidence=tuple(evidence),
         notes=tuple(notes),
-        expiry=_expiry(claims, now),
+        expiry=expiry(claims, now),
         issuer=_issuer_check(claims, cfg, configured, profile),
         decisions=tuple(decisions),
         verified=verify and configured and any(d.signature == "checked" for d in decisions),
@@ -428,7 +374,7 @@ def _opaque_report(
         provider_guessed=False,
         configured=configured,
         config_source=cfg.source if configured else None,
-        header={k: _shorten(v) for k, v in (header or {}).items()},
+        header={k: shorten(v) for k, v in (header or {}).items()},
         claims={},
         signature_bytes=0,
         evidence=(),
@@ -440,16 +386,6 @@ def _opaque_report(
         now=now,
         stripped=removed,
     )
-
-
-def _shorten(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > _MAX_VALUE_CHARS:
-        return value[:_MAX_VALUE_CHARS] + f"… ({len(value)} characters)"
-    if isinstance(value, list):
-        return [_shorten(item) for item in value]
-    if isinstance(value, dict):
-        return {k: _shorten(v) for k, v in value.items()}
-    return value
 
 
 # --- provider and evidence -----------------------------------------------------------------------
@@ -472,309 +408,7 @@ def _profile_for(
     return load_provider("generic"), False
 
 
-@dataclass
-class _Facts:
-    header: Mapping[str, Any]
-    claims: Mapping[str, Any]
-    api_audiences: tuple[str, ...]
-
-    @property
-    def typ(self) -> str | None:
-        typ = self.header.get("typ")
-        return normalize_typ(typ) if isinstance(typ, str) else None
-
-    @property
-    def audiences(self) -> list[str]:
-        aud = self.claims.get("aud")
-        if isinstance(aud, str):
-            return [aud]
-        return [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
-
-
-def _holds(condition: Condition, facts: _Facts) -> bool:
-    kind = condition.kind
-    if kind == "any":
-        return any(_holds(child, facts) for child in condition.children)
-    if kind == "all":
-        return all(_holds(child, facts) for child in condition.children)
-    if kind == "present":
-        return condition.claim in facts.claims
-    if kind == "equals":
-        return facts.claims.get(condition.claim) == condition.value
-    if kind == "header_typ":
-        return facts.typ in condition.typs
-    if kind == "api_audience":
-        return bool(set(facts.audiences) & set(facts.api_audiences))
-    return False
-
-
-def _describe(condition: Condition, facts: _Facts) -> str:
-    """One leaf or group as the evidence line says it."""
-    kind = condition.kind
-    if kind in ("any", "all"):
-        joiner = " or " if kind == "any" else " and "
-        return joiner.join(_describe(child, facts) for child in condition.children)
-    if kind == "present":
-        return (
-            f"`{condition.claim}` present"
-            if _holds(condition, facts)
-            else f"no `{condition.claim}`"
-        )
-    if kind == "equals":
-        actual = facts.claims.get(condition.claim)
-        if condition.claim not in facts.claims:
-            return f"no `{condition.claim}`"
-        if _holds(condition, facts):
-            return f"{condition.claim} = {actual!r}"
-        return f"{condition.claim} = {actual!r}, not {condition.value!r}"
-    if kind == "header_typ":
-        typ = facts.header.get("typ")
-        if _holds(condition, facts):
-            return f"header typ {typ!r}" if typ is not None else "no header typ"
-        allowed = " or ".join(str(t) for t in condition.typs)
-        return f"header typ {typ!r} is not {allowed}"
-    if kind == "api_audience":
-        if not facts.api_audiences:
-            return "API audience unknown (no config)"
-        if _holds(condition, facts):
-            found = sorted(set(facts.audiences) & set(facts.api_audiences))
-            return f"aud contains the configured API audience {', '.join(found)}"
-        return f"aud {facts.audiences or 'absent'} lacks the API audience"
-    return kind
-
-
-def _matching(condition: Condition, facts: _Facts) -> list[str]:
-    """The parts of a condition that hold, for evidence (an `all` is one part)."""
-    if condition.kind == "any":
-        return [line for child in condition.children for line in _matching(child, facts)]
-    return [_describe(condition, facts)] if _holds(condition, facts) else []
-
-
-def _evidence(
-    profile: ProviderProfile,
-    header: Mapping[str, Any],
-    claims: Mapping[str, Any],
-    api_audiences: tuple[str, ...],
-    legacy_clients: tuple[str, ...],
-    configured: bool,
-) -> tuple[list[Evidence], str]:
-    """Evidence lines and the kind they point to; mirrors the generated classification."""
-    facts = _Facts(header, claims, api_audiences)
-    evidence: list[Evidence] = []
-    if configured:
-        access_condition = profile.access_discriminator
-        id_condition = profile.id_markers
-    else:
-        access_condition = profile.access_discriminator if profile.id != "generic" else None
-        id_condition = profile.id_markers
-    access_conditions = [c for c in (access_condition,) if c is not None]
-    id_conditions = [id_condition]
-    if not configured:
-        access_conditions.append(_HEURISTIC_ACCESS)
-        id_conditions.append(_HEURISTIC_ID)
-
-    access_lines = list(
-        dict.fromkeys(line for c in access_conditions for line in _matching(c, facts))
-    )
-    id_lines = list(dict.fromkeys(line for c in id_conditions for line in _matching(c, facts)))
-    looks_access = bool(access_lines)
-    looks_id = bool(id_lines)
-    if profile.id == "cognito" and not configured and looks_access:
-        looks_id = bool([line for line in id_lines if line != "`aud` present"])
-    evidence += [Evidence("access_token", line) for line in access_lines]
-    evidence += [Evidence("id_token", line) for line in id_lines]
-
-    auds = facts.audiences
-    api_in_aud = set(auds) & set(api_audiences)
-    if not looks_id and profile.jwt_access_tokens:
-        for name in profile.client_claims:
-            value = claims.get(name)
-            if isinstance(value, str) and value in auds and value not in api_audiences:
-                evidence.append(
-                    Evidence("id_token", f"{name} {value!r} is also in aud: the client's own token")
-                )
-                looks_id = True
-                break
-    if configured and not looks_id:
-        legacy = set(auds) & set(legacy_clients)
-        if looks_access:
-            legacy -= set(api_audiences)
-        if legacy:
-            evidence.append(
-                Evidence(
-                    "id_token",
-                    f"aud contains the legacy client id {', '.join(sorted(legacy))}",
-                )
-            )
-            looks_id = True
-    if not looks_access and not configured and not access_lines:
-        userinfo = [a for a in auds if a.endswith("/userinfo")]
-        if userinfo:
-            evidence.append(
-                Evidence("access_token", f"aud includes {userinfo[0]} (Auth0 access token)")
-            )
-            looks_access = True
-    if not looks_access and access_condition is not None:
-        evidence.append(
-            Evidence("info", f"no access-token marker: {_describe(access_condition, facts)}")
-        )
-    if not profile.jwt_access_tokens:
-        evidence.append(Evidence("id_token", f"{profile.name} signs only ID tokens as JWTs"))
-        looks_id = True
-
-    # Context the classification does not use but a reader wants.
-    if auds and configured and profile.audience_claim == "aud" and not api_in_aud:
-        evidence.append(
-            Evidence("info", f"aud {auds} does not contain the API audience {list(api_audiences)}")
-        )
-    if profile.audience_claim == "client_id" and configured:
-        client_id = claims.get("client_id")
-        ok = isinstance(client_id, str) and client_id in api_audiences
-        evidence.append(
-            Evidence(
-                "info",
-                f"client_id {client_id!r} {'is' if ok else 'is not'} one of the configured app "
-                "clients (access_token.audience)",
-            )
-        )
-    for name in ("azp", "client_id", "cid", "appid"):
-        if name in claims and not (name == "client_id" and profile.audience_claim == name):
-            evidence.append(Evidence("info", f"client ({name}): {claims[name]!r}"))
-    for name in ("scope", "scp", "roles", "permissions"):
-        if name in claims:
-            evidence.append(Evidence("info", f"{name}: {_shorten(claims[name])!r}"))
-    if "ver" in claims and profile.id in ("entra", "generic"):
-        evidence.append(Evidence("info", f"ver: {claims['ver']!r} (Entra token version)"))
-
-    if looks_access and looks_id:
-        kind = "ambiguous"
-    elif looks_access:
-        kind = "access_token"
-    elif looks_id:
-        kind = "id_token"
-    else:
-        kind = "unrecognized"
-    return evidence, kind
-
-
-def _notes(
-    profile: ProviderProfile,
-    header: Mapping[str, Any],
-    claims: Mapping[str, Any],
-    cfg: Config,
-    configured: bool,
-) -> list[str]:
-    notes: list[str] = []
-    alg = header.get("alg")
-    if isinstance(alg, str) and alg.upper().startswith("HS"):
-        notes.append(
-            f"signed with {alg}, a shared secret (the client secret for ID tokens): a verifier "
-            'holding the issuer\'s public keys reports "invalid signature" for it'
-        )
-    elif isinstance(alg, str) and alg.lower() == "none":
-        notes.append("alg none: an unsigned token; every verifier must reject it")
-    if configured and isinstance(alg, str):
-        allowed = set(cfg.access_token.algorithms) | set(cfg.legacy_id_token.algorithms)
-        if alg not in allowed:
-            notes.append(f"alg {alg} is not among the configured algorithms {sorted(allowed)}")
-    if "kid" not in header and not (isinstance(alg, str) and alg.upper().startswith("HS")):
-        notes.append("no kid in the header: a JWKS-based verifier cannot pick a key")
-    auds = _Facts(header, claims, ()).audiences
-    if "nonce" in header or set(auds) & _GRAPH_AUDIENCES:
-        notes.append(
-            "a Microsoft Graph access token (nonce in the header or Graph audience): meant for "
-            "Graph, not for your API; request a token for your API's scope instead"
-        )
-    if profile.id == "keycloak" and auds == ["account"]:
-        notes.append(
-            "Keycloak's default aud 'account': add an Audience mapper that puts the API into aud"
-        )
-    issuer = claims.get("iss")
-    if profile.id == "okta" and isinstance(issuer, str) and "/oauth2/" not in issuer:
-        notes.append(
-            "issued by the Okta org authorization server: its access tokens are not meant to "
-            "be validated by your API; use a custom authorization server"
-        )
-    return notes
-
-
 # --- expiry and issuer -----------------------------------------------------------------------
-
-
-def humanize(seconds: float) -> str:
-    """A duration in words: "12 minutes", "3 hours", "2 days"."""
-    seconds = abs(seconds)
-    for limit, unit, size in (
-        (90, "second", 1),
-        (90 * 60, "minute", 60),
-        (48 * 3600, "hour", 3600),
-        (float("inf"), "day", 86400),
-    ):
-        if seconds < limit:
-            count = int(seconds // size)
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    raise AssertionError("unreachable")
-
-
-def _when(timestamp: float) -> str:
-    moment = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _numeric(claims: Mapping[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if not -1e11 < value < 1e11:  # beyond year 5000: not a NumericDate we can show
-        return None
-    return float(value)
-
-
-def _relative(timestamp: float, now: float, past: str, future: str) -> str:
-    delta = timestamp - now
-    words = humanize(delta)
-    return (past if delta <= 0 else future).format(words) + f" ({_when(timestamp)})"
-
-
-def _expiry(claims: Mapping[str, Any], now: float) -> Expiry:
-    issued = _numeric(claims, "iat")
-    not_before = _numeric(claims, "nbf")
-    issued_text = (
-        _relative(issued, now, "issued {} ago", "issued in the future: {} ahead")
-        if (issued is not None)
-        else ""
-    )
-    nbf_text = (
-        _relative(not_before, now, "valid since {} ago", "not valid for {} yet")
-        if (not_before is not None)
-        else ""
-    )
-    if "exp" not in claims:
-        return Expiry(
-            "missing",
-            None,
-            None,
-            "no exp claim: never expires (verifiers reject it)",
-            issued_text,
-            nbf_text,
-        )
-    expires = _numeric(claims, "exp")
-    if expires is None:
-        return Expiry(
-            "invalid",
-            None,
-            None,
-            f"exp {claims['exp']!r} is not a NumericDate",
-            issued_text,
-            nbf_text,
-        )
-    seconds = expires - now
-    text = _relative(expires, now, "expired {} ago", "expires in {}")
-    if issued is not None and expires > issued:
-        text += f"; lifetime {humanize(expires - issued)}"
-    return Expiry(
-        "expired" if seconds <= 0 else "valid", expires, seconds, text, issued_text, nbf_text
-    )
 
 
 def _issuer_check(

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from idtoken_migrate.config.providers import short_name
 from idtoken_migrate.model import (
     ACCESS_TOKEN,
     AMBIGUOUS,
@@ -15,15 +16,6 @@ from idtoken_migrate.model import (
     Finding,
 )
 from idtoken_migrate.scan.analyze import Evidence, Site
-
-_PROVIDER_NAMES = {
-    "auth0": "Auth0",
-    "cognito": "Cognito",
-    "keycloak": "Keycloak",
-    "okta": "Okta",
-    "entra": "Entra ID",
-    "google": "Google",
-}
 
 
 def _total(evidence: tuple[Evidence, ...], toward: str) -> int:
@@ -110,7 +102,7 @@ def decided_by(site: Site, kind: str) -> str:
 
 def _message(site: Site, kind: str) -> str:
     who = site.qualname
-    provider = _PROVIDER_NAMES.get(site.provider or "", "")
+    provider = short_name(site.provider) if site.provider else ""
     at = f" ({provider})" if provider else ""
     notes = [e.detail for e in site.evidence if e.toward == "note"]
     if kind == ID_TOKEN_BEARER:

@@ -24,16 +24,15 @@ from idtoken_migrate.scan.analyze import (
 from idtoken_migrate.scan.project import Wiring
 from idtoken_migrate.scan.signals import Signals
 from idtoken_migrate.scan.wiring import reach, wiring
+from idtoken_migrate.vocabulary import HMAC_ALGORITHMS, JWS_ALGORITHMS
 
 # DECISIVE: what only one kind of token carries (token_use, scp); outweighs a client-id audience.
 DECISIVE, STRONG, MEDIUM, WEAK = 4, 3, 2, 1
 _ACCESS_ONLY_CLAIMS = frozenset({"scp", "scope", "cid", "client_id", "gty"})
-_HS = ("HS256", "HS384", "HS512")
+_HS = HMAC_ALGORITHMS
 # Key objects whose `.verify(message, signature)` checks a JWS signature by hand.
 _HAND_VERIFY_KEYS = frozenset({"jose.jwk.construct", "jose.jwk.RSAKey", "jose.backends.RSAKey"})
-_KNOWN_ALGORITHMS = frozenset(
-    _HS + ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EDDSA")
-)
+_KNOWN_ALGORITHMS = frozenset(a.upper() for a in JWS_ALGORITHMS)  # compared upper-cased
 
 
 class SiteBuilder:

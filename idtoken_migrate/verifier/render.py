@@ -37,23 +37,17 @@ from idtoken_migrate.config.providers import (
 from idtoken_migrate.config.rulepack import load_rules
 from idtoken_migrate.resources import templates_dir
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
-from idtoken_migrate.vocabulary import COMMON_REASONS, DUAL_REASONS, STRICT_REASONS, reasons
+from idtoken_migrate.vocabulary import (
+    ASYMMETRIC_ALGORITHMS,
+    COMMON_REASONS,
+    DUAL_REASONS,
+    STRICT_REASONS,
+    reasons,
+)
 
-__all__ = ["COMMON_REASONS", "DUAL_REASONS", "STRICT_REASONS", "reasons"]  # re-exported
+# re-exported
+__all__ = ["ASYMMETRIC_ALGORITHMS", "COMMON_REASONS", "DUAL_REASONS", "STRICT_REASONS", "reasons"]
 
-# Asymmetric JWS algorithms the verifier can use, with the key type (and curve) each one needs.
-ASYMMETRIC_ALGORITHMS: dict[str, tuple[str, str | None]] = {
-    "RS256": ("RSA", None),
-    "RS384": ("RSA", None),
-    "RS512": ("RSA", None),
-    "PS256": ("RSA", None),
-    "PS384": ("RSA", None),
-    "PS512": ("RSA", None),
-    "ES256": ("EC", "P-256"),
-    "ES384": ("EC", "P-384"),
-    "ES512": ("EC", "P-521"),
-    "EdDSA": ("OKP", None),
-}
 _JWK_PARSERS = {"RSA": "RSAAlgorithm", "EC": "ECAlgorithm", "OKP": "OKPAlgorithm"}
 
 # The environment variable with the per-deployment key of the logged sub hash (docs/verifier.md).

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from idtoken_migrate.config import Config
-from idtoken_migrate.config.file import ConfigError, load_config, render_starter_config
+from idtoken_migrate.config.file import ConfigError, load_config
+from idtoken_migrate.config.starter import render_starter_config
 from idtoken_migrate.model import Finding, ScanResult, ScanStats, SiteFacts, UsageError
 
 from .conftest import VALID_CONFIG

@@ -23,10 +23,12 @@ def test_init_writes_a_prefilled_valid_config(legacy_app: Path, cli) -> None:
     assert run.exit_code == 2
     assert run.stderr.startswith("idtoken-migrate: error: ")
     assert (
-        "idtoken-migrate.yaml:14: issuer: still the placeholder "
-        "'https://YOUR_TENANT.us.auth0.com/'" in run.stderr
+        "idtoken-migrate.yaml:16: issuer: still the placeholder "
+        "'https://YOUR_TENANT.YOUR_REGION.auth0.com/'" in run.stderr
     )
-    filled = text.replace("https://YOUR_TENANT.us.auth0.com/", "https://acme.eu.auth0.com/")
+    filled = text.replace(
+        "https://YOUR_TENANT.YOUR_REGION.auth0.com/", "https://acme.eu.auth0.com/"
+    )
     filled = filled.replace("YOUR_API_AUDIENCE", "https://api.acme.example")
     filled = filled.replace("YOUR_CLIENT_ID", "spa-client")
     (legacy_app / "idtoken-migrate.yaml").write_text(filled)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from typer.testing import CliRunner
 
 from idtoken_migrate.cli import app
-from idtoken_migrate.inspect.token import humanize
+from idtoken_migrate.inspect.timing import humanize
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = 1_780_000_000  # 2026-05-28, before the sunset

@@ -542,7 +542,7 @@ def test_init_starter_never_writes_an_indistinguishable_config(
     """A project that checks access and ID tokens against one literal audience: the starter
     config `init` writes must still load (its contract), so it does not reuse that audience where
     the profile cannot tell the kinds apart by it."""
-    from idtoken_migrate.config.file import render_starter_config
+    from idtoken_migrate.config.starter import render_starter_config
     from idtoken_migrate.model import ACCESS_TOKEN, ID_TOKEN_BEARER, Finding, ScanResult, ScanStats
 
     def site(kind: str, line: int) -> Finding:
