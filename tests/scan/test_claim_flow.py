@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from idtoken_migrate.scan.claimflow import FACT, decode
+from idtoken_migrate.scan.claimflow import decode
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 
 SERVICE = """\
@@ -64,7 +64,7 @@ def tier_of(record):
 def _reads(tmp_path: Path) -> set[tuple[str, str, str]]:
     result = scan_paths([tmp_path], ScanOptions())
     (finding,) = [f for f in result.findings if f.kind == "id-token-bearer"]
-    return {(r.claim, r.where, r.how) for r in decode(finding.fact.get(FACT, ""))}
+    return {(r.claim, r.where, r.how) for r in decode(finding.facts.claims_read_at or "")}
 
 
 def test_claims_handed_to_a_method_result_then_to_a_helper_elsewhere(tmp_path: Path) -> None:
