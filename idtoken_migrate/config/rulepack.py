@@ -29,7 +29,8 @@ TOKEN_HINTS = ("id", "access", "unverified", None)
 MATCH_FORMS = ("call", "method", "settings", "claim_check")
 STRENGTHS = {"strong": 3, "medium": 2, "weak": 1, "none": 0}
 
-_PACK_KEYS = {"pack", "library", "description", "docs_url", "prefilter", "rules"}
+_PACK_KEYS = {"pack", "library", "description", "docs_url", "prefilter", "rules", "install"}
+_INSTALL_KEYS = {"python", "requires"}
 _RULE_KEYS = {
     "id",
     "name",
@@ -117,6 +118,16 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class InstallFacts:
+    """What installing the pack's library needs, from its own metadata: the Python it supports
+    (a specifier) and the requirements it pulls in (PEP 508, markers allowed)."""
+
+    python: str = ""
+    requires: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class RulePack:
     name: str
     library: str
@@ -126,6 +137,7 @@ class RulePack:
     source: str
     digest: str = field(default="", compare=False)
     facts: LibraryFacts | None = None  # the `library:` block (None: a name only)
+    install: InstallFacts | None = None
 
     @cached_property
     def import_gate(self) -> re.Pattern[bytes] | None:
@@ -178,6 +190,13 @@ class RuleSet:
         for p in self.packs:
             h.update(p.digest.encode())
         return h.hexdigest()[:16]
+
+    def install(self, library: str) -> InstallFacts | None:
+        """The install facts of `library`'s pack (`install:`), or None."""
+        for pack in self.packs:
+            if pack.library == library and pack.install is not None:
+                return pack.install
+        return None
 
     def rule(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -415,7 +434,32 @@ def _build_pack(raw: Any, data: bytes, source: str) -> RulePack:
         rules=rules,
         source=source,
         digest=hashlib.sha256(data).hexdigest(),
+        install=_parse_install(raw.get("install"), source, _line(raw, "install")),
     )
+
+
+def _parse_install(raw: Any, source: str, line: int | None) -> InstallFacts | None:
+    """`install:`: `python` a version specifier, `requires` PEP 508 requirements."""
+    if raw is None:
+        return None
+    _check_keys(raw, _INSTALL_KEYS, source, "install")
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    python = str(raw.get("python", ""))
+    try:
+        SpecifierSet(python)
+    except InvalidSpecifier:
+        raise _err(
+            source, _line(raw, "python"), "install.python", "not a version specifier"
+        ) from None
+    requires = _str_list(raw, "requires", source, "install")
+    for requirement in requires:
+        try:
+            Requirement(requirement)
+        except InvalidRequirement as exc:
+            raise _err(source, _line(raw, "requires"), "install.requires", str(exc)) from None
+    return InstallFacts(python, requires, f"{source}:{line}" if line else source)
 
 
 def pack_files(directory: Path) -> list[Path]:

@@ -29,9 +29,8 @@ from idtoken_migrate.migration.codemods.legacy_secret import (
 from idtoken_migrate.migration.codemods.project_files import (
     ENV_EXAMPLE,
     update_env_example,
-    update_pyproject,
-    update_requirements,
 )
+from idtoken_migrate.migration.dependencies import migrated_pyproject, migrated_requirements
 from idtoken_migrate.migration.plan import (
     MIGRATE,
     Plan,
@@ -266,19 +265,19 @@ def _support_proposals(
     requirements = root / "requirements.txt"
     if requirements.is_file():
         text = requirements.read_bytes().decode("utf-8", "surrogateescape")
-        new = update_requirements(text).encode("utf-8", "surrogateescape")
-        yield from _proposal(root, "requirements.txt", new, "require pyjwt[crypto]>=2.13")
+        new = migrated_requirements(text, plan.install, add_missing=True)
+        yield from _proposal(root, "requirements.txt", _encoded(new), "require pyjwt[crypto]>=2.13")
     for path in other_requirement_files(root):
         text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
-        new = update_requirements(text, add_missing=False).encode("utf-8", "surrogateescape")
-        yield from _proposal(root, path, new, "raise PyJWT to pyjwt[crypto]>=2.13")
+        new = migrated_requirements(text, plan.install, add_missing=False)
+        yield from _proposal(root, path, _encoded(new), "raise PyJWT to pyjwt[crypto]>=2.13")
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         text = pyproject.read_bytes().decode("utf-8", "surrogateescape")
-        updated = update_pyproject(text)
+        updated = migrated_pyproject(text, plan.install)
         if updated is not None:
-            new = updated.encode("utf-8", "surrogateescape")
-            yield from _proposal(root, "pyproject.toml", new, "require pyjwt[crypto]>=2.13")
+            title = "require pyjwt[crypto]>=2.13"
+            yield from _proposal(root, "pyproject.toml", _encoded(updated), title)
     env_before = _read(root / ENV_EXAMPLE)
     secret = hs_secret_env(config)
     env_text = update_env_example(
@@ -290,6 +289,10 @@ def _support_proposals(
     if env_text is not None:
         new = env_text.encode("utf-8", "surrogateescape")
         yield from _proposal(root, ENV_EXAMPLE, new, "the verifier's environment variables")
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _proposal(root: Path, path: str, after: bytes, title: str) -> Iterable[Proposal]:

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,7 +27,7 @@ from idtoken_migrate.config.providers import (
     load_provider,
     manual_steps,
 )
-from idtoken_migrate.config.rulepack import RuleSet, load_rules
+from idtoken_migrate.config.rulepack import InstallFacts, RuleSet, load_rules
 from idtoken_migrate.migration.codemods import (
     MANUAL,
     SiteEdit,
@@ -51,6 +52,16 @@ from idtoken_migrate.migration.codemods.project_files import (
     requirement_files,
     update_pyproject,
     update_requirements,
+)
+from idtoken_migrate.migration.dependencies import (
+    VERIFIER_LIBRARY,
+    PinConflict,
+    manual_conflicts,
+    migrated_pyproject,
+    migrated_requirements,
+    pyproject_conflicts,
+    python_floor,
+    requirement_conflicts,
 )
 from idtoken_migrate.migration.pyversion import python_refusal
 from idtoken_migrate.model import (
@@ -240,6 +251,9 @@ class Plan:
     undecided: tuple[UndecidedSite, ...] = ()  # `ambiguous` sites, left until decided
     # Where the app hands its own client the ID token (cookie, session, body): required steps.
     handouts: tuple[HandOut, ...] = ()
+    # Pins that cannot install with the verifier's library; raised by apply or left to the user.
+    dependency_conflicts: tuple[PinConflict, ...] = ()
+    install: InstallFacts | None = None  # the verifier library's install facts (its pack)
 
     @property
     def migrating(self) -> tuple[SitePlan, ...]:
@@ -280,6 +294,7 @@ class Plan:
             "scan_errors": list(self.scan_errors),
             "undecided": [u.to_json() for u in self.undecided],
             "handouts": [h.to_json() for h in self.handouts],
+            "dependency_conflicts": [c.to_json() for c in self.dependency_conflicts],
         }
 
 
@@ -459,6 +474,7 @@ class _Planner:
         self.phase = phase
         self.rules = rules
         self.risks: list[str] = []
+        self.install = rules.install(VERIFIER_LIBRARY)
         try:
             self.profile = load_provider(config.provider)
         except ProviderProfileError as error:
@@ -476,7 +492,8 @@ class _Planner:
         unparsed = [e.path for e in self.result.errors] + [
             f.path for f in self.result.findings if f.facts.parser == "lexical"
         ]
-        blocked = python_refusal(self.root, unparsed)
+        floor = python_floor(self.install)
+        blocked = python_refusal(self.root, unparsed, *([floor] if floor else []))
         blocked = blocked or self._check_render(bases)
         sites = [self._finish(d, verifier_path, bases) for d in drafts] if not blocked else drafts
         if blocked:
@@ -529,6 +546,8 @@ class _Planner:
             scan_errors=tuple(f"{e.path}: {e.message}" for e in self.result.errors),
             undecided=tuple(undecided),
             handouts=tuple(handouts),
+            dependency_conflicts=self.pin_conflicts if generate else (),
+            install=self.install,
         )
 
     # --- sites ------------------------------------------------------------------------------
@@ -816,27 +835,34 @@ class _Planner:
         requirements = self.root / "requirements.txt"
         pyproject = self.root / "pyproject.toml"
         handled = False
+        facts = self.install
+        raised = {c.path for c in self.pin_conflicts if c.raised}
+        also = " and the pins that conflict with it"
         if requirements.is_file():
             text = requirements.read_text(encoding="utf-8", errors="replace")
-            if update_requirements(text) != text:
-                files.append(
-                    FileChangePlan("requirements.txt", "update", f"require {PYJWT_REQUIREMENT}")
-                )
+            if migrated_requirements(text, facts, add_missing=True) != text:
+                what = f"require {PYJWT_REQUIREMENT}"
+                what += also if "requirements.txt" in raised else ""
+                files.append(FileChangePlan("requirements.txt", "update", what))
             handled = True
         if pyproject.is_file():
             text = pyproject.read_text(encoding="utf-8", errors="replace")
-            updated = update_pyproject(text)
-            if updated is not None:
-                handled = True
-                if updated != text:
-                    files.append(
-                        FileChangePlan("pyproject.toml", "update", f"require {PYJWT_REQUIREMENT}")
-                    )
+            handled = handled or update_pyproject(text) is not None
+            updated = migrated_pyproject(text, facts)
+            if updated is not None and updated != text:
+                what = f"require {PYJWT_REQUIREMENT}"
+                what += also if "pyproject.toml" in raised else ""
+                files.append(FileChangePlan("pyproject.toml", "update", what))
         for path in other_requirement_files(self.root):
             text = (self.root / path).read_text(encoding="utf-8", errors="replace")
             if update_requirements(text, add_missing=False) != text:
-                files.append(FileChangePlan(path, "update", f"raise PyJWT to {PYJWT_REQUIREMENT}"))
                 handled = True
+            if migrated_requirements(text, facts, add_missing=False) != text:
+                what = f"raise PyJWT to {PYJWT_REQUIREMENT}" + (also if path in raised else "")
+                files.append(FileChangePlan(path, "update", what))
+        for conflict in self.pin_conflicts:
+            if conflict.raised is None:
+                files.append(FileChangePlan(conflict.location, "manual", conflict.describe()))
         for name in MANUAL_DEPENDENCY_FILES:
             if (self.root / name).is_file():
                 text = (self.root / name).read_text(encoding="utf-8", errors="replace")
@@ -905,6 +931,26 @@ class _Planner:
         for setting in env_settings(self.config, self.phase):
             reads.setdefault(setting.env, []).append(setting.describe())
         return [EnvChange(name, "read", "; and ".join(why)) for name, why in reads.items()]
+
+    @cached_property
+    def pin_conflicts(self) -> tuple[PinConflict, ...]:
+        """The project's pins that cannot install with the verifier's library, in every
+        dependency file (read as found: the PyJWT raise does not change other pins)."""
+        facts = self.install
+        if facts is None:
+            return ()
+        out: list[PinConflict] = []
+        for path in requirement_files(self.root):
+            out += requirement_conflicts(path, self._text(path), facts)
+        if (self.root / "pyproject.toml").is_file():
+            out += pyproject_conflicts(self._text("pyproject.toml"), facts)
+        for name in MANUAL_DEPENDENCY_FILES:
+            if (self.root / name).is_file():
+                out += manual_conflicts(name, self._text(name), facts)
+        return tuple(out)
+
+    def _text(self, path: str) -> str:
+        return (self.root / path).read_text(encoding="utf-8", errors="replace")
 
     def _claims(self, sites: list[SitePlan]) -> list[ClaimStatus]:
         """Each claim the legacy code reads that matters here (an ID-token claim, one the
@@ -1015,6 +1061,8 @@ class _Planner:
         risks = []
         if blocked:
             risks.append(f"apply cannot run: {blocked}")
+        if not blocked and any(s.action == MIGRATE for s in sites):
+            risks += [conflict.describe() for conflict in self.pin_conflicts]
         for claim in claims:
             if not claim.provided:
                 where = ", ".join(claim.read_lines or claim.reads or claim.read_at)

@@ -36,9 +36,12 @@ _DECLARATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def python_refusal(root: Path, unparsed: Iterable[str] = ()) -> str | None:
+def python_refusal(
+    root: Path, unparsed: Iterable[str] = (), minimum: tuple[int, int] = MIN_PYTHON
+) -> str | None:
     """Why the migration cannot run on this project's Python, or None. `unparsed`: the files
-    (relative to root) the scan could not parse."""
+    (relative to root) the scan could not parse; `minimum`: the verifier library's floor (its
+    rule pack's `install.python`)."""
     for name, pattern in _DECLARATIONS:
         path = root / name
         if not path.is_file():
@@ -47,17 +50,17 @@ def python_refusal(root: Path, unparsed: Iterable[str] = ()) -> str | None:
         if found is None:
             continue
         lowest = _lowest(found.group(1))
-        if lowest is not None and lowest < MIN_PYTHON:
+        if lowest is not None and lowest < minimum:
             return (
                 f"{name} declares Python {found.group(1).strip()}: the generated verifier needs "
-                f"Python >= {'.'.join(map(str, MIN_PYTHON))} (PyJWT >= 2.13); move the project "
+                f"Python >= {'.'.join(map(str, minimum))} (PyJWT >= 2.13); move the project "
                 "to it (and declare it) first"
             )
     for relpath in unparsed:
         if relpath.endswith(".py") and _PY2_MARKERS.search(_read(root / relpath)):
             return (
                 f"{relpath} is Python 2 code: the generated verifier needs Python >= "
-                f"{'.'.join(map(str, MIN_PYTHON))}; port the project to Python 3 first"
+                f"{'.'.join(map(str, minimum))}; port the project to Python 3 first"
             )
     return None
 

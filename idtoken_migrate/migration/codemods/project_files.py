@@ -160,6 +160,12 @@ def update_pyproject(text: str) -> str | None:
     return "".join(out) + text[position:]
 
 
+def dependency_strings(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the string literals (quotes included) in pyproject.toml's
+    `[project]` dependency arrays."""
+    return [span for start, end in _dependency_arrays(text) for span in _strings(text, start, end)]
+
+
 def _dependency_arrays(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the values holding `[project]` dependencies."""
     spans = []
