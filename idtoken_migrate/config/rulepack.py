@@ -434,11 +434,11 @@ def _build_pack(raw: Any, data: bytes, source: str) -> RulePack:
         rules=rules,
         source=source,
         digest=hashlib.sha256(data).hexdigest(),
-        install=_parse_install(raw.get("install"), source, _line(raw, "install")),
+        install=_parse_install(raw.get("install"), source),
     )
 
 
-def _parse_install(raw: Any, source: str, line: int | None) -> InstallFacts | None:
+def _parse_install(raw: Any, source: str) -> InstallFacts | None:
     """`install:`: `python` a version specifier, `requires` PEP 508 requirements."""
     if raw is None:
         return None
@@ -459,7 +459,7 @@ def _parse_install(raw: Any, source: str, line: int | None) -> InstallFacts | No
             Requirement(requirement)
         except InvalidRequirement as exc:
             raise _err(source, _line(raw, "requires"), "install.requires", str(exc)) from None
-    return InstallFacts(python, requires, f"{source}:{line}" if line else source)
+    return InstallFacts(python, requires, source)
 
 
 def pack_files(directory: Path) -> list[Path]:
