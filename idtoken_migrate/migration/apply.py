@@ -31,6 +31,7 @@ from idtoken_migrate.migration.codemods.project_files import (
     update_env_example,
 )
 from idtoken_migrate.migration.dependencies import migrated_pyproject, migrated_requirements
+from idtoken_migrate.migration.deploy import ship_verifier
 from idtoken_migrate.migration.plan import (
     MIGRATE,
     Plan,
@@ -278,6 +279,10 @@ def _support_proposals(
         if updated is not None:
             title = "require pyjwt[crypto]>=2.13"
             yield from _proposal(root, "pyproject.toml", _encoded(updated), title)
+    for edit in plan.deploy_edits:
+        text = (root / edit.path).read_bytes().decode("utf-8", "surrogateescape")
+        title = f"ship the verifier ({edit.key})"
+        yield from _proposal(root, edit.path, _encoded(ship_verifier(text, edit)), title)
     env_before = _read(root / ENV_EXAMPLE)
     secret = hs_secret_env(config)
     env_text = update_env_example(

@@ -63,7 +63,9 @@ from idtoken_migrate.migration.dependencies import (
     python_floor,
     requirement_conflicts,
 )
-from idtoken_migrate.migration.pyversion import python_refusal
+from idtoken_migrate.migration.deploy import DeployFindings, ListEdit, deployment_findings
+from idtoken_migrate.migration.pyversion import MIN_PYTHON, python_refusal
+from idtoken_migrate.migration.settings_loaders import settings_loaders, unexported_env_note
 from idtoken_migrate.model import (
     AMBIGUOUS,
     ID_TOKEN_BEARER,
@@ -254,6 +256,7 @@ class Plan:
     # Pins that cannot install with the verifier's library; raised by apply or left to the user.
     dependency_conflicts: tuple[PinConflict, ...] = ()
     install: InstallFacts | None = None  # the verifier library's install facts (its pack)
+    deploy_edits: tuple[ListEdit, ...] = ()  # deployment lists the verifier is added to
 
     @property
     def migrating(self) -> tuple[SitePlan, ...]:
@@ -295,6 +298,9 @@ class Plan:
             "undecided": [u.to_json() for u in self.undecided],
             "handouts": [h.to_json() for h in self.handouts],
             "dependency_conflicts": [c.to_json() for c in self.dependency_conflicts],
+            "deployment": [
+                {"path": e.path, "key": e.key, "add": e.entry} for e in self.deploy_edits
+            ],
         }
 
 
@@ -492,8 +498,13 @@ class _Planner:
         unparsed = [e.path for e in self.result.errors] + [
             f.path for f in self.result.findings if f.facts.parser == "lexical"
         ]
-        floor = python_floor(self.install)
-        blocked = python_refusal(self.root, unparsed, *([floor] if floor else []))
+        floor = python_floor(self.install) or MIN_PYTHON
+        blocked = python_refusal(self.root, unparsed, floor)
+        deploy = DeployFindings()
+        if verifier_path is not None:
+            site_files = sorted({d.finding.path for d in drafts if d.action == MIGRATE})
+            deploy = deployment_findings(self.root, verifier_path, site_files, floor)
+        blocked = blocked or deploy.refusal
         blocked = blocked or self._check_render(bases)
         sites = [self._finish(d, verifier_path, bases) for d in drafts] if not blocked else drafts
         if blocked:
@@ -505,6 +516,10 @@ class _Planner:
         migrating = [s for s in sites if s.action == MIGRATE]
         generate = bool(migrating) or (verifier_path is not None and bool(self.result.generated))
         files, env = self._project_files(verifier_path if generate else None, bool(migrating))
+        if not generate:
+            deploy = DeployFindings()
+        for edit in deploy.edits:
+            files.append(FileChangePlan(edit.path, "update", f"ship {edit.entry} ({edit.key})"))
         claims = self._claims(sites)
         secrets = self._secrets(sites, verifier_path) if self.phase == "strict" else ()
         handouts = self._handouts(findings, verifier_path)
@@ -518,6 +533,11 @@ class _Planner:
                 f"the app hands out the ID token itself ({where}): its own client gets 401 once "
                 "the kill switch, the sunset or strict refuses ID tokens; see the required steps"
             )
+        risks += [f"deployment: {note}" for note in deploy.manual]
+        env_note = self._unexported_env(env, deploy) if generate else None
+        if env_note:
+            risks.append(env_note)
+            steps.append(env_note)
         if undecided:
             risks.append(
                 f"{len(undecided)} ambiguous site{'s' if len(undecided) != 1 else ''} undecided "
@@ -548,6 +568,7 @@ class _Planner:
             handouts=tuple(handouts),
             dependency_conflicts=self.pin_conflicts if generate else (),
             install=self.install,
+            deploy_edits=deploy.edits,
         )
 
     # --- sites ------------------------------------------------------------------------------
@@ -949,6 +970,14 @@ class _Planner:
                 out += manual_conflicts(name, self._text(name), facts)
         return tuple(out)
 
+    def _unexported_env(self, env: list[EnvChange], deploy: DeployFindings) -> str | None:
+        """The plan's note when the app loads .env without exporting it to os.environ."""
+        names = [change.name for change in env if change.action == "add"]
+        if not names:
+            return None
+        loaders = settings_loaders(python_files(self.root, self.config))
+        return unexported_env_note(loaders, names, _env_home(deploy.descriptors))
+
     def _text(self, path: str) -> str:
         return (self.root / path).read_text(encoding="utf-8", errors="replace")
 
@@ -1144,6 +1173,22 @@ class _Planner:
 def _path_line(where: str) -> tuple[str, int]:
     path, _, line = where.rpartition(":")
     return path, int(line) if line.isdigit() else 0
+
+
+def _env_home(descriptors: Sequence[str]) -> str:
+    """Where a deployed app's process environment is set, from its descriptors."""
+    for path in descriptors:
+        name = PurePosixPath(path).name
+        if name.startswith("serverless."):
+            return f"in {path} under provider.environment (the functions' environment)"
+        if name.startswith("template."):
+            return f"in {path} under the function's Environment.Variables"
+        if name.startswith("Dockerfile"):
+            return f"with ENV in {path} or in the container's environment"
+    return (
+        "in the process environment (the service's unit, container or CI secrets), or load .env "
+        "with python-dotenv's `load_dotenv()` at start-up"
+    )
 
 
 def claim_read_lines(files: dict[str, bytes], claim: str) -> tuple[str, ...]:
