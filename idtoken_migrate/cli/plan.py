@@ -54,6 +54,14 @@ def plan(
             help="With --usage: days without a legacy acceptance that make strict safe.",
         ),
     ] = 14,
+    resolve: Annotated[
+        bool,
+        typer.Option(
+            "--resolve",
+            help="Also run pip's resolver (a dry run, with its configured index: may use the "
+            "network) on the migrated requirements.txt; a conflict is listed under the risks.",
+        ),
+    ] = False,
 ) -> None:
     """Show, per site, what will change and why: generated files, env and requirement changes,
     the claims the legacy code reads, risks (first) and manual steps. Writes nothing."""
@@ -72,4 +80,12 @@ def plan(
         report = read_usage_logs(usage)
         readiness = (report, judge(report, ready_after))
     _config, result = plan_project(path, config_path=config, phase=phase)
+    if resolve and result.verifier_path is not None:
+        import dataclasses
+
+        from idtoken_migrate.migration.resolve import resolve_with_pip
+
+        conflict = resolve_with_pip(path, result)
+        if conflict:
+            result = dataclasses.replace(result, risks=(*result.risks, conflict))
     emit(render_plan(result, fmt, readiness), output)
