@@ -24,7 +24,6 @@ from pathlib import Path
 
 from idtoken_migrate.scan import lexical
 
-FACT = "claims_read_at"  # Finding.facts key: "claim path:line how", ";"-separated
 # Registered claims every JWT carries (RFC 7519): never worth reporting.
 _REGISTERED = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 # How a read fails when the token lacks the claim: a KeyError, a model's validation error.
