@@ -25,11 +25,8 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     GlobalScope,
-    ParentNodeProvider,
-    PositionProvider,
     QualifiedNameProvider,
     Scope,
-    ScopeProvider,
 )
 
 from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
@@ -80,11 +77,7 @@ class _ReplaceDependency(_ReplaceVerifyCall):
     DESCRIPTION = "Replace a fastapi-cloudauth *CurrentUser dependency with the generated verifier."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        wrapper = self.context.wrapper
-        assert wrapper is not None
-        positions = wrapper.resolve(PositionProvider)
-        parents = wrapper.resolve(ParentNodeProvider)
-        scopes = wrapper.resolve(ScopeProvider)
+        positions, parents, scopes = self.resolved()
         module_scope = scopes.get(tree)
         replace: dict[int, cst.CSTNode] = {}
         inline: dict[str, str] = {}  # class -> the function made for its inline uses

@@ -24,11 +24,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import (
     GlobalScope,
-    ParentNodeProvider,
-    PositionProvider,
     QualifiedNameProvider,
     Scope,
-    ScopeProvider,
 )
 
 from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
@@ -79,11 +76,7 @@ class _ReplaceVerifierObject(_ReplaceVerifyCall):
     DESCRIPTION = "Replace a verifier object's verify calls with the generated verifier."
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        wrapper = self.context.wrapper
-        assert wrapper is not None
-        positions = wrapper.resolve(PositionProvider)
-        parents = wrapper.resolve(ParentNodeProvider)
-        scopes = wrapper.resolve(ScopeProvider)
+        positions, parents, scopes = self.resolved()
         module_scope = scopes.get(tree)
 
         def qualified(node: cst.CSTNode) -> set:

@@ -14,6 +14,7 @@ imports that left unused. Rule params (pack `fix: params:`): `drop_result_calls`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
@@ -129,12 +130,18 @@ class _ReplaceVerifyCall(CodemodCommand):
         self.import_statement: cst.SimpleStatementLine | None = None
         self.kept: list[str] = []
 
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+    def resolved(self) -> tuple[Any, Any, Any]:
+        """The positions, parents and scopes of the module being transformed."""
         wrapper = self.context.wrapper
         assert wrapper is not None
-        positions = wrapper.resolve(PositionProvider)
-        parents = wrapper.resolve(ParentNodeProvider)
-        scopes = wrapper.resolve(ScopeProvider)
+        return (
+            wrapper.resolve(PositionProvider),
+            wrapper.resolve(ParentNodeProvider),
+            wrapper.resolve(ScopeProvider),
+        )
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        positions, parents, scopes = self.resolved()
 
         def qualified(node: cst.CSTNode) -> set:
             return self.get_metadata(QualifiedNameProvider, node, set())
