@@ -80,6 +80,14 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class VerifierConfig:
+    # The .env file the app reads into a dict or settings object without exporting it: the
+    # verifier reads its own variables from it at start-up, os.environ winning. Relative to the
+    # project root; `~/` is the user's home; None: os.environ only.
+    env_file: str | None = None
+
+
+@dataclass(frozen=True)
 class ScanConfig:
     exclude: tuple[str, ...] = ()
 
@@ -111,6 +119,7 @@ class Config:
     window: WindowConfig = field(default_factory=WindowConfig)
     claims: tuple[tuple[str, str], ...] = ()  # legacy claim -> where the access token carries it
     output: OutputConfig = field(default_factory=OutputConfig)
+    verifier: VerifierConfig = field(default_factory=VerifierConfig)
     scan: ScanConfig = field(default_factory=ScanConfig)
     gate: GateConfig = field(default_factory=GateConfig)
     source: str | None = None  # the file this came from; None for defaults

@@ -33,6 +33,7 @@ from idtoken_migrate.config import (
     LegacyIdTokenConfig,
     OutputConfig,
     ScanConfig,
+    VerifierConfig,
     WindowConfig,
 )
 from idtoken_migrate.model import (
@@ -432,6 +433,7 @@ _TOP_KEYS = (
     "window",
     "claims",
     "output",
+    "verifier",
     "scan",
     "gate",
 )
@@ -462,6 +464,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "window": ("sunset", "kill_switch_env"),
     "output": ("module",),
+    "verifier": ("env_file",),
     "scan": ("exclude",),
     "gate": ("parse_errors", "ambiguous"),
 }
@@ -789,6 +792,8 @@ class _Validator:
                 ("output", "module"),
                 "must be a path inside the project, relative to its root",
             )
+        verifier = self._section(data, "verifier")
+        env_file = w(lambda: self._env_file(verifier), None)
         scan = self._section(data, "scan")
         exclude = w(lambda: self.strings(scan, "exclude", ("scan", "exclude")), None)
         gate_section = self._section(data, "gate")
@@ -864,6 +869,7 @@ class _Validator:
             ),
             claims=claims,
             output=OutputConfig(module=module),
+            verifier=VerifierConfig(env_file=env_file),
             scan=ScanConfig(exclude=exclude if exclude is not None else ()),
             gate=GateConfig(
                 parse_errors=parse_errors or GateConfig().parse_errors,
@@ -871,6 +877,24 @@ class _Validator:
             ),
             source=source,
         )
+
+    def _env_file(self, verifier: dict[Any, Any]) -> str | None:
+        """verifier.env_file: a path the verifier opens as it is written (never expanded)."""
+        path = ("verifier", "env_file")
+        value = self.string(verifier, "env_file", path)
+        if value is None:
+            return None
+        if not value.isprintable() or "$" in value or "%" in value:
+            raise self._fail(
+                verifier, "env_file", path, f"{value!r}: a plain path (nothing in it is expanded)"
+            )
+        if value.startswith("~") and not value.startswith("~/"):
+            raise self._fail(
+                verifier, "env_file", path, f"{value!r}: only ~/ (your home) is understood"
+            )
+        if value.endswith(("/", "\\")) or value in (".", ".."):
+            raise self._fail(verifier, "env_file", path, f"{value!r} is a folder, not a file")
+        return value
 
     def _check_env_names(
         self,

@@ -241,6 +241,7 @@ def _support_proposals(
             legacy_exceptions=plan.legacy_exceptions,
             tuning=tuning,
             libraries=plan.libraries or None,
+            module_path=verifier_path,
         )
     except RenderError as error:
         raise UsageError(f"{config.source or 'config'}: {error}") from None

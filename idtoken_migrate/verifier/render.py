@@ -7,6 +7,7 @@ here, never as raw text: a config value can change what the verifier checks, nev
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,14 +103,17 @@ def render_verifier(
     tuning: VerifierTuning | None = None,
     profile: ProviderProfile | None = None,
     libraries: Iterable[LibraryFacts] | None = None,
+    module_path: str | None = None,
 ) -> str:
     """The source of the standalone verifier module for `config` in `phase` (default config.phase).
 
     legacy_exceptions: names of the libraries (their rule packs' `library:` blocks, from
     `libraries`, default the bundled packs) whose error the rejection exception subclasses (it
     always subclasses PyJWT's InvalidTokenError). require_at_jwt: accept only header typ at+jwt (for
-    providers that can emit it); default `access_token.require_at_jwt`. Raises RenderError
-    (UnsupportedProviderError for Google).
+    providers that can emit it); default `access_token.require_at_jwt`. module_path: where the
+    module goes, relative to the project root (a relative `verifier.env_file` is found from it;
+    without it, from the config file's folder). Raises RenderError (UnsupportedProviderError for
+    Google).
     """
     phase = phase or config.phase
     if require_at_jwt is None:
@@ -132,7 +136,7 @@ def render_verifier(
         else {f.name: f.base for f in libraries if f.base is not None}
     )
     bases = _exception_bases(known, legacy_exceptions)
-    context = _Context(config, phase, profile, bases, require_at_jwt, tuning)
+    context = _Context(config, phase, profile, bases, require_at_jwt, tuning, module_path)
     return _environment().get_template("verifier/verifier.py.j2").render(context.values())
 
 
@@ -176,8 +180,10 @@ class _Context:
         bases: list[ExceptionBase],
         require_at_jwt: bool,
         tuning: VerifierTuning | None,
+        module_path: str | None = None,
     ) -> None:
         self.config = config
+        self.module_path = module_path
         self.phase = phase
         self.dual = phase == "dual"
         self.profile = profile
@@ -530,6 +536,47 @@ class _Context:
             "env_issuer": "ISSUER" in self.env,
             "env_lists": bool(set(self.env) - {"ISSUER"}),
             "env_disjoint": self.dual and bool(self.env) and audience_decides(profile),
+            **self._env_file_values(),
+        }
+
+    # --- the app's .env file, read at start-up (verifier.env_file) -----------------------------
+
+    def _own_variables(self) -> tuple[str, ...]:
+        """Every environment variable the module reads, the only ones it takes from the file."""
+        names = [setting.env for setting in self.env.values()]
+        if self.dual:
+            names += [self.config.window.kill_switch_env, SUB_HASH_KEY_ENV]
+            if any(alg in HMAC_ALGORITHMS for alg in self.legacy_algorithms):
+                names.append(str(self.config.legacy_id_token.secret_env))
+        if self.introspection:
+            access = self.config.access_token
+            names += [
+                str(access.introspection_client_id_env),
+                str(access.introspection_client_secret_env),
+            ]
+        return tuple(sorted(set(names)))
+
+    def _env_file_values(self) -> dict[str, object]:
+        names = self._own_variables()
+        path = self.config.verifier.env_file
+        if not path or not names:
+            return {"env_file": "", "getenv": "os.environ.get"}
+        comment = "the .env the app reads (verifier.env_file), read once at start-up"
+        if path.startswith("~/"):
+            constant = _assign_call("ENV_FILE", "os.path.expanduser", (path,), comment)
+        elif posixpath.isabs(path) or (self.module_path is None and not self.config.source):
+            constant = _assign("ENV_FILE", path, comment)
+        elif self.module_path is None:  # beside the config file (inspect-token: no module file)
+            constant = _assign("ENV_FILE", str(Path(str(self.config.source)).parent / path))
+        else:
+            folder = posixpath.dirname(self.module_path) or "."
+            relative = posixpath.relpath(posixpath.normpath(path), folder)
+            constant = _assign_call("ENV_FILE", "_beside_this_module", (relative,), comment)
+        return {
+            "env_file": constant,
+            "env_file_names": _assign("_ENV_FILE_NAMES", frozenset(names)),
+            "env_file_relative": "_beside_this_module(" in constant,
+            "getenv": "_getenv",
         }
 
     # --- values read from the app's environment at start-up (issuer_env, ...) ---------------
