@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,9 @@ from idtoken_migrate.config import (
     ScanConfig,
     VerifierConfig,
     WindowConfig,
+    yamlfile,
 )
+from idtoken_migrate.config.yamlfile import type_name as _type_name
 from idtoken_migrate.model import (
     UsageError,
 )
@@ -56,8 +57,7 @@ class ConfigError(UsageError):
         self.key = key
         self.problem = message
         self.more = more
-        where = f"{file}:{line}" if line is not None else file
-        text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
+        text = yamlfile.problem_text(file, line, key, message)
         if more:
             text += f" (and {more} more problem{'s' if more > 1 else ''})"
         super().__init__(text)
@@ -208,102 +208,20 @@ def _read_text(path: Path) -> str:
         raise UsageError(f"{_display(path)}: cannot read: {exc.strerror or exc}") from None
 
 
-# --- YAML: values that remember their line --------------------------------------------------------
-
-
-class _LineDict(dict):  # type: ignore[type-arg]
-    """A mapping from YAML that remembers the line of each key (and the mapping's own)."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-    duplicates: list[tuple[Any, int]]
-
-
-class _LineList(list):  # type: ignore[type-arg]
-    line: int = 0
-    item_lines: list[int]
-
-
-def _construct_mapping(loader: Any, node: Any) -> _LineDict:
-    loader.flatten_mapping(node)
-    out = _LineDict()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    out.duplicates = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (list, dict)):
-            key = str(key)
-        line = key_node.start_mark.line + 1
-        if key in out:
-            out.duplicates.append((key, line))
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = line
-    return out
-
-
-def _construct_sequence(loader: Any, node: Any) -> _LineList:
-    out = _LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-@lru_cache(maxsize=1)
-def _line_loader() -> type:
-    """A SafeLoader whose mappings and lists remember their lines. Built on first use: a project
-    without an idtoken-migrate.yaml never imports yaml here."""
-    import yaml
-
-    class _LineLoader(yaml.SafeLoader):
-        pass
-
-    def construct_timestamp(loader: Any, node: Any) -> Any:
-        # 2027-02-30 matches YAML's timestamp pattern but is no date: keep the text to validate.
-        try:
-            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-        except ValueError:
-            return loader.construct_scalar(node)
-
-    tags = yaml.resolver.BaseResolver
-    _LineLoader.add_constructor(tags.DEFAULT_MAPPING_TAG, _construct_mapping)
-    _LineLoader.add_constructor(tags.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-    _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
-    return _LineLoader
+# --- YAML -----------------------------------------------------------------------------------------
 
 
 def _load_yaml(path: Path) -> Config:
     label = _display(path)
-    text = _read_text(path)
-    import yaml
-
-    try:
-        data = yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "syntax error"
-        raise ConfigError(label, line, "", f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(label, None, "", f"invalid YAML: {exc}") from None
+    data = yamlfile.parse(_read_text(path), label, ConfigError)
     if data is None:
-        data = _LineDict()
+        data = yamlfile.LineDict()
         data.line, data.key_lines, data.duplicates = 1, {}, []
     if not isinstance(data, dict):
         raise ConfigError(
             label, 1, "", "the top level must be a mapping of keys (see docs/config.md)"
         )
-    return _Validator(label, _yaml_line).build(data, source=str(path))
-
-
-def _yaml_line(container: Any, key: Any) -> int | None:
-    if isinstance(container, _LineDict):
-        return container.key_lines.get(key, container.line)
-    if isinstance(container, _LineList):
-        if isinstance(key, int) and key < len(container.item_lines):
-            return container.item_lines[key]
-        return container.line
-    return None
+    return _Validator(label, yamlfile.line_of).build(data, source=str(path))
 
 
 # --- pyproject.toml -------------------------------------------------------------------------------
@@ -510,8 +428,7 @@ class _Validator:
             if key in known:
                 continue
             name = str(key)
-            hint = _suggest(name, known, path)
-            self.problem(mapping, key, path + (name,), f"unknown key{hint}")
+            self.problem(mapping, key, path + (name,), _unknown_key(name, known, path))
         for key, line in getattr(mapping, "duplicates", ()):
             self.problems.append(_Problem(line, self._key(*path, str(key)), "duplicate key"))
 
@@ -1166,37 +1083,16 @@ class _Validator:
         return tuple(out)
 
 
-def _suggest(name: str, known: tuple[str, ...], path: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
+def _unknown_key(name: str, known: tuple[str, ...], path: tuple[str, ...]) -> str:
+    if yamlfile.did_you_mean(name, known):
+        return yamlfile.unknown_key(name, known)
     # A key written at the wrong level, e.g. `audience` at the top: point to where it belongs.
     here = ".".join(path)
     for full in _ALL_KEY_PATHS:
         parent, _, leaf = full.rpartition(".")
         if leaf == name and parent != here:
-            return f" (did you mean {full!r}?)"
-    return f" (known keys: {', '.join(known)})"
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, dt.date):
-        return "a date"
-    return type(value).__name__
+            return f"unknown key (did you mean {full!r}?)"
+    return yamlfile.unknown_key(name, known)
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from idtoken_migrate.config.packcheck import check_keys, err, line_of, str_list
+from idtoken_migrate.config.yamlfile import YamlFileError, check_keys, line_of, str_list
 from idtoken_migrate.vocabulary import ALL_REASONS
 
 LIBRARY_KEYS = {
@@ -83,19 +83,19 @@ def parse_library(raw: Any, source: str) -> LibraryFacts:
     """The facts of a pack's `library:` (a name alone, or the block); errors name file:line."""
     if isinstance(raw, str):
         if not raw.strip():
-            raise err(source, None, "library", "expected a library name")
+            raise YamlFileError(source, None, "library", "expected a library name")
         return LibraryFacts(name=raw, source=source)
     check_keys(raw, LIBRARY_KEYS, source, "library")
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise err(source, line_of(raw, "name"), "library.name", "expected a library name")
+        raise YamlFileError(source, line_of(raw, "name"), "library.name", "expected a library name")
     codemod = _text(raw, "codemod", source)
     exceptions = _exceptions(raw, source)
     renames = _pairs(raw, "renames", source, _IDENTIFIER, "a class name")
     known = {n for _, names in exceptions for n in names}
     for old, new in renames:
         if exceptions and new not in known:
-            raise err(
+            raise YamlFileError(
                 source,
                 line_of(raw["renames"], old),
                 f"library.renames.{old}",
@@ -112,11 +112,13 @@ def parse_library(raw: Any, source: str) -> LibraryFacts:
         )
         base = ExceptionBase(name, import_line, alias, qualified, by_reason)
     elif "errors" in raw:
-        raise err(source, line_of(raw, "errors"), "library.errors", "needs library.base")
+        raise YamlFileError(source, line_of(raw, "errors"), "library.errors", "needs library.base")
     catching = str_list(raw, "catching", source, "library")
     for item in catching:
         if not _IDENTIFIER.fullmatch(item):
-            raise err(source, line_of(raw, "catching"), "library.catching", "expected class names")
+            raise YamlFileError(
+                source, line_of(raw, "catching"), "library.catching", "expected class names"
+            )
     return LibraryFacts(
         name=name,
         source=source,
@@ -134,7 +136,7 @@ def parse_library(raw: Any, source: str) -> LibraryFacts:
 def _text(raw: Mapping[str, Any], key: str, source: str) -> str:
     value = raw.get(key, "")
     if not isinstance(value, str):
-        raise err(source, line_of(raw, key), f"library.{key}", "expected a string")
+        raise YamlFileError(source, line_of(raw, key), f"library.{key}", "expected a string")
     return value.strip()
 
 
@@ -143,16 +145,20 @@ def _class(raw: Any, key: str, source: str, where: str) -> tuple[str, str, str]:
     value = raw[key]
     match = _CLASS.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise err(source, line_of(raw, key), f"{where}.{key}", "expected `module.Class [as Alias]`")
+        raise YamlFileError(
+            source, line_of(raw, key), f"{where}.{key}", "expected `module.Class [as Alias]`"
+        )
     qualified, alias = match["qualified"], match["alias"]
     module, _, cls = qualified.rpartition(".")
     if alias:
         if not module:
-            raise err(source, line_of(raw, key), f"{where}.{key}", "a builtin takes no alias")
+            raise YamlFileError(
+                source, line_of(raw, key), f"{where}.{key}", "a builtin takes no alias"
+            )
         line = f"from {module} import {cls}" + (f" as {alias}" if alias != cls else "")
         return qualified, alias, line
     if module and module.split(".")[0] != _ALWAYS_IMPORTED:
-        raise err(
+        raise YamlFileError(
             source,
             line_of(raw, key),
             f"{where}.{key}",
@@ -164,16 +170,18 @@ def _class(raw: Any, key: str, source: str, where: str) -> tuple[str, str, str]:
 def _exceptions(raw: Mapping[str, Any], source: str) -> tuple[tuple[str, frozenset[str]], ...]:
     table = raw.get("exceptions") or {}
     if not isinstance(table, dict):
-        raise err(source, line_of(raw, "exceptions"), "library.exceptions", "expected a mapping")
+        raise YamlFileError(
+            source, line_of(raw, "exceptions"), "library.exceptions", "expected a mapping"
+        )
     out = []
     for module in table:
         if not _DOTTED.fullmatch(str(module)):
-            raise err(
+            raise YamlFileError(
                 source, line_of(table, str(module)), f"library.exceptions.{module}", "not a module"
             )
         names = str_list(table, module, source, "library.exceptions")
         if not all(_IDENTIFIER.fullmatch(n) for n in names):
-            raise err(
+            raise YamlFileError(
                 source,
                 line_of(table, module),
                 f"library.exceptions.{module}",
@@ -188,14 +196,14 @@ def _pairs(
 ) -> tuple[tuple[str, str], ...]:
     table = raw.get(key) or {}
     if not isinstance(table, dict):
-        raise err(source, line_of(raw, key), f"library.{key}", "expected a mapping")
+        raise YamlFileError(source, line_of(raw, key), f"library.{key}", "expected a mapping")
     for name, value in table.items():
         if not (
             isinstance(value, str)
             and pattern.fullmatch(str(name))
             and pattern.fullmatch(value.strip())
         ):
-            raise err(
+            raise YamlFileError(
                 source, line_of(table, str(name)), f"library.{key}.{name}", f"expected {what}"
             )
     return tuple((str(name), value.strip()) for name, value in table.items())

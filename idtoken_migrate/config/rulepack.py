@@ -13,12 +13,15 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from idtoken_migrate.config import PROVIDERS, yamlcache
+from idtoken_migrate.config import PROVIDERS, yamlcache, yamlfile
 from idtoken_migrate.config.library import ExceptionBase, LibraryFacts, parse_library
-from idtoken_migrate.config.packcheck import check_keys as _check_keys
-from idtoken_migrate.config.packcheck import err as _err
-from idtoken_migrate.config.packcheck import line_of as _line
-from idtoken_migrate.config.packcheck import str_list as _str_list
+from idtoken_migrate.config.yamlfile import (
+    YamlFileError,
+    check_keys,
+    line_of,
+    require,
+    str_list,
+)
 from idtoken_migrate.model import RuleInfo, UsageError
 from idtoken_migrate.resources import rules_dir
 
@@ -238,56 +241,10 @@ class RuleSet:
         return tuple(p for p in self.packs if p.may_match(data))
 
 
-@lru_cache(maxsize=1)
-def _loader() -> type:
-    """SafeLoader (libyaml's when PyYAML has it, as its wheels do) that remembers the line of
-    every mapping, so errors can name it. Built on first use: most start-ups read the packs'
-    data from `yamlcache` and never import yaml."""
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class _Loader(base):  # type: ignore[misc,valid-type]
-        pass
-
-    def construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
-        mapping = base.construct_mapping(loader, node, deep=True)
-        lines = {}
-        for key_node, _ in node.value:
-            lines[str(loader.construct_object(key_node))] = key_node.start_mark.line + 1
-        return _Located(mapping, lines, node.start_mark.line + 1)
-
-    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return _Loader
-
-
-class _Located(dict):
-    """A dict that knows the line of each key (1-based)."""
-
-    def __init__(self, data: dict, lines: dict[str, int], line: int) -> None:
-        super().__init__(data)
-        self.key_lines = lines
-        self.line = line
-
-
-def _parse_yaml(data: bytes, source: str) -> Any:
-    import yaml
-
-    try:
-        return yaml.load(data.decode("utf-8"), Loader=_loader())  # noqa: S506 - a SafeLoader
-    except UnicodeDecodeError:
-        raise UsageError(f"{source}: rule pack is not UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UsageError(f"{source}{line}: invalid YAML: {problem}") from None
-
-
 def _parse_args(raw: Any, source: str, where: str) -> tuple[ArgSpec, ...]:
     if raw is None:
         return ()
-    _check_keys(raw, set(ROLES), source, where)
+    check_keys(raw, set(ROLES), source, where)
     specs = []
     for role, spec in raw.items():
         items = spec if isinstance(spec, list) else [spec]
@@ -299,8 +256,8 @@ def _parse_args(raw: Any, source: str, where: str) -> tuple[ArgSpec, ...]:
             elif isinstance(item, str):
                 keywords.append(item)
             else:
-                raise _err(
-                    source, _line(raw, role), f"{where}.{role}", "expected positions and names"
+                raise YamlFileError(
+                    source, line_of(raw, role), f"{where}.{role}", "expected positions and names"
                 )
         specs.append(ArgSpec(role, position, tuple(keywords)))
     return tuple(specs)
@@ -310,70 +267,73 @@ def _parse_rule(
     raw: Any, pack: str, library: str, source: str, index: int, codemod: str = ""
 ) -> Rule:
     where = f"rules[{raw['id']}]" if isinstance(raw, dict) and "id" in raw else f"rules[{index}]"
-    _check_keys(raw, _RULE_KEYS, source, where)
-    for required in ("id", "name", "summary", "match"):
-        if required not in raw:
-            raise _err(source, getattr(raw, "line", None), f"{where}.{required}", "missing")
+    check_keys(raw, _RULE_KEYS, source, where)
+    require(raw, ("id", "name", "summary", "match"), source, where)
     rid = raw["id"]
     if not isinstance(rid, str) or not rid.strip():
-        raise _err(source, _line(raw, "id"), f"{where}.id", "expected a rule id string")
+        raise YamlFileError(source, line_of(raw, "id"), f"{where}.id", "expected a rule id string")
     where = f"rules[{rid}]"
     match = raw["match"]
-    _check_keys(match, _MATCH_KEYS, source, f"{where}.match")
+    check_keys(match, _MATCH_KEYS, source, f"{where}.match")
     forms = [k for k in MATCH_FORMS if k in match]
     if len(forms) != 1:
-        raise _err(
-            source, _line(raw, "match"), f"{where}.match", f"needs exactly one of {MATCH_FORMS}"
+        raise YamlFileError(
+            source, line_of(raw, "match"), f"{where}.match", f"needs exactly one of {MATCH_FORMS}"
         )
     form = forms[0]
     kwargs: dict[str, Any] = {}
     if form == "call":
-        kwargs["qualnames"] = _str_list(match, "call", source, f"{where}.match")
+        kwargs["qualnames"] = str_list(match, "call", source, f"{where}.match")
     elif form == "method":
         method = match["method"]
-        _check_keys(method, _METHOD_KEYS, source, f"{where}.match.method")
-        kwargs["qualnames"] = _str_list(method, "classes", source, f"{where}.match.method")
-        kwargs["method_names"] = _str_list(method, "names", source, f"{where}.match.method")
+        check_keys(method, _METHOD_KEYS, source, f"{where}.match.method")
+        kwargs["qualnames"] = str_list(method, "classes", source, f"{where}.match.method")
+        kwargs["method_names"] = str_list(method, "names", source, f"{where}.match.method")
     elif form == "settings":
         settings = match["settings"]
-        _check_keys(settings, _SETTINGS_KEYS, source, f"{where}.match.settings")
-        kwargs["settings_targets"] = _str_list(
+        check_keys(settings, _SETTINGS_KEYS, source, f"{where}.match.settings")
+        kwargs["settings_targets"] = str_list(
             settings, "targets", source, f"{where}.match.settings"
         )
         roles = settings.get("roles", {})
         if not isinstance(roles, dict) or any(v not in ROLES for v in roles.values()):
-            raise _err(
-                source, _line(settings, "roles"), f"{where}.match.settings.roles", f"roles: {ROLES}"
+            raise YamlFileError(
+                source,
+                line_of(settings, "roles"),
+                f"{where}.match.settings.roles",
+                f"roles: {ROLES}",
             )
         kwargs["settings_roles"] = tuple((str(k), str(v)) for k, v in roles.items())
     else:
-        kwargs["claim_check_keys"] = _str_list(match, "claim_check", source, f"{where}.match")
+        kwargs["claim_check_keys"] = str_list(match, "claim_check", source, f"{where}.match")
     token = raw.get("token")
     if token not in TOKEN_HINTS:
-        raise _err(
-            source, _line(raw, "token"), f"{where}.token", f"one of {TOKEN_HINTS[:-1]} or null"
+        raise YamlFileError(
+            source, line_of(raw, "token"), f"{where}.token", f"one of {TOKEN_HINTS[:-1]} or null"
         )
     unverified = raw.get("unverified") or {}
-    _check_keys(unverified, _UNVERIFIED_KEYS, source, f"{where}.unverified")
+    check_keys(unverified, _UNVERIFIED_KEYS, source, f"{where}.unverified")
     weights_raw = raw.get("weights") or {}
     if not isinstance(weights_raw, dict) or any(v not in STRENGTHS for v in weights_raw.values()):
-        raise _err(source, _line(raw, "weights"), f"{where}.weights", f"values: {list(STRENGTHS)}")
+        raise YamlFileError(
+            source, line_of(raw, "weights"), f"{where}.weights", f"values: {list(STRENGTHS)}"
+        )
     fix = raw.get("fix") or {}
-    _check_keys(fix, _FIX_KEYS, source, f"{where}.fix")
+    check_keys(fix, _FIX_KEYS, source, f"{where}.fix")
     if codemod and "codemod" not in fix:  # the library's codemod, unless the rule names one
         fix = {**fix, "codemod": codemod}
     params = fix.get("params") or {}
     if not isinstance(params, dict) or any(isinstance(v, (dict, list)) for v in params.values()):
-        raise _err(
-            source, _line(fix, "params"), f"{where}.fix.params", "expected name: value pairs"
+        raise YamlFileError(
+            source, line_of(fix, "params"), f"{where}.fix.params", "expected name: value pairs"
         )
     provider = raw.get("provider")
     if provider is not None and provider not in PROVIDERS:
-        raise _err(
-            source, _line(raw, "provider"), f"{where}.provider", f"one of {', '.join(PROVIDERS)}"
+        raise YamlFileError(
+            source, line_of(raw, "provider"), f"{where}.provider", f"one of {', '.join(PROVIDERS)}"
         )
     examples = raw.get("examples") or {}
-    _check_keys(examples, _EXAMPLE_KEYS, source, f"{where}.examples")
+    check_keys(examples, _EXAMPLE_KEYS, source, f"{where}.examples")
     return Rule(
         id=str(rid),
         name=str(raw["name"]),
@@ -385,8 +345,8 @@ def _parse_rule(
         form=form,
         args=_parse_args(raw.get("args"), source, f"{where}.args"),
         token=token,
-        unverified_options=_str_list(unverified, "options_false", source, f"{where}.unverified"),
-        unverified_keywords=_str_list(unverified, "keyword_false", source, f"{where}.unverified"),
+        unverified_options=str_list(unverified, "options_false", source, f"{where}.unverified"),
+        unverified_keywords=str_list(unverified, "keyword_false", source, f"{where}.unverified"),
         always_unverified=bool(unverified.get("always", False)),
         weights=tuple((k, STRENGTHS[v]) for k, v in weights_raw.items()),
         provider=provider,
@@ -406,20 +366,20 @@ def load_pack(path: Path) -> RulePack:
     except OSError as exc:
         raise UsageError(f"{source}: cannot read rule pack: {exc.strerror or exc}") from None
     return yamlcache.load(
-        data, lambda: _parse_yaml(data, source), lambda raw: _build_pack(raw, data, source)
+        data, lambda: yamlfile.parse(data, source), lambda raw: _build_pack(raw, data, source)
     )
 
 
 def _build_pack(raw: Any, data: bytes, source: str) -> RulePack:
-    _check_keys(raw, _PACK_KEYS, source, "")
-    for required in ("pack", "library", "prefilter", "rules"):
-        if required not in raw:
-            raise _err(source, getattr(raw, "line", None), required, "missing")
-    prefilter = _str_list(raw, "prefilter", source, "")
+    check_keys(raw, _PACK_KEYS, source, "")
+    require(raw, ("pack", "library", "prefilter", "rules"), source, "")
+    prefilter = str_list(raw, "prefilter", source, "")
     if not prefilter:
-        raise _err(source, _line(raw, "prefilter"), "prefilter", "needs at least one literal")
+        raise YamlFileError(
+            source, line_of(raw, "prefilter"), "prefilter", "needs at least one literal"
+        )
     if not isinstance(raw["rules"], list):
-        raise _err(source, _line(raw, "rules"), "rules", "expected a list")
+        raise YamlFileError(source, line_of(raw, "rules"), "rules", "expected a list")
     facts = parse_library(raw["library"], source)
     rules = tuple(
         _parse_rule(r, str(raw["pack"]), facts.name, source, i, facts.codemod)
@@ -442,7 +402,7 @@ def _parse_install(raw: Any, source: str) -> InstallFacts | None:
     """`install:`: `python` a version specifier, `requires` PEP 508 requirements."""
     if raw is None:
         return None
-    _check_keys(raw, _INSTALL_KEYS, source, "install")
+    check_keys(raw, _INSTALL_KEYS, source, "install")
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -450,15 +410,17 @@ def _parse_install(raw: Any, source: str) -> InstallFacts | None:
     try:
         SpecifierSet(python)
     except InvalidSpecifier:
-        raise _err(
-            source, _line(raw, "python"), "install.python", "not a version specifier"
+        raise YamlFileError(
+            source, line_of(raw, "python"), "install.python", "not a version specifier"
         ) from None
-    requires = _str_list(raw, "requires", source, "install")
+    requires = str_list(raw, "requires", source, "install")
     for requirement in requires:
         try:
             Requirement(requirement)
         except InvalidRequirement as exc:
-            raise _err(source, _line(raw, "requires"), "install.requires", str(exc)) from None
+            raise YamlFileError(
+                source, line_of(raw, "requires"), "install.requires", str(exc)
+            ) from None
     return InstallFacts(python, requires, source)
 
 

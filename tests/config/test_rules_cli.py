@@ -101,9 +101,26 @@ def test_user_pack_is_used_by_scan(tmp_path: Path) -> None:
         ),
         (
             ("      call: [acme_auth.verify]", "      call: 3"),
-            "expected a string or a list of strings",
+            "acme.yaml:9: rules[ACME001].match.call: expected a string or a list of strings, "
+            "not an integer",
         ),
-        (("prefilter: [acme_auth]", "prefilter: [acme_auth"), "invalid YAML"),
+        (
+            # the item's own line, not the list's
+            (
+                "      call: [acme_auth.verify]",
+                "      call:\n        - acme_auth.verify\n        - 7",
+            ),
+            "acme.yaml:11: rules[ACME001].match.call: expected a string or a list of strings",
+        ),
+        (
+            ("    name: acme-verify\n", ""),
+            "acme.yaml:5: rules[ACME001].name: required key missing",
+        ),
+        (
+            ("    match:", "    fix: [a]\n    match:"),
+            "acme.yaml:8: rules[ACME001].fix: expected a mapping, not a list",
+        ),
+        (("prefilter: [acme_auth]", "prefilter: [acme_auth"), "acme.yaml:4: invalid YAML"),
         (
             ("      token: [0]", "      tokn: [0]"),
             "rules[ACME001].args.tokn: unknown key (did you mean 'token'?)",

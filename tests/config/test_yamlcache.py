@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from samples import USER_PACK as PACK
 
-from idtoken_migrate.config import rulepack, yamlcache
+from idtoken_migrate.config import rulepack, yamlcache, yamlfile
 from idtoken_migrate.model import UsageError
 from idtoken_migrate.resources import rules_dir
 from idtoken_migrate.scan.signals import load_signals
@@ -30,7 +30,7 @@ def no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(data: bytes, source: str) -> None:
         raise AssertionError(f"parsed {source} although its data was cached")
 
-    monkeypatch.setattr(rulepack, "_parse_yaml", refuse)
+    monkeypatch.setattr(yamlfile, "parse", refuse)
 
 
 def entries(cache: Path) -> list[Path]:
