@@ -79,7 +79,7 @@ from idtoken_migrate.scan.discover import discover
 from idtoken_migrate.scan.engine import ScanOptions, scan_paths
 from idtoken_migrate.scan.handout import HandOut, find_handouts
 from idtoken_migrate.scan.keytrace import secret_encoding
-from idtoken_migrate.scan.project import importers_of
+from idtoken_migrate.scan.project import importers_of, member_users
 from idtoken_migrate.scan.signals import load_signals
 from idtoken_migrate.verifier.envsettings import env_settings, jwks_suffix
 from idtoken_migrate.verifier.render import (
@@ -101,6 +101,8 @@ MIGRATE, UNSAFE, UNSUPPORTED = "migrate", "unsafe", "unsupported"
 _FOLLOWS_IMPORTERS = frozenset({"replace-verifier-object", "replace-verify-call"})
 _MODULE_NAME = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
 _MODULE_DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
+# Class members: an indented def, a `self.x = ...` store.
+_MEMBER = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+(\w+)|\bself\.(\w+)[ \t]*=(?!=)", re.M)
 
 # A legacy call checks these only when it passes the argument (the scan's fact names it).
 _UNCHECKED_WITHOUT = {"wrong_issuer": "issuer", "wrong_audience": "audience"}
@@ -670,15 +672,24 @@ class _Planner:
 
     def _imported_by(self, draft: SitePlan) -> tuple[tuple[str, str], ...]:
         """The site file's module-level names other project files import (for the codemods
-        that refuse an object that escaped), with the first importing file."""
+        that refuse an object that escaped), with the first importing file; for
+        replace-verify-call also the members of its classes other files name, as `.name`."""
         if draft.codemod not in _FOLLOWS_IMPORTERS:
             return ()
         sources = self._sources()
         source = sources.get(draft.finding.path, b"").decode("utf-8", "replace")
         names = set(_MODULE_NAME.findall(source))
-        if draft.codemod == "replace-verify-call":  # its helpers go when nobody else uses them
-            names |= set(_MODULE_DEF.findall(source))
-        return importers_of(draft.finding.path, sorted(names), sources)
+        if draft.codemod != "replace-verify-call":
+            return importers_of(draft.finding.path, sorted(names), sources)
+        # Its helpers and its class's members go when nobody else uses them.
+        names |= set(_MODULE_DEF.findall(source))
+        members = {name for pair in _MEMBER.findall(source) for name in pair if name}
+        return tuple(
+            sorted(
+                importers_of(draft.finding.path, sorted(names), sources)
+                + member_users(draft.finding.path, sorted(members), sources)
+            )
+        )
 
     def _rejections(self, draft: SitePlan, edit: SiteEdit, bases: list[str]) -> list[Rejection]:
         """Per reason, the `except` branch of the site's code that answers it before (the error

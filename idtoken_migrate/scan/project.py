@@ -158,6 +158,25 @@ def importers_of(
     return tuple(sorted(found.items()))
 
 
+def member_users(
+    relpath: str, names: Sequence[str], files: dict[str, bytes]
+) -> tuple[tuple[str, str], ...]:
+    """Which of `names` (members of the classes in `relpath`) another file of `files` names, each
+    as `.name` with the first file (by path) that does: an attribute `.name` on any object, a
+    `def name` (an override in a subclass), or the string "name" (getattr, patch.object)."""
+    if not names:
+        return ()
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
+    pattern = re.compile(rb"(?:\.|\bdef[ \t]+|['\"])(" + alternatives + rb")\b")
+    found: dict[str, str] = {}
+    for other in sorted(files):
+        if other == relpath:
+            continue
+        for match in pattern.finditer(files[other]):
+            found.setdefault("." + match[1].decode(), other)
+    return tuple(sorted(found.items()))
+
+
 def _header(data: bytes) -> bytes:
     """The file up to its first top-level def or class: where its imports are (cheap to search;
     an import made inside a function is not seen)."""

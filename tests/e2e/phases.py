@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -186,6 +187,20 @@ def walk(
     with opened(folder, {}) as app:
         assert_refusing(app, path, p, before)
     yield "strict", folder
+
+
+def shorten_refetch(folder: Path) -> None:
+    """The verifier refetches for an unknown kid at most every 30 s; tests shorten that (as
+    VerifierTuning says), here in the generated module `folder/token_verifier.py` itself."""
+    path = folder / "token_verifier.py"
+    text, count = re.subn(
+        r"^JWKS_MIN_REFETCH_SECONDS = [0-9.]+",
+        "JWKS_MIN_REFETCH_SECONDS = 0.0",
+        path.read_text(),
+        flags=re.M,
+    )
+    assert count == 1
+    path.write_text(text)
 
 
 def before_json(before: dict[str, tuple[int, str]]) -> Any:

@@ -10,7 +10,6 @@ is left, an unknown kid is a 401 (it was a 500) and a rotated key reaches the ve
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -28,6 +27,7 @@ from .harness import (
     make_providers,
     write_migration_config,
 )
+from .phases import shorten_refetch
 
 KILL_SWITCH = "IDTOKEN_MIGRATE_REJECT_ID_TOKENS"
 ROLES = "fastapi_cognito_roles"
@@ -126,20 +126,6 @@ def test_with_the_mapping_role_checks_survive_every_phase(tmp_path, providers):
 OWN_JWKS = "flask_cognito_own_jwks"
 
 
-def _shorten_refetch(folder: Path) -> None:
-    """The verifier refetches for an unknown kid at most every 30 s; tests shorten that (as
-    VerifierTuning says), here in the generated module itself."""
-    path = folder / "token_verifier.py"
-    text, count = re.subn(
-        r"^JWKS_MIN_REFETCH_SECONDS = [0-9.]+",
-        "JWKS_MIN_REFETCH_SECONDS = 0.0",
-        path.read_text(),
-        flags=re.M,
-    )
-    assert count == 1
-    path.write_text(text)
-
-
 def test_own_jwks_lookup_is_gone_and_the_verifier_refresh_is_reached(tmp_path):
     with JwksServer() as server:
         p = make_providers(server)["cognito"]
@@ -178,7 +164,7 @@ def test_own_jwks_lookup_is_gone_and_the_verifier_refresh_is_reached(tmp_path):
             "from_jwk",
         ):
             assert leftover not in auth, leftover
-        _shorten_refetch(folder)
+        shorten_refetch(folder)
         with fx.load(p, folder=folder) as app:
             assert app.get(fx.me_path, token=p.id_token()).status == 200
             fetched = server.hits[jwks_path]

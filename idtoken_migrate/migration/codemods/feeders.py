@@ -15,11 +15,20 @@ removed when every use of what it binds is in the replaced call or in other remo
 that only raises or returns and tests a removed name goes with it. What something else still uses
 is kept and reported with the line that uses it. Names other modules import (`used_elsewhere`,
 the plan's `SiteEdit.imported_by`) and names listed in `__all__` are kept.
+
+In a method, what it reaches through its `self` is followed too: the class's methods and
+properties (undecorated, `property`, `cached_property`, or behind a cache decorator: an
+`lru_cache`d `_get_jwks(self)`) and the attributes `__init__` sets (`self.jwks_url = ...`, a
+cache slot `self._jwks = None`). A member goes when nothing else reads that attribute name: no
+other `.name` in the module (on any object: other methods, subclasses, helpers), no method of
+that name elsewhere in it (an override), no string naming it (`getattr`, `patch.object`), and no
+other module of the project using `.name` (`used_elsewhere` holds those as `.name`). A member
+also bound at class level or stored anywhere but `__init__` (or in code going anyway) stays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -27,6 +36,10 @@ from libcst.metadata import CodeRange, GlobalScope, Scope
 
 # Decorators that do not register a function anywhere: a helper behind one is still removable.
 _CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached", "ttl_cache", "cachedmethod"})
+# Decorators a class member may have and still go: a property, a cache, no registration.
+_MEMBER_DECORATORS = _CACHE_DECORATORS | {"property", "cached_property", "staticmethod"}
+# Members whose first parameter is no instance.
+_UNBOUND = frozenset({"staticmethod", "classmethod"})
 # Calls that read configuration: a module-level value made only of these is a setting, kept.
 _CONFIG_CALLS = frozenset({"getenv", "os.getenv", "config", "env", "str", "int", "bool", "float"})
 _CONFIG_SUFFIXES = ("environ.get", "env.str", "env.int", "env.bool", "env.list")
@@ -48,7 +61,8 @@ class Chain:
 class _Unit:
     node: cst.CSTNode  # the statement removed as a whole
     label: str  # the name it binds, for the report
-    bindings: list[tuple[Scope, str]]  # what it binds (scope, name)
+    # What it binds: (scope, name), or (class, ".name") for a member of the method's class.
+    bindings: list[tuple[Scope | cst.ClassDef, str]]
     machinery: bool  # worth reporting when kept (a helper, a fetch, a key built)
     guard: bool = False
     why_kept: str = ""
@@ -66,6 +80,7 @@ class _Ctx:
     ) -> None:
         self.tree, self.parents, self.scopes, self.positions = tree, parents, scopes, positions
         self.function, self.call = function, call
+        self.members = _Members.of(self, function)
 
     def ancestors(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         current = self.parents.get(node)
@@ -91,12 +106,14 @@ def feeding_chain(
     call: cst.CSTNode,
     keep: cst.CSTNode,
     removed: Iterable[cst.CSTNode],
-    used_elsewhere: Iterable[str] = (),
+    used_elsewhere: Mapping[str, str] | None = None,
 ) -> Chain:
     """What goes with `call` (replaced; its subtree `keep`, the token, stays) in `function`,
-    besides `removed` (already going)."""
+    besides `removed` (already going). `used_elsewhere`: the names other modules use, with
+    the first that does (`name` imported, `.name` of a class member)."""
     ctx = _Ctx(tree, parents, scopes, positions, function, call)
-    exported = set(used_elsewhere) | _all_names(tree)
+    elsewhere = dict(used_elsewhere or {})
+    exported = set(elsewhere) | _all_names(tree)
     roots = {id(call), *(id(n) for n in removed)}
     units: dict[int, _Unit] = {}
     blocked: set[tuple[int, str]] = set()  # (scope, name) whose bindings cannot all be removed
@@ -108,8 +125,12 @@ def feeding_chain(
             else set()
         )
     work = [n for n in _name_nodes(call) if not ctx.contains(keep, n)]
+    members = [a for a in ctx.members.reached(call) if not ctx.contains(keep, a)]
     seen: set[int] = set()
-    while work:
+    while work or members:
+        if members:
+            _follow_member(ctx, members.pop(), units, blocked, elsewhere, work, members)
+            continue
         name = work.pop()
         if id(name) in seen:
             continue
@@ -139,6 +160,7 @@ def feeding_chain(
                     continue
                 units[id(unit.node)] = unit
                 work += _name_nodes(_fed_by(unit.node))
+                members += ctx.members.reached(_fed_by(unit.node))
     for unit in list(units.values()):
         for guard in _guards(ctx, unit):
             units.setdefault(id(guard.node), guard)
@@ -151,6 +173,157 @@ def feeding_chain(
             chain.kept.append(f"`{unit.label}` (line {ctx.line(unit.node)}): {unit.why_kept}")
     chain.kept.sort()
     return chain
+
+
+def _follow_member(
+    ctx: _Ctx,
+    access: cst.Attribute,
+    units: dict[int, _Unit],
+    blocked: set,
+    elsewhere: dict[str, str],
+    work: list[cst.Name],
+    members: list[cst.Attribute],
+) -> None:
+    """The units binding the member `access` (`self.x`) reaches: its method or property, the
+    `__init__` statements setting it; the member is blocked when one of them cannot go."""
+    name = access.attr.value
+    key = (ctx.members.cls, "." + name)
+    if key in blocked:
+        return
+    found = ctx.members.units(name, units)
+    if found is None:
+        blocked.add(key)
+        return
+    for unit in found:
+        if id(unit.node) in units:
+            continue
+        if "." + name in elsewhere:
+            unit.why_kept = f"{elsewhere['.' + name]} uses `.{name}`"
+        units[id(unit.node)] = unit
+        work += _name_nodes(_fed_by(unit.node))
+        members += ctx.members.reached(_fed_by(unit.node))
+
+
+class _Members:
+    """The class whose method holds the call: its members, how its methods reach them through
+    `self`, and every place in the module that names a member (read on any object, defined in
+    another class, spelled as a string, named at class level)."""
+
+    def __init__(self, ctx: _Ctx, cls: cst.ClassDef | None) -> None:
+        self.ctx, self.cls = ctx, cls
+        self.defs: dict[str, list[cst.FunctionDef]] = {}
+        self.selves: dict[int, str] = {}  # id(method) -> the name of its `self` parameter
+        self.class_level: set[str] = set()
+        self._index: dict[str, tuple[list[cst.CSTNode], list[cst.Attribute]]] | None = None
+        if cls is None:
+            return
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                self.defs.setdefault(statement.name.value, []).append(statement)
+                plain = not {_last_name(d.decorator) for d in statement.decorators} & _UNBOUND
+                params = statement.params.params
+                if plain and params:
+                    self.selves[id(statement)] = params[0].name.value
+            else:
+                self.class_level |= {
+                    n.value for n in _walk(statement) if isinstance(n, cst.Name)
+                }  # what the class body binds or names itself: never removed
+
+    @classmethod
+    def of(cls, ctx: _Ctx, function: cst.FunctionDef) -> _Members:
+        block = ctx.parents.get(function)
+        owner = ctx.parents.get(block) if isinstance(block, cst.IndentedBlock) else None
+        return cls(ctx, owner if isinstance(owner, cst.ClassDef) else None)
+
+    def reached(self, node: cst.CSTNode) -> list[cst.Attribute]:
+        """The `self.x` reads in `node` made in a method of the class through its `self`."""
+        if not self.selves:
+            return []
+        out = []
+        for found in _walk(node):
+            if not (isinstance(found, cst.Attribute) and isinstance(found.value, cst.Name)):
+                continue
+            method = next(
+                (a for a in self.ctx.ancestors(found) if isinstance(a, cst.FunctionDef)), None
+            )
+            if method is not None and self.selves.get(id(method)) == found.value.value:
+                out.append(found)
+        return out
+
+    def units(self, name: str, units: dict[int, _Unit]) -> list[_Unit] | None:
+        """What binds member `name`: its defs and its `__init__` stores (those inside code going
+        anyway left out); None when one cannot go (a dunder, a decorator that registers it, the
+        method holding the call, a class-level name, a store elsewhere)."""
+        assert self.cls is not None
+        if name.startswith("__") or name in self.class_level:
+            return None
+        binding = (self.cls, "." + name)
+        out = []
+        for method in self.defs.get(name, ()):
+            decorators = {_last_name(d.decorator) for d in method.decorators}
+            if method is self.ctx.function or decorators - _MEMBER_DECORATORS:
+                return None
+            label = f"{self.cls.name.value}.{name}"
+            out.append(_Unit(method, label, [binding], machinery=True))
+        for target in self._indexed(name)[1]:
+            if any(self.ctx.contains(u.node, target) for u in units.values()):
+                continue
+            statement = self._init_store(target)
+            if statement is None:
+                return None
+            value = _fed_by(statement)
+            machinery = any(isinstance(n, cst.Call) for n in _walk(value))
+            out.append(_Unit(statement, f"self.{name}", [binding], machinery=machinery))
+        return out
+
+    def uses(self, name: str) -> list[cst.CSTNode]:
+        return self._indexed(name)[0]
+
+    def _indexed(self, name: str) -> tuple[list[cst.CSTNode], list[cst.Attribute]]:
+        """(the places naming member `name` but its own defs and stores, its stores)."""
+        if self._index is None:
+            self._index = {}
+            own = {id(d) for defs in self.defs.values() for d in defs}
+            for node in _walk(self.ctx.tree):
+                if isinstance(node, cst.Attribute):
+                    uses, stores = self._index.setdefault(node.attr.value, ([], []))
+                    (stores if _is_store(self.ctx, node) else uses).append(node)
+                elif isinstance(node, cst.FunctionDef) and id(node) not in own:
+                    self._index.setdefault(node.name.value, ([], []))[0].append(node)
+                elif isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+                    self._index.setdefault(node.evaluated_value, ([], []))[0].append(node)
+        return self._index.get(name, ([], []))
+
+    def _init_store(self, target: cst.Attribute) -> cst.CSTNode | None:
+        """`self.x = value`, alone on its line, directly in the class's `__init__`."""
+        assign = self.ctx.parents.get(self.ctx.parents.get(target))
+        statement = self.ctx.parents.get(assign)
+        block = self.ctx.parents.get(statement)
+        method = self.ctx.parents.get(block)
+        if not (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            and isinstance(method, cst.FunctionDef)
+            and method.name.value == "__init__"
+            and isinstance(target.value, cst.Name)
+            and self.selves.get(id(method)) == target.value.value
+        ):
+            return None
+        return statement
+
+
+def _is_store(ctx: _Ctx, node: cst.Attribute) -> bool:
+    """`node` is assigned to, deleted or bound (a target), not read."""
+    child: cst.CSTNode = node
+    parent = ctx.parents.get(node)
+    while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
+        child, parent = parent, ctx.parents.get(parent)
+    targets = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.Del)
+    if isinstance(parent, targets):
+        return parent.target is child
+    return isinstance(parent, cst.AsName)
 
 
 def _bindings(scope: Scope, name: str) -> list[tuple[Scope, list]]:
@@ -253,16 +426,10 @@ def _settle(ctx: _Ctx, units: dict[int, _Unit], roots: set[int], keep: cst.CSTNo
                 if not any(_dead_binding(units, b) for b in unit.bindings):
                     unit.why_kept, changed = "its test uses nothing removed", True
                 continue
-            for scope, name in unit.bindings:
-                for assignment in scope.assignments[name]:
-                    for access in assignment.references:
-                        if not gone(access.node):
-                            unit.why_kept = f"also used at line {ctx.line(access.node)}"
-                            changed = True
-                            break
-                    if unit.why_kept:
-                        break
-                if unit.why_kept:
+            for binding in unit.bindings:
+                live = next((n for n in _accesses(ctx, binding) if not gone(n)), None)
+                if live is not None:
+                    unit.why_kept, changed = f"also used at line {ctx.line(live)}", True
                     break
         for unit in units.values():  # every binding of a name goes, or none does
             if unit.why_kept or unit.guard:
@@ -273,7 +440,7 @@ def _settle(ctx: _Ctx, units: dict[int, _Unit], roots: set[int], keep: cst.CSTNo
                     break
 
 
-def _dead_binding(units: dict[int, _Unit], binding: tuple[Scope, str]) -> bool:
+def _dead_binding(units: dict[int, _Unit], binding: tuple[Scope | cst.ClassDef, str]) -> bool:
     return any(binding in u.bindings and not u.why_kept and not u.guard for u in units.values())
 
 
@@ -281,18 +448,27 @@ def _guards(ctx: _Ctx, unit: _Unit) -> list[_Unit]:
     """`if key is None: raise ...`, `if kid not in keys: return None`: an `if` without `else`
     whose body only exits and whose test reads what `unit` binds."""
     out = []
-    for scope, name in unit.bindings:
-        for assignment in scope.assignments[name]:
-            for access in assignment.references:
-                check = next((a for a in ctx.ancestors(access.node) if isinstance(a, cst.If)), None)
-                if (
-                    check is not None
-                    and ctx.contains(check.test, access.node)
-                    and only_exits(check)
-                    and not ctx.contains(check, ctx.call)
-                ):
-                    out.append(_Unit(check, name, [(scope, name)], machinery=False, guard=True))
+    for binding in unit.bindings:
+        for access in _accesses(ctx, binding):
+            check = next((a for a in ctx.ancestors(access) if isinstance(a, cst.If)), None)
+            if (
+                check is not None
+                and ctx.contains(check.test, access)
+                and only_exits(check)
+                and not ctx.contains(check, ctx.call)
+            ):
+                out.append(_Unit(check, binding[1], [binding], machinery=False, guard=True))
     return out
+
+
+def _accesses(ctx: _Ctx, binding: tuple[Scope | cst.ClassDef, str]) -> list[cst.CSTNode]:
+    """Where what `binding` binds is read: a variable's references, a member's `.name`s."""
+    owner, name = binding
+    if isinstance(owner, cst.ClassDef):
+        return ctx.members.uses(name[1:])
+    return [
+        access.node for assignment in owner.assignments[name] for access in assignment.references
+    ]
 
 
 def only_exits(check: cst.If) -> bool:
