@@ -33,7 +33,8 @@ MATCH_FORMS = ("call", "method", "settings", "claim_check")
 STRENGTHS = {"strong": 3, "medium": 2, "weak": 1, "none": 0}
 
 _PACK_KEYS = {"pack", "library", "description", "docs_url", "prefilter", "rules", "install"}
-_INSTALL_KEYS = {"python", "requires"}
+_INSTALL_KEYS = {"python", "requires", "incompatible"}
+_INCOMPATIBLE_KEYS = {"package", "versions", "why", "raise_to", "instead"}
 _RULE_KEYS = {
     "id",
     "name",
@@ -128,6 +129,21 @@ class InstallFacts:
     python: str = ""
     requires: tuple[str, ...] = ()
     source: str = ""
+    incompatible: tuple[Incompatible, ...] = ()
+
+
+@dataclass(frozen=True)
+class Incompatible:
+    """Releases of another package that cannot install beside what the migration installs
+    (their metadata caps it: djangorestframework-jwt requires PyJWT<2.0.0) or cannot run with
+    it: a project pinning one of them needs the pin changed. `raise_to` is the first release
+    that works; `instead` what to do when there is none (or it changed its API)."""
+
+    package: str
+    versions: str  # a version specifier of `package` (empty: every release)
+    why: str  # the fact, from the package's own metadata or code
+    raise_to: str = ""  # a version specifier (`>=1.19.0`) apply raises the pin to
+    instead: str = ""  # the change to make by hand
 
 
 @dataclass(frozen=True)
@@ -421,7 +437,47 @@ def _parse_install(raw: Any, source: str) -> InstallFacts | None:
             raise YamlFileError(
                 source, line_of(raw, "requires"), "install.requires", str(exc)
             ) from None
-    return InstallFacts(python, requires, source)
+    return InstallFacts(python, requires, source, _parse_incompatible(raw, source))
+
+
+def _parse_incompatible(raw: Any, source: str) -> tuple[Incompatible, ...]:
+    """`install.incompatible:` a list of {package, versions, why, raise_to | instead}."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    entries = raw.get("incompatible") or []
+    if not isinstance(entries, list):
+        raise YamlFileError(
+            source, line_of(raw, "incompatible"), "install.incompatible", "expected a list"
+        )
+    out = []
+    for index, entry in enumerate(entries):
+        where = f"install.incompatible[{index}]"
+        check_keys(entry, _INCOMPATIBLE_KEYS, source, where)
+        line = line_of(entry)
+        for key in ("package", "why"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise YamlFileError(
+                    source, line_of(entry, key) or line, f"{where}.{key}", "expected text"
+                )
+        if ("raise_to" in entry) == ("instead" in entry):
+            raise YamlFileError(source, line, where, "needs exactly one of raise_to, instead")
+        for key in ("versions", "raise_to"):
+            try:
+                SpecifierSet(str(entry.get(key, "")))
+            except InvalidSpecifier:
+                raise YamlFileError(
+                    source, line_of(entry, key), f"{where}.{key}", "not a version specifier"
+                ) from None
+        out.append(
+            Incompatible(
+                entry["package"],
+                str(entry.get("versions", "")),
+                entry["why"],
+                str(entry.get("raise_to", "")),
+                str(entry.get("instead", "")),
+            )
+        )
+    return tuple(out)
 
 
 def pack_files(directory: Path) -> list[Path]:

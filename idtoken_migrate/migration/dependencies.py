@@ -21,7 +21,7 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from idtoken_migrate.config.rulepack import InstallFacts
+from idtoken_migrate.config.rulepack import Incompatible, InstallFacts
 from idtoken_migrate.migration.codemods.project_files import (
     PYJWT_REQUIREMENT,
     dependency_strings,
@@ -36,6 +36,11 @@ VERIFIER_LIBRARY = "pyjwt"
 _LINE = re.compile(
     r"^(?P<head>\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*)"
     r"(?P<spec>(?:===|==|!=|<=|>=|~=|<|>)[^;#\\]*?)(?P<rest>\s*(?:;[^#\\]*)?(?:\s#.*)?\s*\\?\s*)$"
+)
+# A requirement line without a version: only an incompatible package's (every release) matters.
+_BARE = re.compile(
+    r"^(?P<head>\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*)"
+    r"(?P<spec>)(?P<rest>(?:;[^#\\]*)?(?:\s#.*)?\s*\\?\s*)$"
 )
 _LOCKED = "the file is hash-locked: re-lock it (pip-compile) with the new requirement"
 _QUOTED = re.compile(r"""["']([^"'\n]+)["']""")
@@ -52,16 +57,22 @@ class PinConflict:
     needed: str  # `cryptography>=3.4.0`
     raised: str | None  # what the pin becomes, or None when it is left to the user
     why_manual: str = ""  # when raised is None
+    incompatible: bool = False  # `needed` is why the pinned releases cannot go with PyJWT
 
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
 
     def describe(self) -> str:
-        head = (
-            f"{self.location}: `{self.pin}` cannot install with {PYJWT_REQUIREMENT}, "
-            f"whose metadata requires `{self.needed}`"
-        )
+        if self.incompatible:
+            head = (
+                f"{self.location}: `{self.pin}` cannot go with {PYJWT_REQUIREMENT}: {self.needed}"
+            )
+        else:
+            head = (
+                f"{self.location}: `{self.pin}` cannot install with {PYJWT_REQUIREMENT}, "
+                f"whose metadata requires `{self.needed}`"
+            )
         if self.raised is not None:
             return f"{head}: apply raises it to `{self.raised}` (check the app's own use of it)"
         return f"{head}: {self.why_manual}"
@@ -97,8 +108,34 @@ def satisfiable(*sets: SpecifierSet) -> bool:
     return False
 
 
-def _needed(facts: InstallFacts) -> dict[str, Requirement]:
-    return {canonicalize_name(r.name): r for r in map(Requirement, facts.requires)}
+@dataclass(frozen=True)
+class _Needs:
+    """What the verifier's library needs of the project's pins: the requirements it pulls in,
+    and the packages whose releases cannot install or run beside it."""
+
+    requires: dict[str, Requirement]
+    incompatible: dict[str, Incompatible]
+
+
+def _needed(facts: InstallFacts) -> _Needs:
+    return _Needs(
+        {canonicalize_name(r.name): r for r in map(Requirement, facts.requires)},
+        {canonicalize_name(c.package): c for c in facts.incompatible},
+    )
+
+
+def _only_incompatible(pin: SpecifierSet, versions: SpecifierSet) -> bool:
+    """Whether pip, taking the newest release `pin` admits, ends among `versions`: every
+    release the pin admits is among them (no release outside, each bound negated, meets the
+    pin), or `versions` has no upper bound (no newer release works: pip would fail, or go back
+    to a release from before the ones listed) and the pin admits one of them."""
+    if not satisfiable(pin, versions):
+        return False
+    if not any(s.operator in ("<", "<=", "==", "===") for s in versions):
+        return True
+    negated = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+    outside = [SpecifierSet(f"{negated[s.operator]}{s.version}") for s in versions]
+    return not any(satisfiable(pin, o) for o in outside)
 
 
 def _raise(pin: SpecifierSet, needed: SpecifierSet) -> str:
@@ -119,35 +156,55 @@ def _raise(pin: SpecifierSet, needed: SpecifierSet) -> str:
     return ",".join([str(s) for s in sorted(needed, key=str)] + [str(s) for s in kept])
 
 
-def _conflict(requirement: str, needed: dict[str, Requirement]) -> tuple[Requirement, str] | None:
-    """(the pin, the requirement it cannot meet) when `requirement` conflicts."""
+def _conflict(
+    requirement: str, needed: _Needs
+) -> tuple[Requirement, str, str | None, Incompatible | None] | None:
+    """(the pin, the requirement it cannot meet or why its releases cannot go with PyJWT, the
+    specifiers it is raised to or None when that is left to the user, the incompatibility)
+    when `requirement` conflicts."""
     try:
         pin = Requirement(requirement)
     except InvalidRequirement:
         return None
-    want = needed.get(canonicalize_name(pin.name))
-    if want is None or pin.url or satisfiable(pin.specifier, want.specifier):
+    if pin.url:
+        return None
+    name = canonicalize_name(pin.name)
+    bad = needed.incompatible.get(name)
+    if bad is not None and _only_incompatible(pin.specifier, SpecifierSet(bad.versions)):
+        raised = _raise(pin.specifier, SpecifierSet(bad.raise_to)) if bad.raise_to else None
+        return pin, bad.why, raised, bad
+    want = needed.requires.get(name)
+    if want is None or satisfiable(pin.specifier, want.specifier):
         return None
     text = f"{want.name}{want.specifier}" + (f" (on {want.marker})" if want.marker else "")
-    return pin, text
+    return pin, text, _raise(pin.specifier, want.specifier), None
 
 
 def _pin_conflict(
-    path: str, number: int, body: str, needed: dict[str, Requirement]
+    path: str, number: int, body: str, needed: _Needs
 ) -> tuple[PinConflict, str] | None:
     """The conflict of the requirement `body` (a requirements line or a pyproject string) and
-    `body` raised: only the version specifiers change; name, extras, marker, comment stay."""
-    match = _LINE.match(body)
+    `body` raised: only the version specifiers change; name, extras, marker, comment stay
+    (`body` itself when the change is left to the user)."""
+    match = _LINE.match(body) or _BARE.match(body)
     if match is None:
         return None
-    found = _conflict(f"{match['name']}{match['spec']}", needed)
+    spec = match["spec"] or ""
+    found = _conflict(f"{match['name']}{spec}", needed)
     if found is None:
         return None
-    pin, want = found
-    raised = _raise(pin.specifier, needed[canonicalize_name(pin.name)].specifier)
+    pin, want, raised, bad = found
     head = match["head"].strip()
-    conflict = PinConflict(path, number, head + match["spec"].strip(), want, head + raised)
-    return conflict, match["head"] + raised + match["rest"]
+    conflict = PinConflict(
+        path,
+        number,
+        head + spec.strip(),
+        want,
+        head + raised if raised else None,
+        bad.instead if bad else "",
+        incompatible=bad is not None,
+    )
+    return conflict, (match["head"] + raised + match["rest"]) if raised else body
 
 
 def requirement_conflicts(path: str, text: str, facts: InstallFacts) -> list[PinConflict]:
@@ -212,7 +269,8 @@ def manual_conflicts(path: str, text: str, facts: InstallFacts) -> list[PinConfl
         for requirement in _candidates(line):
             found = _pin_conflict(path, number, requirement.strip(), needed)
             if found is not None:
-                why = f"change it to `{found[0].raised}` by hand"
+                raised = found[0].raised
+                why = f"change it to `{raised}` by hand" if raised else found[0].why_manual
                 out.append(dataclasses.replace(found[0], raised=None, why_manual=why))
                 break
     return out

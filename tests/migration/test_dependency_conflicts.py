@@ -168,3 +168,103 @@ def test_plan_names_each_conflict_and_apply_raises_them(tmp_path: Path) -> None:
         "Pipfile:2",
         "requirements/prod.txt:1",
     }
+
+
+# Other packages whose releases cannot go beside PyJWT 2 (the pyjwt pack's `install.incompatible`).
+PACK = load_rules().install("pyjwt")
+
+
+@pytest.mark.parametrize(
+    ("line", "raised"),
+    [
+        ("drf-jwt==1.17.3  # the fork", "drf-jwt>=1.19.0"),
+        ("drf-jwt>=1.12,<1.19", "drf-jwt>=1.19.0"),
+        ("PyGithub==1.54.1", "PyGithub>=1.55"),
+        ("djangorestframework-jwt==1.11.0", None),
+        ("djangorestframework-jwt", None),  # pip would go back to a 2014 release
+        ("Flask-JWT-Extended>=3.20,<3.26", None),
+        ("Flask-JWT-Extended==3.24.1", None),  # installs, then fails on jwt.encode().decode()
+        ("Flask-JWT", None),
+    ],
+)
+def test_releases_that_cannot_go_with_pyjwt_2_are_raised_or_reported(
+    line: str, raised: str | None
+) -> None:
+    assert PACK is not None
+    (conflict,) = requirement_conflicts("requirements.txt", f"Django==3.2\n{line}\n", PACK)
+    assert (conflict.line, conflict.raised) == (2, raised)
+    described = conflict.describe()
+    assert described.startswith(f"requirements.txt:2: `{line.split('  ')[0]}` cannot go with")
+    if raised is None:
+        assert conflict.why_manual and conflict.why_manual in described
+        assert raise_requirement_pins(f"{line}\n", PACK) == f"{line}\n"
+    else:
+        assert (
+            raise_requirement_pins(f"{line}\n", PACK)
+            == line.replace(line.split("  ")[0], raised) + "\n"
+        )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "drf-jwt",
+        "drf-jwt>=1.18",  # pip takes the newest
+        "PyGithub==1.53",
+        "PyGithub>=1.50",
+        "Flask-JWT-Extended",
+        "Flask-JWT-Extended==4.6.0",
+        "Flask-JWT<0.3",
+        "djangorestframework-simplejwt==4.6.0",
+    ],
+)
+def test_releases_that_go_with_pyjwt_2_are_left_alone(line: str) -> None:
+    assert PACK is not None
+    assert requirement_conflicts("requirements.txt", f"{line}\n", PACK) == []
+
+
+def test_the_installed_drf_jwt_is_outside_the_releases_the_pack_calls_incompatible() -> None:
+    """drf-jwt (a test dependency) is the one listed package installed here: its own metadata
+    admits PyJWT 2, and the pack must not call its version incompatible."""
+    assert PACK is not None
+    (entry,) = [e for e in PACK.incompatible if e.package == "drf-jwt"]
+    version = importlib.metadata.version("drf-jwt")
+    assert not SpecifierSet(entry.versions).contains(version)
+    (pyjwt,) = [
+        Requirement(r) for r in importlib.metadata.requires("drf-jwt") or [] if "jwt" in r.lower()
+    ]
+    assert pyjwt.specifier.contains(importlib.metadata.version("pyjwt"))
+
+
+def test_incompatible_entry_errors_name_the_file_and_line(tmp_path: Path) -> None:
+    pack = tmp_path / "acme.yaml"
+    head = "pack: acme\nlibrary: acme\nprefilter: [acme]\nrules: []\ninstall:\n  incompatible:\n"
+    pack.write_text(head + "    - package: old\n      why: caps acme\n      versions: '<=x'\n")
+    with pytest.raises(UsageError, match=r"acme\.yaml:7: install\.incompatible\[0\]: needs"):
+        load_pack(pack)
+    pack.write_text(head + "    - package: old\n      versions: '<=x'\n      instead: drop it\n")
+    with pytest.raises(UsageError, match=r"acme\.yaml:\d+: install\.incompatible\[0\]\.why"):
+        load_pack(pack)
+    pack.write_text(
+        head + "    - package: old\n      why: w\n      versions: '<=x'\n      instead: drop\n"
+    )
+    with pytest.raises(UsageError, match=r"acme\.yaml:9: install\.incompatible\[0\]\.versions"):
+        load_pack(pack)
+
+
+def test_plan_reports_djangorestframework_jwt_and_apply_raises_drf_jwt(tmp_path: Path) -> None:
+    folder = tmp_path / "app"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "requirements.txt").write_text(
+        "flask>=3.0\npyjwt>=2.8\ndjangorestframework-jwt==1.11.0\ndrf-jwt==1.17.3\n"
+    )
+    (folder / "idtoken-migrate.yaml").write_text(AUTH0_HS256_FLOW_CONFIG + EMAIL_CLAIM_MAPPED)
+    _config, plan = plan_project(folder)
+    found = {(c.location, c.raised) for c in plan.dependency_conflicts}
+    assert found == {("requirements.txt:3", None), ("requirements.txt:4", "drf-jwt>=1.19.0")}
+    assert any("replace it with `drf-jwt>=1.19.0`" in risk for risk in plan.risks)
+    result = CliRunner().invoke(cli, ["apply", str(folder), "--phase", "dual", "--write"])
+    assert result.exit_code == 0, result.output
+    assert (folder / "requirements.txt").read_text() == (
+        "flask>=3.0\npyjwt[crypto]>=2.13\ndjangorestframework-jwt==1.11.0\ndrf-jwt>=1.19.0\n"
+    )
