@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from idtoken_migrate.config import Config, yamlcache
+from idtoken_migrate.config import Config, yamlcache, yamlfile
 from idtoken_migrate.resources import rules_dir
 
 # Condition kinds of the discriminator language (docs/providers.md).
@@ -162,16 +162,10 @@ def load_profile_file(path: Path) -> ProviderProfile:
         data = path.read_bytes()
     except OSError as error:
         raise ProviderProfileError(f"{path}: cannot read profile: {error}") from None
-    return yamlcache.load(data, lambda: _parse_yaml(path, data), _Parser(str(path)).profile)
-
-
-def _parse_yaml(path: Path, data: bytes) -> Any:
-    import yaml
-
-    try:
-        return yaml.safe_load(data.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ProviderProfileError(f"{path}: cannot read profile: {error}") from None
+    source = str(path)
+    return yamlcache.load(
+        data, lambda: yamlfile.parse(data, source, _profile_error), _Parser(source).profile
+    )
 
 
 def jwks_uri_for(profile: ProviderProfile, issuer: str) -> str:
@@ -258,59 +252,68 @@ def normalize_typ(value: str | None) -> str | None:
     return value[len("application/") :] if value.startswith("application/") else value
 
 
+def _profile_error(file: str, line: int | None, key: str, message: str) -> ProviderProfileError:
+    return ProviderProfileError(yamlfile.problem_text(file, line, key, message))
+
+
 class _Parser:
-    """Validates one profile's YAML; every error names the file and the key."""
+    """Validates one profile's YAML; every error names the file, the line and the key (no line
+    for data from `yamlcache`, which only holds profiles that passed)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def fail(self, key: str, message: str) -> ProviderProfileError:
-        return ProviderProfileError(f"{self.path}: {key}: {message}")
+    def fail(self, key: str, message: str, at: Any = None, name: Any = None) -> Exception:
+        """The error for `key`; its line is that of `name` in the mapping or list `at`."""
+        return _profile_error(self.path, yamlfile.line_of(at, name), key, message)
 
-    def mapping(self, value: Any, key: str, allowed: set[str]) -> dict[str, Any]:
+    def mapping(
+        self, value: Any, key: str, allowed: set[str], at: Any = None, name: Any = None
+    ) -> dict[str, Any]:
+        """`value` (`name` of `at`) as a mapping whose keys are all `allowed`."""
         if not isinstance(value, dict):
-            raise self.fail(key, "expected a mapping")
-        unknown = sorted(set(value) - allowed)
-        if unknown:
-            raise self.fail(key, f"unknown key(s) {', '.join(map(str, unknown))}")
+            raise self.fail(key, yamlfile.wrong_type("a mapping", value), at, name)
+        yamlfile.check_keys(value, allowed, self.path, key, _profile_error)
         return value
 
     def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = data.get(key, "")
         if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(f"{where}{key}", "expected a non-empty string")
+            raise self.fail(f"{where}{key}", "expected a non-empty string", data, key)
         return value.strip()
 
     def strings(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(f"{where}{key}", "expected a list of strings")
+            raise self.fail(f"{where}{key}", "expected a list of strings", data, key)
         return tuple(value)
 
     def claim_names(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         names = self.strings(data, key, where)
-        for name in names:
+        for index, name in enumerate(names):
             if not _CLAIM_NAME.match(name):
-                raise self.fail(f"{where}{key}", f"invalid claim name {name!r}")
+                raise self.fail(f"{where}{key}", f"invalid claim name {name!r}", data[key], index)
         return names
 
-    def typs(self, value: Any, key: str) -> tuple[str | None, ...]:
+    def typs(self, value: Any, key: str, at: Any, name: Any) -> tuple[str | None, ...]:
         if not isinstance(value, list) or not value:
-            raise self.fail(key, "expected a non-empty list of typ values (null = absent)")
+            raise self.fail(
+                key, "expected a non-empty list of typ values (null = absent)", at, name
+            )
         typs: list[str | None] = []
-        for item in value:
+        for index, item in enumerate(value):
             if item is not None and not (isinstance(item, str) and _TYP_VALUE.match(item.lower())):
-                raise self.fail(key, f"invalid typ {item!r}")
+                raise self.fail(key, f"invalid typ {item!r}", value, index)
             typ = normalize_typ(item)
             if typ == "dpop+jwt":
-                raise self.fail(key, f"typ {item!r} is never an access token")
+                raise self.fail(key, f"typ {item!r} is never an access token", value, index)
             typs.append(typ)
         return tuple(dict.fromkeys(typs))
 
     def profile(self, data: Any) -> ProviderProfile:
         top = self.mapping(
             data,
-            "<top>",
+            "",
             {
                 "id",
                 "name",
@@ -329,8 +332,10 @@ class _Parser:
         profile_id = self.text(top, "id", "")
         display = self.text(top, "name", "")
         if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile_id):
-            raise self.fail("id", f"invalid id {profile_id!r}")
-        issuer = self.mapping(top.get("issuer", {}), "issuer", {"formats", "note", "aliases"})
+            raise self.fail("id", f"invalid id {profile_id!r}", top, "id")
+        issuer = self.mapping(
+            top.get("issuer", {}), "issuer", {"formats", "note", "aliases"}, top, "issuer"
+        )
         access = self.mapping(
             top.get("access_token"),
             "access_token",
@@ -345,28 +350,43 @@ class _Parser:
                 "scope_claims",
                 "email",
             },
+            top,
+            "access_token",
         )
-        id_token = self.mapping(top.get("id_token"), "id_token", {"markers", "refuse", "require"})
+        id_token = self.mapping(
+            top.get("id_token"), "id_token", {"markers", "refuse", "require"}, top, "id_token"
+        )
         jwt_access_tokens = access.get("jwt")
         if not isinstance(jwt_access_tokens, bool):
-            raise self.fail("access_token.jwt", "expected true or false")
+            raise self.fail("access_token.jwt", "expected true or false", access, "jwt")
         where = "access_token."
         if jwt_access_tokens:
             discriminator: Condition | None = self.condition(
-                access.get("discriminator"), "access_token.discriminator"
+                access.get("discriminator"), "access_token.discriminator", access, "discriminator"
             )
             audience_claim = self.text(access, "audience_claim", where)
             if audience_claim not in AUDIENCE_CLAIMS:
-                raise self.fail(f"{where}audience_claim", f"expected one of {AUDIENCE_CLAIMS}")
-            header_typs = self.typs(access.get("header_typ"), f"{where}header_typ")
+                raise self.fail(
+                    f"{where}audience_claim",
+                    f"expected one of {AUDIENCE_CLAIMS}",
+                    access,
+                    "audience_claim",
+                )
+            header_typs = self.typs(
+                access.get("header_typ"), f"{where}header_typ", access, "header_typ"
+            )
             emits_at_jwt = access.get("emits_at_jwt", False)
             if not isinstance(emits_at_jwt, bool):
-                raise self.fail(f"{where}emits_at_jwt", "expected true or false")
+                raise self.fail(
+                    f"{where}emits_at_jwt", "expected true or false", access, "emits_at_jwt"
+                )
             instead = ""
         else:
             extra = sorted({"discriminator", "header_typ", "audience_claim"} & set(access))
             if extra:
-                raise self.fail(where + extra[0], "not allowed when access_token.jwt is false")
+                raise self.fail(
+                    where + extra[0], "not allowed when access_token.jwt is false", access, extra[0]
+                )
             discriminator, audience_claim, header_typs, emits_at_jwt = None, "aud", (), False
             instead = self.text(access, "instead", where)
         return ProviderProfile(
@@ -376,8 +396,8 @@ class _Parser:
             summary=self.text(top, "summary", ""),
             issuer_formats=self.strings(issuer, "formats", "issuer."),
             issuer_note=self.text(issuer, "note", "issuer.", required=False),
-            issuer_aliases=self.aliases(issuer.get("aliases", {})),
-            jwks=self.jwks(top.get("jwks", [])),
+            issuer_aliases=self.aliases(issuer.get("aliases", {}), issuer),
+            jwks=self.jwks(top.get("jwks", []), top),
             jwt_access_tokens=jwt_access_tokens,
             instead=instead,
             access_discriminator=discriminator,
@@ -387,80 +407,95 @@ class _Parser:
             client_claims=self.claim_names(access, "client_claims", where),
             scope_claims=self.claim_names(access, "scope_claims", where),
             email_note=self.text(access, "email", where, required=False),
-            id_markers=self.condition(id_token.get("markers"), "id_token.markers"),
-            manual_steps=self.steps(top.get("manual_steps", [])),
+            id_markers=self.condition(
+                id_token.get("markers"), "id_token.markers", id_token, "markers"
+            ),
+            manual_steps=self.steps(top.get("manual_steps", []), top),
             references=self.strings(top, "references", ""),
             path=self.path,
             id_refuse=self.optional_condition(id_token, "refuse", "id_token."),
             id_require=self.optional_condition(id_token, "require", "id_token."),
-            user_claims=self.user_claims(top.get("user_claims", [])),
+            user_claims=self.user_claims(top.get("user_claims", []), top),
         )
 
-    def user_claims(self, value: Any) -> tuple[UserClaim, ...]:
+    def user_claims(self, value: Any, top: Any) -> tuple[UserClaim, ...]:
         if not isinstance(value, list):
-            raise self.fail("user_claims", "expected a list")
+            raise self.fail("user_claims", "expected a list", top, "user_claims")
         out = []
         for index, item in enumerate(value):
             key = f"user_claims[{index}]"
-            entry = self.mapping(item, key, {"claim", "access_token", "as", "note"})
+            entry = self.mapping(item, key, {"claim", "access_token", "as", "note"}, value, index)
             claim = self.text(entry, "claim", key + ".")
             status = self.text(entry, "access_token", key + ".")
             if status not in USER_CLAIM_STATUSES:
                 raise self.fail(
-                    f"{key}.access_token", f"expected one of {', '.join(USER_CLAIM_STATUSES)}"
+                    f"{key}.access_token",
+                    f"expected one of {', '.join(USER_CLAIM_STATUSES)}",
+                    entry,
+                    "access_token",
                 )
             renamed = self.text(entry, "as", key + ".", required=status == "renamed")
             if renamed and status != "renamed":
-                raise self.fail(f"{key}.as", "only for access_token: renamed")
+                raise self.fail(f"{key}.as", "only for access_token: renamed", entry, "as")
             note = self.text(entry, "note", key + ".", required=False)
             out.append(UserClaim(claim, status, renamed, note))
         return tuple(out)
 
     def optional_condition(self, data: dict[str, Any], key: str, where: str) -> Condition | None:
-        return None if data.get(key) is None else self.condition(data[key], where + key)
+        if data.get(key) is None:
+            return None
+        return self.condition(data[key], where + key, data, key)
 
-    def aliases(self, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    def aliases(self, value: Any, issuer: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         key = "issuer.aliases"
         if not isinstance(value, dict):
-            raise self.fail(key, "expected a mapping: issuer -> its other spellings")
+            raise self.fail(
+                key, "expected a mapping: issuer -> its other spellings", issuer, "aliases"
+            )
         out = []
-        for issuer, others in value.items():
+        for name, others in value.items():
             spellings = others if isinstance(others, list) else None
-            if not isinstance(issuer, str) or not spellings:
-                raise self.fail(key, "expected a mapping: issuer -> a list of spellings")
+            if not isinstance(name, str) or not spellings:
+                raise self.fail(
+                    key, "expected a mapping: issuer -> a list of spellings", value, name
+                )
             if not all(isinstance(item, str) and item.strip() == item != "" for item in spellings):
-                raise self.fail(f"{key}.{issuer}", "expected non-empty strings")
-            out.append((issuer, tuple(spellings)))
+                raise self.fail(f"{key}.{name}", "expected non-empty strings", value, name)
+            out.append((name, tuple(spellings)))
         return tuple(out)
 
-    def jwks(self, value: Any) -> tuple[JwksLocation, ...]:
+    def jwks(self, value: Any, top: Any) -> tuple[JwksLocation, ...]:
         if not isinstance(value, list):
-            raise self.fail("jwks", "expected a list")
+            raise self.fail("jwks", "expected a list", top, "jwks")
         locations = []
         for index, item in enumerate(value):
             key = f"jwks[{index}]"
-            entry = self.mapping(item, key, {"issuer_pattern", "uri"})
+            entry = self.mapping(item, key, {"issuer_pattern", "uri"}, value, index)
             pattern = self.text(entry, "issuer_pattern", key + ".")
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise self.fail(key + ".issuer_pattern", f"invalid regex: {error}") from None
+                raise self.fail(
+                    key + ".issuer_pattern", f"invalid regex: {error}", entry, "issuer_pattern"
+                ) from None
             uri = self.text(entry, "uri", key + ".")
             if not uri.startswith("https://") and not uri.startswith("{issuer}"):
-                raise self.fail(key + ".uri", "must be https:// or start with {issuer}")
+                raise self.fail(
+                    key + ".uri", "must be https:// or start with {issuer}", entry, "uri"
+                )
             locations.append(JwksLocation(pattern, uri))
         return tuple(locations)
 
-    def steps(self, value: Any) -> tuple[ManualStep, ...]:
+    def steps(self, value: Any, top: Any) -> tuple[ManualStep, ...]:
         if not isinstance(value, list):
-            raise self.fail("manual_steps", "expected a list")
+            raise self.fail("manual_steps", "expected a list", top, "manual_steps")
         steps = []
         for index, item in enumerate(value):
             key = f"manual_steps[{index}]"
-            entry = self.mapping(item, key, {"id", "when", "text", "per_claim"})
+            entry = self.mapping(item, key, {"id", "when", "text", "per_claim"}, value, index)
             when = self.text(entry, "when", key + ".")
             if when not in STEP_WHEN:
-                raise self.fail(key + ".when", f"expected one of {STEP_WHEN}")
+                raise self.fail(key + ".when", f"expected one of {STEP_WHEN}", entry, "when")
             steps.append(
                 ManualStep(
                     id=self.text(entry, "id", key + "."),
@@ -471,32 +506,41 @@ class _Parser:
             )
         return tuple(steps)
 
-    def condition(self, value: Any, key: str) -> Condition:
+    def condition(self, value: Any, key: str, at: Any, name: Any) -> Condition:
+        """The condition `value` (`name` of `at`, named `key` in messages)."""
         if not isinstance(value, dict) or len(value) != 1:
-            raise self.fail(key, f"expected a mapping with one of {', '.join(CONDITION_KINDS)}")
+            kinds = ", ".join(CONDITION_KINDS)
+            raise self.fail(key, f"expected a mapping with one of {kinds}", at, name)
         ((kind, arg),) = value.items()
         if kind in ("any", "all"):
             if not isinstance(arg, list) or not arg:
-                raise self.fail(f"{key}.{kind}", "expected a non-empty list of conditions")
-            children = tuple(self.condition(c, f"{key}.{kind}[{i}]") for i, c in enumerate(arg))
+                raise self.fail(
+                    f"{key}.{kind}", "expected a non-empty list of conditions", value, kind
+                )
+            children = tuple(
+                self.condition(c, f"{key}.{kind}[{i}]", arg, i) for i, c in enumerate(arg)
+            )
             return Condition(kind, children=children)
         if kind == "present":
             if not isinstance(arg, str) or not _CLAIM_NAME.match(arg):
-                raise self.fail(f"{key}.present", "expected a claim name")
+                raise self.fail(f"{key}.present", "expected a claim name", value, kind)
             return Condition(kind, claim=arg)
         if kind == "equals":
             if not isinstance(arg, dict) or len(arg) != 1:
-                raise self.fail(f"{key}.equals", "expected one `claim: value` pair")
+                raise self.fail(f"{key}.equals", "expected one `claim: value` pair", value, kind)
             ((claim, expected),) = arg.items()
             if not isinstance(claim, str) or not _CLAIM_NAME.match(claim):
-                raise self.fail(f"{key}.equals", f"invalid claim name {claim!r}")
+                raise self.fail(f"{key}.equals", f"invalid claim name {claim!r}", arg, claim)
             if not isinstance(expected, (str, int, bool)):
-                raise self.fail(f"{key}.equals.{claim}", "expected a string, number or boolean")
+                raise self.fail(
+                    f"{key}.equals.{claim}", "expected a string, number or boolean", arg, claim
+                )
             return Condition(kind, claim=claim, value=expected)
         if kind == "header_typ":
-            return Condition(kind, typs=self.typs(arg, f"{key}.header_typ"))
+            return Condition(kind, typs=self.typs(arg, f"{key}.header_typ", value, kind))
         if kind == "api_audience":
             if arg is not True:
-                raise self.fail(f"{key}.api_audience", "expected true")
+                raise self.fail(f"{key}.api_audience", "expected true", value, kind)
             return Condition(kind)
-        raise self.fail(key, f"unknown condition {kind!r} (known: {', '.join(CONDITION_KINDS)})")
+        known = ", ".join(CONDITION_KINDS)
+        raise self.fail(key, f"unknown condition {kind!r} (known: {known})", value, kind)

@@ -186,11 +186,17 @@ def join_key(where: str, key: Any) -> str:
 
 
 def check_keys(
-    obj: Any, known: Collection[str], source: str, where: str, error: ErrorFactory = YamlFileError
+    obj: Any,
+    known: Collection[str] | None,
+    source: str,
+    where: str,
+    error: ErrorFactory = YamlFileError,
 ) -> None:
-    """`obj` (named `where`) is a mapping whose keys are all `known`."""
+    """`obj` (named `where`) is a mapping whose keys are all `known` (None: any keys)."""
     if not isinstance(obj, dict):
         raise error(source, line_of(obj), where, wrong_type("a mapping", obj))
+    if known is None:
+        return
     for name in obj:
         if name not in known:
             message = unknown_key(str(name), sorted(known))

@@ -10,8 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from idtoken_migrate.config import yamlcache
-from idtoken_migrate.model import UsageError
+from idtoken_migrate.config import yamlcache, yamlfile
+from idtoken_migrate.config.yamlfile import YamlFileError, check_keys, line_of, require, str_list
 from idtoken_migrate.resources import rules_dir
 
 _LISTS = (
@@ -32,6 +32,8 @@ _LISTS = (
 )
 
 
+_CLAIM_LISTS = ("id_claims", "access_claims")
+_KEYS = ("version", *_LISTS, *_CLAIM_LISTS, "providers")
 _STRENGTHS = {"decisive": 4, "strong": 3, "medium": 2, "weak": 1, "none": 0}
 _MEANINGS = ("id", "access", "undecided")
 
@@ -78,11 +80,21 @@ class Signals:
         return hits
 
 
-def _compile(items: list[str], source: str, key: str) -> re.Pattern[str]:
+def _compile(raw: Any, key: str, source: str, where: str = "") -> re.Pattern[str]:
+    """The list `key` of the mapping `raw`, one pattern matching any of its regular expressions."""
+    items = str_list(raw, key, source, where)
     try:
         return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
-    except re.error as exc:
-        raise UsageError(f"{source}: {key}: invalid regular expression: {exc}") from None
+    except re.error:
+        pass  # name the item (every start-up compiles the lists: only a broken one one by one)
+    name, line = yamlfile.join_key(where, key), line_of(raw, key)
+    for index, item in enumerate(items):
+        try:
+            re.compile(item)
+        except re.error as exc:
+            line = line_of(raw[key], index) if isinstance(raw[key], list) else line
+            raise YamlFileError(source, line, name, f"invalid regular expression: {exc}") from None
+    raise YamlFileError(source, line, name, "its regular expressions do not combine")
 
 
 @lru_cache(maxsize=4)
@@ -90,7 +102,9 @@ def load_signals(path: Path | None = None) -> Signals:
     path = path or rules_dir() / "signals.yaml"
     source = str(path)
     data = path.read_bytes()
-    built = yamlcache.load(data, lambda: _parse_yaml(data), lambda raw: _build(raw, data, source))
+    built = yamlcache.load(
+        data, lambda: yamlfile.parse(data, source), lambda raw: _build(raw, data, source)
+    )
     meanings, digest = _audience_meanings(path.parent / "providers", data)
     return replace(built, audience_meanings=meanings, digest=digest)
 
@@ -106,7 +120,9 @@ def _audience_meanings(
         digest.update(path.name.encode() + b"\0" + data)
         source = str(path)
         meaning = yamlcache.load(
-            data, lambda data=data: _parse_yaml(data), lambda raw, s=source: _meaning(raw, s)
+            data,
+            lambda data=data, s=source: yamlfile.parse(data, s),
+            lambda raw, s=source: _meaning(raw, s),
         )
         if meaning is not None:
             meanings.append(meaning)
@@ -116,48 +132,57 @@ def _audience_meanings(
 def _meaning(raw: Any, source: str) -> AudienceMeaning | None:
     if not isinstance(raw, dict) or "scanner" not in raw:
         return None
+    where = "scanner.client_id_audience"
     section = raw["scanner"]
-    entry = section.get("client_id_audience") if isinstance(section, dict) else None
+    check_keys(section, ("client_id_audience",), source, "scanner")
+    entry = section.get("client_id_audience")
     if not isinstance(entry, dict):
-        raise UsageError(f"{source}: scanner.client_id_audience: expected a mapping")
+        raise YamlFileError(
+            source, line_of(section, "client_id_audience"), where, "expected a mapping"
+        )
+    check_keys(entry, ("means", "strength", "why", "any_audience"), source, where)
     meaning, strength, why = entry.get("means"), entry.get("strength", "strong"), entry.get("why")
     if meaning not in _MEANINGS:
-        raise UsageError(
-            f"{source}: scanner.client_id_audience.means: expected one of {', '.join(_MEANINGS)}"
+        raise YamlFileError(
+            source,
+            line_of(entry, "means"),
+            f"{where}.means",
+            f"expected one of {', '.join(_MEANINGS)}",
         )
     if strength not in _STRENGTHS:
-        raise UsageError(
-            f"{source}: scanner.client_id_audience.strength: expected one of "
-            + ", ".join(_STRENGTHS)
-        )
+        message = "expected one of " + ", ".join(_STRENGTHS)
+        raise YamlFileError(source, line_of(entry, "strength"), f"{where}.strength", message)
     if not isinstance(why, str) or not why.strip():
-        raise UsageError(f"{source}: scanner.client_id_audience.why: expected a non-empty string")
+        raise YamlFileError(
+            source, line_of(entry, "why"), f"{where}.why", "expected a non-empty string"
+        )
     any_audience = entry.get("any_audience", False)
     if not isinstance(any_audience, bool):
-        raise UsageError(
-            f"{source}: scanner.client_id_audience.any_audience: expected true or false"
+        raise YamlFileError(
+            source,
+            line_of(entry, "any_audience"),
+            f"{where}.any_audience",
+            "expected true or false",
         )
     return AudienceMeaning(
         str(raw.get("id", "")), meaning, _STRENGTHS[strength], " ".join(why.split()), any_audience
     )
 
 
-def _parse_yaml(data: bytes) -> Any:
-    import yaml
-
-    return yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 def _build(raw: Any, data: bytes, source: str) -> Signals:
-    patterns = {key: _compile(raw[key], source, key) for key in _LISTS}
+    check_keys(raw, _KEYS, source, "")
+    require(raw, _KEYS[1:], source, "")
+    patterns = {key: _compile(raw, key, source) for key in _LISTS}
+    check_keys(raw["providers"], None, source, "providers")
     providers = tuple(
-        (name, _compile(items, source, f"providers.{name}"))
-        for name, items in raw["providers"].items()
+        (str(name), _compile(raw["providers"], name, source, "providers"))
+        for name in raw["providers"]
     )
+    claims = {key: str_list(raw, key, source, "") for key in _CLAIM_LISTS}
     return Signals(
         patterns=patterns,
-        id_claims=frozenset(raw["id_claims"]),
-        access_claims=frozenset(raw["access_claims"]),
+        id_claims=frozenset(claims["id_claims"]),
+        access_claims=frozenset(claims["access_claims"]),
         providers=providers,
         digest=hashlib.sha256(data).hexdigest()[:16],
     )
