@@ -245,6 +245,8 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "  # null puts it next to the first verification site.",
         "  module: null",
         "",
+        *_verifier_lines(result),
+        "",
         "scan:",
         "  # Glob patterns of paths the scan and the gate skip (tests, vendored code, ...).",
         "  exclude: []",
@@ -264,6 +266,35 @@ def _env_key_lines(key: str, value_key: str, source: EnvSource | None, indent: s
         return [*lines, f"{indent}{key}: null"]
     lines.append(f"{indent}# {_comment(f'traced from the code: {source.via}')}")
     return [*lines, f"{indent}{key}: {_scalar(source.name)}"]
+
+
+def _verifier_lines(result: ScanResult | None) -> list[str]:
+    """`verifier.env_file`: the .env the app reads into a dict, which the verifier must read."""
+    lines = [
+        "verifier:",
+        "  # The .env file the app reads into a dict without exporting it to os.environ",
+        "  # (dotenv_values, the old Dotenv, pydantic-settings env_file, python-decouple): the",
+        "  # verifier reads its own variables from it at start-up, os.environ first.",
+        "  # Relative to the project root, or ~/...; null: os.environ only.",
+    ]
+    if result is None:
+        return [*lines, "  env_file: null"]
+    from idtoken_migrate.migration.plan import python_files
+    from idtoken_migrate.migration.settings_loaders import app_env_file, settings_loaders
+
+    root = Path(result.root)
+    loaders = settings_loaders(python_files(root, Config()), root)
+    app = app_env_file(loaders)
+    if app is not None:
+        text = f"found: {app.location} reads {app.env_file} into {app.into}"
+        lines.append(f"  # {_comment(text)}")
+        return [*lines, f"  env_file: {_scalar(str(app.env_file))}"]
+    unexported = [x for x in loaders if not x.exports]
+    if unexported and len(unexported) == len(loaders):
+        where = ", ".join(x.location for x in unexported[:3])
+        text = f"{where}: .env read into a dict, from no one literal path: set the file here"
+        lines.append(f"  # {_comment(text)}")
+    return [*lines, "  env_file: null"]
 
 
 def _issues_jwt_access_tokens(provider: str) -> bool:

@@ -27,7 +27,7 @@ from idtoken_migrate.migration.codemods.legacy_secret import (
     remove_secret_settings,
 )
 from idtoken_migrate.migration.codemods.project_files import (
-    ENV_EXAMPLE,
+    env_example_path,
     update_env_example,
 )
 from idtoken_migrate.migration.dependencies import migrated_pyproject, migrated_requirements
@@ -284,7 +284,8 @@ def _support_proposals(
         text = (root / edit.path).read_bytes().decode("utf-8", "surrogateescape")
         title = f"ship the verifier ({edit.key})"
         yield from _proposal(root, edit.path, _encoded(ship_verifier(text, edit)), title)
-    env_before = _read(root / ENV_EXAMPLE)
+    example = env_example_path(config.verifier.env_file)
+    env_before = _read(root / example)
     secret = hs_secret_env(config)
     env_text = update_env_example(
         env_before.decode("utf-8", "surrogateescape") if env_before is not None else None,
@@ -294,7 +295,7 @@ def _support_proposals(
     )
     if env_text is not None:
         new = env_text.encode("utf-8", "surrogateescape")
-        yield from _proposal(root, ENV_EXAMPLE, new, "the verifier's environment variables")
+        yield from _proposal(root, example, new, "the verifier's environment variables")
 
 
 def _encoded(text: str) -> bytes:

@@ -44,10 +44,10 @@ from idtoken_migrate.migration.codemods.legacy_exceptions import (
 )
 from idtoken_migrate.migration.codemods.legacy_secret import SecretSetting, find_secret_settings
 from idtoken_migrate.migration.codemods.project_files import (
-    ENV_EXAMPLE,
     MANUAL_DEPENDENCY_FILES,
     PYJWT_REQUIREMENT,
     env_entries,
+    env_example_path,
     pyjwt_lines,
     requirement_files,
     update_pyproject,
@@ -65,7 +65,11 @@ from idtoken_migrate.migration.dependencies import (
 )
 from idtoken_migrate.migration.deploy import DeployFindings, ListEdit, deployment_findings
 from idtoken_migrate.migration.pyversion import MIN_PYTHON, python_refusal
-from idtoken_migrate.migration.settings_loaders import settings_loaders, unexported_env_note
+from idtoken_migrate.migration.settings_loaders import (
+    SettingsLoader,
+    settings_loaders,
+    unexported_env_note,
+)
 from idtoken_migrate.model import (
     AMBIGUOUS,
     ID_TOKEN_BEARER,
@@ -918,7 +922,8 @@ class _Planner:
         env += self._env_reads()
         secret = hs_secret_env(self.config)
         kill = self.config.window.kill_switch_env
-        env_file = self.root / ENV_EXAMPLE
+        example = env_example_path(self.config.verifier.env_file)
+        env_file = self.root / example
         if self.phase == "dual":
             for name in env_entries("dual", kill, secret):
                 why = (
@@ -929,7 +934,7 @@ class _Planner:
                 env.append(EnvChange(name, "add", why))
             files.append(
                 FileChangePlan(
-                    ENV_EXAMPLE,
+                    example,
                     "update" if env_file.exists() else "create",
                     "list " + ", ".join(e.name for e in env if e.action == "add"),
                 )
@@ -938,10 +943,27 @@ class _Planner:
             for name in (kill, *([secret] if secret else [])):
                 env.append(EnvChange(name, "remove", "strict: the legacy path is gone"))
             if env_file.exists():
-                files.append(
-                    FileChangePlan(ENV_EXAMPLE, "remove-lines", "drop the legacy variables")
-                )
-        return files, env
+                files.append(FileChangePlan(example, "remove-lines", "drop the legacy variables"))
+        return files, self._env_sources(env)
+
+    def _env_sources(self, env: list[EnvChange]) -> list[EnvChange]:
+        """With verifier.env_file, where the verifier reads each of its variables from."""
+        path = self.config.verifier.env_file
+        if not path:
+            return env
+        app = next((x for x in self.settings_loaders if x.env_file == path), None)
+        source = f"read from os.environ, then {path} (verifier.env_file" + (
+            f", as the app reads it at {app.location})" if app else ")"
+        )
+        return [
+            dataclasses.replace(e, why=f"{e.why}; {source}") if e.action != "remove" else e
+            for e in env
+        ]
+
+    @cached_property
+    def settings_loaders(self) -> list[SettingsLoader]:
+        """Where the app loads `.env` (or decouple's settings) and what file each reads."""
+        return settings_loaders(python_files(self.root, self.config), self.root)
 
     def _handouts(self, findings: list[Finding], verifier_path: str | None) -> list[HandOut]:
         """Every place the app hands the provider's ID token to its own client, in a project
@@ -986,8 +1008,12 @@ class _Planner:
         names = [change.name for change in env if change.action == "add"]
         if not names:
             return None
-        loaders = settings_loaders(python_files(self.root, self.config))
-        return unexported_env_note(loaders, names, _env_home(deploy.descriptors))
+        return unexported_env_note(
+            self.settings_loaders,
+            names,
+            _env_home(deploy.descriptors),
+            self.config.verifier.env_file,
+        )
 
     def _text(self, path: str) -> str:
         return (self.root / path).read_text(encoding="utf-8", errors="replace")

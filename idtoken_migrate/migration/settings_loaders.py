@@ -5,15 +5,20 @@ sees what the app's `.env` holds.
 `os.environ`; `dotenv_values()`, the old `dotenv` package's `Dotenv(path)`, pydantic-settings'
 `env_file=` and python-decouple's `config()` read it into a dict or a settings object and export
 nothing. When the app has only the second kind, a kill switch or legacy secret written to `.env`
-never reaches the verifier: the plan says so, with the line that loads it and where to set the
-variables instead. Text only: the app is never imported.
+never reaches the verifier: `init` writes the file such a loader reads (a literal argument, or
+the default `.env`) as `verifier.env_file`, which the verifier then reads too; where the path is
+not literal, the plan says so, with the line that loads it and where to set the variables
+instead. Text only (the path from the loader's syntax tree): the app is never imported.
 """
 
 from __future__ import annotations
 
+import ast
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 # (kind, pattern, exports to os.environ, what it reads into)
 _LOADERS: tuple[tuple[str, re.Pattern[bytes], bool, str], ...] = (
@@ -43,25 +48,173 @@ class SettingsLoader:
     kind: str
     exports: bool
     into: str
+    # The file it reads: relative to the project root, `~/...` or absolute; None when the
+    # argument is no literal path (or the loader exports, and so needs none).
+    env_file: str | None = None
 
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
 
 
-def settings_loaders(files: Mapping[str, bytes]) -> list[SettingsLoader]:
-    """Each place the app loads `.env` (or decouple's settings), sorted by file and line."""
+def settings_loaders(files: Mapping[str, bytes], root: Path | None = None) -> list[SettingsLoader]:
+    """Each place the app loads `.env` (or decouple's settings), sorted by file and line, with
+    the file it reads where the code says so. `root`: the project, to find the `.env` a loader
+    without a path finds (python-dotenv and decouple search from the calling file upward)."""
     out = []
     for path, data in sorted(files.items()):
         if b"idtoken-migrate" in data[:200] and b"Do not edit by hand" in data[:400]:
             continue  # the generated verifier
+        found = []
         for kind, pattern, exports, into in _LOADERS:
             for match in pattern.finditer(data):
                 line = data.count(b"\n", 0, match.start()) + 1
                 if _commented(data, match.start()):
                     continue
-                out.append(SettingsLoader(path, line, kind, exports, into))
+                found.append(SettingsLoader(path, line, kind, exports, into))
+        if any(not loader.exports for loader in found):
+            paths = _read_paths(path, data, root)
+            found = [replace(f, env_file=paths.get((f.kind, f.line))) for f in found]
+        out += found
     return sorted(out, key=lambda loader: (loader.path, loader.line))
+
+
+def app_env_file(loaders: Sequence[SettingsLoader]) -> SettingsLoader | None:
+    """The loader whose file the verifier should read too: the app reads `.env` only into
+    dicts, each from one literal path. None when something exports it, or the path is unknown."""
+    if not loaders or any(loader.exports for loader in loaders):
+        return None
+    paths = {loader.env_file for loader in loaders}
+    return loaders[0] if len(paths) == 1 and None not in paths else None
+
+
+# --- the path a loader reads (its syntax tree) ---------------------------------------------------
+
+_PATH_CALLS = {"dotenv_values": "dotenv_path", "Dotenv": "file_path"}
+
+
+def _read_paths(path: str, data: bytes, root: Path | None) -> dict[tuple[str, int], str]:
+    """(kind, line) -> the file each non-exporting loader of this module reads."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return {}
+    folder = posixpath.dirname(path)
+    out: dict[tuple[str, int], str] = {}
+    decouple_lines: list[int] = []
+    repositories: list[str | None] = []  # decouple's Config(RepositoryEnv(path)); AutoConfig
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _called(node.func)
+            if name in ("RepositoryEnv", "AutoConfig"):
+                arg = _argument(node, "source") if name == "RepositoryEnv" else None
+                repositories.append(_literal_path(arg, folder) if arg else None)
+            elif name in _PATH_CALLS and node.func.end_lineno:
+                arg = _argument(node, _PATH_CALLS[name])
+                if arg is None and any(k.arg == "stream" for k in node.keywords):
+                    continue  # read from a stream: no file
+                where = _literal_path(arg, folder) if arg else _searched(folder, root)
+                if where:
+                    out[name, node.func.end_lineno] = where
+            for keyword in node.keywords:
+                if keyword.arg == "env_file" and (where := _literal_path(keyword.value, folder)):
+                    out["pydantic-settings env_file", keyword.lineno] = where
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                targets = item.targets if isinstance(item, ast.Assign) else []
+                if [getattr(t, "id", None) for t in targets] == ["env_file"]:
+                    where = _literal_path(item.value, folder)  # type: ignore[union-attr]
+                    if where:
+                        out["pydantic-settings env_file", item.lineno] = where
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if "decouple" in names + [alias.name for alias in node.names]:
+                decouple_lines.append(node.lineno)
+    if len(set(repositories)) > 1 or None in repositories:
+        return out  # several files, or one found by a search path: no one literal
+    where = repositories[0] if repositories else _searched(folder, root, decouple=True)
+    for line in decouple_lines:
+        if where:
+            out["python-decouple", line] = where
+    return out
+
+
+def _called(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _argument(call: ast.Call, keyword: str) -> ast.expr | None:
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _literal_path(node: ast.expr, folder: str) -> str | None:
+    """A path written as a literal: "x" (from the working directory, taken as the project root),
+    os.path.expanduser("~/x"), os.path.join(os.path.dirname(__file__), "x") or
+    Path(__file__).parent / "x" (beside the module). None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+        text = node.value.strip()
+        return text if text.startswith(("~/", "/")) else posixpath.normpath(text)
+    if isinstance(node, ast.Call) and _called(node.func) == "expanduser" and node.args:
+        inner = _literal_path(node.args[0], folder)
+        return inner if inner and inner.startswith("~/") else None
+    if isinstance(node, ast.Call) and _called(node.func) == "join" and len(node.args) >= 2:
+        parts = [_constant(arg) for arg in node.args[1:]]
+        if _is_module_folder(node.args[0]) and all(parts):
+            return posixpath.normpath(posixpath.join(folder, *parts))  # type: ignore[arg-type]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        name = _constant(node.right)
+        if name and _is_module_folder(node.left):
+            return posixpath.normpath(posixpath.join(folder, name))
+    return None
+
+
+def _constant(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _is_module_folder(node: ast.expr) -> bool:
+    """os.path.dirname(__file__) or Path(__file__).parent, abspath'd or resolved or not."""
+    node = _unwrapped(node)
+    if isinstance(node, ast.Call) and _called(node.func) == "dirname" and node.args:
+        return _is_file(node.args[0])
+    return isinstance(node, ast.Attribute) and node.attr == "parent" and _is_file(node.value)
+
+
+def _is_file(node: ast.expr) -> bool:
+    node = _unwrapped(node)
+    return isinstance(node, ast.Name) and node.id == "__file__"
+
+
+_WRAPPERS = ("abspath", "realpath", "normpath", "resolve", "Path")
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    """`node` without the abspath() / realpath() / Path() / .resolve() around it."""
+    while isinstance(node, ast.Call) and _called(node.func) in _WRAPPERS:
+        inner = node.args[0] if node.args else getattr(node.func, "value", None)
+        if inner is None:
+            break
+        node = inner
+    return node
+
+
+def _searched(folder: str, root: Path | None, *, decouple: bool = False) -> str | None:
+    """The `.env` found from the module's folder up to the project root (as `find_dotenv()` and
+    decouple look for it; `.env.example` counts, the real file being rarely committed); the
+    root's when there is none. decouple prefers settings.ini, which is no .env file: None."""
+    parts = [p for p in folder.split("/") if p]
+    for depth in range(len(parts), -1, -1):
+        here = "/".join(parts[:depth])
+        if root is not None and decouple and (root / here / "settings.ini").is_file():
+            return None
+        for name in (".env", ".env.example"):
+            if root is not None and (root / here / name).is_file():
+                return posixpath.join(here, ".env") if here else ".env"
+    return ".env"
 
 
 def _commented(data: bytes, offset: int) -> bool:
@@ -70,16 +223,35 @@ def _commented(data: bytes, offset: int) -> bool:
 
 
 def unexported_env_note(
-    loaders: Sequence[SettingsLoader], names: Sequence[str], where: str
+    loaders: Sequence[SettingsLoader],
+    names: Sequence[str],
+    where: str,
+    env_file: str | None = None,
 ) -> str | None:
     """What the plan says when the app reads `.env` without exporting it (and nothing else
-    exports it): the loader's line, the variables, where to set them. None otherwise."""
+    exports it): the loader's line, the variables, where to set them; with `verifier.env_file`
+    (the verifier reads that file too), only when the app reads another file. None otherwise."""
     if not names or not loaders or any(loader.exports for loader in loaders):
         return None
+    if env_file:
+        other = next((x for x in loaders if x.env_file and x.env_file != env_file), None)
+        if other is None:
+            return None
+        return (
+            f"{other.location}: the app reads {other.env_file}, but verifier.env_file is "
+            f"{env_file}: the verifier does not see what the app reads there"
+        )
     first = loaders[0]
     variables = ", ".join(f"`{name}`" for name in names)
-    return (
+    note = (
         f"{first.location}: the app reads .env into {first.into}, not os.environ; the verifier "
         f"reads {variables} from os.environ only, so a value in .env never reaches it: set "
         f"{'them' if len(names) > 1 else 'it'} {where}"
     )
+    app = app_env_file(loaders)
+    if app is not None:
+        note += (
+            f"; or set verifier.env_file: {app.env_file} (the file {app.location} reads) and the "
+            "verifier reads them from it too"
+        )
+    return note

@@ -8,6 +8,7 @@ endings follow the file.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -258,6 +259,17 @@ def _strings(text: str, start: int, end: int) -> list[tuple[int, int]]:
         else:
             index += 1
     return spans
+
+
+def env_example_path(env_file: str | None) -> str:
+    """Where .env.example goes: beside the app's own env file (verifier.env_file) when that is
+    inside the project, else at the project root."""
+    if not env_file or env_file.startswith(("~", "/")):
+        return ENV_EXAMPLE
+    folder = posixpath.dirname(posixpath.normpath(env_file))
+    if not folder or folder == ".." or folder.startswith("../"):
+        return ENV_EXAMPLE
+    return posixpath.join(folder, ENV_EXAMPLE)
 
 
 def env_entries(phase: str, kill_switch_env: str, secret_env: str | None) -> tuple[str, ...]:
