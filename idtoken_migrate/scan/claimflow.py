@@ -8,11 +8,15 @@ turned into a model whose fields are the claims (`CurrentUser(**claims)`,
 `CurrentUser.model_validate(claims)` with `role: str = Field(alias="custom:role")`).
 
 `claim_reads()` follows the value, lexically (`lexical.py`: files are read, never parsed or run),
-from the site's result through returns, callers, dependencies, arguments (positional, keyword,
-`**`) and model classes, a few hops deep, inside the site's project, and lists every string-keyed
+from the site's result through returns (a tuple's item into the caller's unpacking, `user, claims =
+authenticate(request)`), callers, dependencies, arguments (positional, keyword, `**`), model
+classes and attributes of the instance (`self.claims = claims`, read as `self.claims["x"]` in the
+class's other methods), a few hops deep, inside the site's project, and lists every string-keyed
 read on the way: `(claim, "path:line", how)` where `how` is `subscript` (a token without the
 claim fails there), `get`, `in`, `field` (an optional model field) or `required-field`. Which of
 those claims matter is the provider's business (`user_claims:` in its profile, read by the plan).
+It reads statements, not lines (`_logical`): brackets left open continue the statement on the next
+line and comments are dropped, so a call whose arguments span lines is one call.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ class Project:
         self.paths = dict(files)
         self.texts: dict[str, str] = {}
         self.modules: dict[str, lexical.LexModule] = {}
+        self.statements: dict[str, list[_Logical]] = {}
         self.named: dict[tuple[str, str], list[str]] = {}
 
     def text(self, relpath: str) -> str:
@@ -77,6 +82,12 @@ class Project:
         if relpath not in self.modules:
             self.modules[relpath] = lexical.read(self.text(relpath))
         return self.modules[relpath]
+
+    def logical(self, relpath: str) -> list[_Logical]:
+        """The module's statements as logical lines, numbered as `module(relpath).lines`."""
+        if relpath not in self.statements:
+            self.statements[relpath] = _logical(self.module(relpath).lines)
+        return self.statements[relpath]
 
     def naming(self, word: str, folder: str) -> list[str]:
         """Files of `folder`'s project whose text names `word` (bytes first; only the files
@@ -101,8 +112,85 @@ class Project:
         return found
 
 
+@dataclass(frozen=True)
+class _Logical:
+    """One statement: its physical lines joined with newlines, its comments left out."""
+
+    line: int  # of its first physical line, 1-based
+    text: str
+
+    def line_of(self, offset: int) -> int:
+        return self.line + self.text.count("\n", 0, offset)
+
+
+# Python strings: triple-quoted ones may hold newlines, the others end with their line.
+_STRINGS = (
+    r'"""(?:[^\\]|\\.)*?"""|' + r"'''(?:[^\\]|\\.)*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"|' + r"'(?:[^'\\\n]|\\.)*'"
+)
+# What decides where a statement ends: strings, comments, brackets, and newlines (one after a
+# backslash continues the statement).
+_TOKEN = re.compile(
+    rf"(?P<str>{_STRINGS})|(?P<comment>#[^\n]*)|(?P<open>[(\[{{])|(?P<close>[)\]}}])"
+    r"|(?P<nl>\\?\n)",
+    re.S,
+)
+# What splits a call's arguments: its commas outside brackets and strings.
+_ARG_TOKEN = re.compile(
+    rf"(?P<str>{_STRINGS})|(?P<open>[(\[{{])|(?P<close>[)\]}}])|(?P<comma>,)", re.S
+)
+
+
+def _logical(lines: list[str]) -> list[_Logical]:
+    """`lines` as logical lines: one per statement however many lines its brackets span."""
+    text = "\n".join(lines) + "\n"
+    out: list[_Logical] = []
+    depth, line, at = 0, 1, 0
+    pieces: list[str] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "comment":
+            pieces.append(text[at : match.start()])
+            at = match.end()
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "nl" and depth == 0 and match.group() == "\n":
+            pieces.append(text[at : match.start()])
+            statement = "".join(pieces)
+            if statement.strip():
+                out.append(_Logical(line, statement))
+            line += statement.count("\n") + 1
+            pieces, at = [], match.end()
+    return out
+
+
+def _call_args(text: str, start: int) -> list[str]:
+    """The arguments of the call whose `(` is at `text[start]`, each stripped."""
+    depth, at, parts = 0, start + 1, []
+    for match in _ARG_TOKEN.finditer(text, start + 1):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close" and depth:
+            depth -= 1
+        elif kind == "close" or (kind == "comma" and not depth):
+            parts.append(text[at : match.start()])
+            at = match.end()
+            if kind == "close":
+                break
+    else:
+        parts.append(text[at:])
+    return [part.strip() for part in parts if part.strip()]
+
+
 def _top_folder(relpath: str) -> str:
     return relpath.split("/", 1)[0] + "/" if "/" in relpath else ""
+
+
+# A work item: (path, function, the expression holding the claims there, hops so far).
+_Work = tuple[str, lexical.LexFunction, str, int]
 
 
 def claim_reads(site_path: str, site_line: int, proj: Project) -> list[Read]:
@@ -112,9 +200,12 @@ def claim_reads(site_path: str, site_line: int, proj: Project) -> list[Read]:
     func = module.function_at(site_line)
     if func is None:
         return []
-    lines = module.lines
-    text = lines[site_line - 1] if 0 < site_line <= len(lines) else ""
-    work: list[tuple[str, lexical.LexFunction, str, int]] = []
+    statement = next(
+        (s for s in proj.logical(site_path) if s.line <= site_line <= s.line_of(len(s.text))),
+        None,
+    )
+    text = statement.text if statement else ""
+    work: list[_Work] = []
     target = re.match(r"\s*(?P<var>\w+)\s*(?::[^=]*)?=(?!=)", text)
     if target:
         work.append((site_path, func, target["var"], 0))
@@ -139,9 +230,9 @@ def _order(read: Read) -> tuple[str, int, str]:
     return path, int(line) if line.isdigit() else 0, read.claim
 
 
-def _body(proj: Project, path: str, function: lexical.LexFunction) -> list[tuple[int, str]]:
-    lines = proj.module(path).lines
-    return [(n, lines[n - 1]) for n in range(function.line, min(function.end, len(lines)) + 1)]
+def _body(proj: Project, path: str, function: lexical.LexFunction) -> list[_Logical]:
+    """The statements of `function`, its `def` line first."""
+    return [s for s in proj.logical(path) if function.line <= s.line <= function.end]
 
 
 def _reads_in(proj: Project, path: str, function: lexical.LexFunction, var: str) -> list[Read]:
@@ -152,12 +243,13 @@ def _reads_in(proj: Project, path: str, function: lexical.LexFunction, var: str)
         (re.compile(rf"{_CLAIM}\s+(?:not\s+)?in\s+{v}\b"), "in"),
     )
     out = []
-    for number, line in _body(proj, path, function):
+    for statement in _body(proj, path, function):
         for pattern, how in patterns:
-            for match in pattern.finditer(line):
+            for match in pattern.finditer(statement.text):
                 claim = match["claim"]
                 if claim not in _REGISTERED:
-                    out.append(Read(claim, f"{path}:{number}", how))
+                    where = f"{path}:{statement.line_of(match.start())}"
+                    out.append(Read(claim, where, how))
     return out
 
 
@@ -169,20 +261,33 @@ def _passed_on(
     folder: str,
     hops: int,
     reads: dict[tuple[str, str], Read],
-) -> list[tuple[str, lexical.LexFunction, str, int]]:
-    """Where `var` goes from `function`: returned, assigned, passed to a call, made a model."""
-    out: list[tuple[str, lexical.LexFunction, str, int]] = []
+) -> list[_Work]:
+    """Where `var` goes from `function`: returned (alone or in a tuple), assigned, stored on
+    the instance, passed to a call, made a model."""
+    out: list[_Work] = []
     v = re.escape(var)
-    for number, line in _body(proj, path, function):
-        if number == function.line:
+    for statement in _body(proj, path, function):
+        if statement.line == function.line:
             continue
+        line = statement.text
         if re.match(rf"\s*return\s+{v}\s*$", line) or re.match(rf"\s*return\s+dict\({v}\)", line):
             out += _returned_to(proj, path, function, folder, hops + 1)
+        returned = re.match(r"\s*return\s+\(?(?P<items>[^=]*?)\)?\s*$", line)
+        items = _split_items(returned["items"]) if returned else []
+        if len(items) > 1 and var in items:
+            out += _returned_to(proj, path, function, folder, hops + 1, items.index(var))
         alias = re.match(rf"\s*(?P<to>\w+)\s*(?::[^=]*)?=\s*(?:dict\()?{v}\)?\s*$", line)
         if alias:
             out.append((path, function, alias["to"], hops + 1))
-        for call in re.finditer(r"(?P<func>[A-Za-z_][\w.]*)\s*\((?P<args>[^()]*)\)", line):
-            args = [a.strip() for a in call["args"].split(",")]
+        stored = re.match(rf"\s*self\.(?P<attr>\w+)\s*(?::[^=]*)?=\s*(?:dict\()?{v}\)?\s*$", line)
+        if stored and function.class_name:
+            out += [
+                (path, method, f"self.{stored['attr']}", hops + 1)
+                for method in proj.module(path).functions
+                if method.class_name == function.class_name
+            ]
+        for call in re.finditer(r"(?P<func>[A-Za-z_][\w.]*)\s*\(", line):
+            args = _call_args(line, call.end() - 1)
             name = call["func"].rsplit(".", 1)[-1]
             if f"**{var}" in args or (name in _MODEL_BUILDERS and args[:1] == [var]):
                 model = call["func"].rsplit(".", 2)[-2] if name in _MODEL_BUILDERS else name
@@ -197,33 +302,52 @@ def _passed_on(
     return out
 
 
+def _split_items(text: str) -> list[str]:
+    """`a, b` (a tuple written without brackets, or inside its own): its items."""
+    return _call_args(f"({text})", 0)
+
+
 def _returned_to(
-    proj: Project, path: str, function: lexical.LexFunction, folder: str, hops: int
-) -> list[tuple[str, lexical.LexFunction, str, int]]:
-    """Variables that receive what `function` returns: `x = f(...)`, `x = Depends(f)`."""
+    proj: Project,
+    path: str,
+    function: lexical.LexFunction,
+    folder: str,
+    hops: int,
+    item: int | None = None,
+) -> list[_Work]:
+    """Variables that receive what `function` returns: `x = f(...)`, `x = Depends(f)`; with
+    `item`, the one its caller unpacks that item of the returned tuple into (`user, x = f()`)."""
     name = function.name
     n = re.escape(name)
-    assigned = re.compile(rf"^\s*(?P<var>\w+)\s*(?::[^=]*)?=\s*(?:await\s+)?(?:[\w.]+\.)?{n}\s*\(")
+    call = rf"\s*(?:await\s+)?(?:[\w.]+\.)?{n}\s*\("
+    assigned = re.compile(rf"^\s*(?P<var>\w+)\s*(?::[^=]*)?={call}")
+    unpacked = re.compile(rf"^\s*\(?(?P<vars>\w+(?:\s*,\s*\w+)+)\s*,?\s*\)?\s*={call}")
     depends = re.compile(rf"(?P<var>\w+)\s*(?::[^=,()]*)?=\s*(?:Depends|Security)\(\s*{n}\s*\)")
-    passed = re.compile(rf"^\s*return\s+(?:await\s+)?(?:[\w.]+\.)?{n}\s*\(")
-    out = []
+    passed = re.compile(rf"^\s*return{call}")
+    out: list[_Work] = []
     for other in proj.naming(name, folder):
         module = proj.module(other)
-        for index, line in enumerate(module.lines):
-            holder = module.function_at(index + 1)
+        for statement in proj.logical(other):
+            holder = module.function_at(statement.line)
             if holder is None or (other == path and holder.line == function.line):
                 continue
-            for pattern in (assigned, depends):
-                for match in pattern.finditer(line):
-                    out.append((other, holder, match["var"], hops))
-            if passed.match(line) and hops < _MAX_HOPS:  # `return check(token)`: passed on
-                out += _returned_to(proj, other, holder, folder, hops + 1)
+            if item is None:
+                for pattern in (assigned, depends):
+                    for match in pattern.finditer(statement.text):
+                        out.append((other, holder, match["var"], hops))
+            else:
+                match = unpacked.match(statement.text)
+                targets = re.split(r"\s*,\s*", match["vars"]) if match else []
+                if item < len(targets):
+                    out.append((other, holder, targets[item], hops))
+            if passed.match(statement.text) and hops < _MAX_HOPS:  # `return check(token)`
+                out += _returned_to(proj, other, holder, folder, hops + 1, item)
     return out
 
 
 def _callee_params(
     proj: Project, path: str, name: str, index: int, keyword: str, folder: str, hops: int
-) -> list[tuple[str, lexical.LexFunction, str, int]]:
+) -> list[_Work]:
     """The parameter of `name`'s definition(s) that receives argument `index` (or `keyword`)."""
     out = []
     defs = [

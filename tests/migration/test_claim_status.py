@@ -76,3 +76,44 @@ def test_a_mapping_provides_the_claim(tmp_path):
     team = next(c for c in plan.claims if c.claim == "custom:team")
     assert (team.provided, team.source, team.read_lines) == (True, "team", ())
     assert not [r for r in plan.risks if "`custom:team`" in r]
+
+
+MEMBERS = """\
+from auth import claims_of
+
+
+class Member:
+    def __init__(self, request):
+        claims = claims_of(
+            request.headers["Authorization"][7:],
+        )
+        self.claims = claims
+
+    def team(self):
+        return record_team(
+            self.name(),
+            self.claims,
+        )
+
+    def name(self):
+        return "member"
+
+
+def record_team(label, who):
+    return label, who["custom:team"]
+"""
+
+
+def test_a_claim_read_through_the_instance_and_a_call_over_lines_is_named(tmp_path):
+    (tmp_path / "idtoken-migrate.yaml").write_text(CONFIG)
+    (tmp_path / "auth.py").write_text(AUTH)
+    (tmp_path / "members.py").write_text(MEMBERS)
+    plan = plan_project(tmp_path)[1]
+    team = next(c for c in plan.claims if c.claim == "custom:team")
+    assert (team.provided, team.access_token, team.read_lines) == (
+        False,
+        "absent",
+        ("members.py:22",),
+    )
+    risk = next(r for r in plan.risks if "`custom:team`" in r)
+    assert "(read at members.py:22; verified at auth.py:9)" in risk

@@ -124,3 +124,115 @@ def test_nothing_is_followed_out_of_the_site_project(tmp_path: Path) -> None:
         (tmp_path / "api" / f"{name}.py").write_text(text)
     (tmp_path / "other" / "groups.py").write_text(GROUPS)
     assert _reads(tmp_path) == set()
+
+
+HANDLERS = """\
+from service import Gatekeeper
+from users import audit_role, sync_user
+
+keeper = Gatekeeper("app-client")
+
+
+def login(credentials, db):
+    claims = keeper.check_token(
+        credentials,
+    )
+    sync_user(
+        db,
+        claims,  # the verified claims (
+    )
+    audit_role(
+        source=str(db),
+        who=claims,
+    )
+    return "ok"
+"""
+
+USERS = """\
+def sync_user(db, token_claims):
+    db.save(token_claims["custom:role"])
+
+
+def audit_role(source, who):
+    return source, who.get(
+        "custom:branch"
+    )
+"""
+
+
+def test_claims_passed_in_call_arguments_over_several_lines(tmp_path: Path) -> None:
+    for name, text in (("service", SERVICE), ("handlers", HANDLERS), ("users", USERS)):
+        (tmp_path / f"{name}.py").write_text(text)
+    assert _reads(tmp_path) == {
+        ("custom:role", "users.py:2", "subscript"),
+        ("custom:branch", "users.py:6", "get"),
+    }
+
+
+SESSION = """\
+from service import Gatekeeper
+
+keeper = Gatekeeper("app-client")
+
+
+class RequestUser:
+    def __init__(self, credentials):
+        claims = keeper.check_token(credentials)
+        self.claims = claims
+        self.raw = credentials
+
+    @property
+    def role(self):
+        return self.claims["custom:role"]
+
+    def in_group(self, group):
+        return group in self.claims.get("cognito:groups", [])
+
+    def source(self):
+        return self.raw["custom:not-a-claim"]
+
+
+class Other:
+    def role(self):
+        return self.claims["custom:elsewhere"]
+"""
+
+
+def test_claims_stored_on_the_instance_and_read_in_other_methods(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text(SERVICE)
+    (tmp_path / "session.py").write_text(SESSION)
+    assert _reads(tmp_path) == {
+        ("custom:role", "session.py:14", "subscript"),
+        ("cognito:groups", "session.py:17", "get"),
+    }  # not what another attribute holds, nor another class's `self.claims`
+
+
+AUTHN = """\
+from service import Gatekeeper
+
+keeper = Gatekeeper("app-client")
+
+
+def authenticate(credentials):
+    payload = keeper.check_token(credentials)
+    record = {"name": payload["cognito:username"]}
+    return record, payload
+"""
+
+VIEWS = """\
+from authn import authenticate
+
+
+def profile(credentials):
+    record, claims = authenticate(credentials)
+    return {"nick": record["custom:nickname"], "team": claims["custom:team"]}
+"""
+
+
+def test_a_returned_tuple_is_followed_into_the_item_the_caller_unpacks(tmp_path: Path) -> None:
+    for name, text in (("service", SERVICE), ("authn", AUTHN), ("views", VIEWS)):
+        (tmp_path / f"{name}.py").write_text(text)
+    assert _reads(tmp_path) == {
+        ("cognito:username", "authn.py:8", "subscript"),
+        ("custom:team", "views.py:6", "subscript"),
+    }  # `record` is the first item: custom:nickname is no claim
