@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
-from idtoken_migrate.scan.analyze import Function, _Collector
 from idtoken_migrate.scan.signals import Signals
+
+if TYPE_CHECKING:  # the project view and the Python 2 reader judge lexical facts: no libcst
+    import libcst as cst
+
+    from idtoken_migrate.scan.analyze import Function, _Collector
 
 _MAX_HOPS = 3
 _HOOK_DECORATORS = ("before_request", "before_app_request", "middleware", "before_serving")
@@ -76,6 +77,9 @@ class _CstFacts:
 
 
 def cst_facts(c: _Collector, f: cst.FunctionDef) -> FunctionFacts:
+    import libcst as cst
+    from libcst.helpers import get_full_name_for_node
+
     decorators = []
     for decorator in f.decorators:
         target = decorator.decorator
