@@ -34,6 +34,7 @@ from idtoken_migrate.migration.dependencies import migrated_pyproject, migrated_
 from idtoken_migrate.migration.deploy import ship_verifier
 from idtoken_migrate.migration.plan import (
     MIGRATE,
+    FileEdits,
     Plan,
     SitePlan,
     hs_secret_env,
@@ -126,26 +127,30 @@ def propose(
         raise UsageError(plan.blocked)
     if plan.verifier_path is not None:
         inside(root, plan.verifier_path)
-    originals: dict[str, bytes] = {}
+    # What each change was computed from, per path (None: a new file): write_changes refuses
+    # a file whose bytes differ by then (edited during a review).
+    originals: dict[str, bytes | None] = {}
     current: dict[str, bytes] = {}
     skipped = [
         SkippedSite(s.location, s.finding.rule, s.why) for s in plan.sites if s.action != MIGRATE
     ]
     migrated: list[str] = []
     accepted_any = False
+    planned = {(e.path, e.codemod): e for e in plan.file_edits}
     for (path, codemod), sites in _by_file(plan.migrating):
-        original = originals.setdefault(path, (root / path).read_bytes())
         if path in current:  # one codemod per file and run: positions are as scanned
-            skipped += [
-                SkippedSite(s.location, s.finding.rule, "another codemod edited this file first")
-                for s in sites
-            ]
+            skipped += _skip(sites, "another codemod edited this file first")
+            continue
+        edits = planned[path, codemod]
+        original, stale = _planned_source(root, edits)
+        if stale:
+            skipped += _skip(sites, stale)
             continue
         accepted: list[SitePlan] = []
         for site in sites:
-            assert site.edit is not None
+            assert site.after is not None
             try:
-                after = _checked(path, run_codemod(codemod, original, [site.edit]))
+                after = _checked(path, site.after)
             except SiteUnsafe as error:
                 skipped.append(SkippedSite(site.location, site.finding.rule, str(error)))
                 continue
@@ -161,11 +166,11 @@ def propose(
         if not accepted:
             continue
         try:
-            edits = [s.edit for s in accepted if s.edit is not None]
-            current[path] = _checked(path, run_codemod(codemod, original, edits))
+            current[path] = _checked(path, _together(edits, sites, accepted, original))
         except SiteUnsafe as error:  # together unsafe: the file stays as it is
-            skipped += [SkippedSite(s.location, s.finding.rule, str(error)) for s in accepted]
+            skipped += _skip(accepted, str(error))
             continue
+        originals[path] = original
         migrated += [s.location for s in accepted]
         accepted_any = True
 
@@ -178,14 +183,43 @@ def propose(
             decision = yield proposal
             if decision is not False or proposal.required:
                 current[proposal.change.path] = proposal.change.after
+                originals.setdefault(proposal.change.path, proposal.change.before)
     changes = []
     for path, after in sorted(current.items()):
-        before = originals.get(path)
-        if before is None and (root / path).exists():
-            before = (root / path).read_bytes()
+        before = originals[path]
         if after != before:
             changes.append(FileChange(path, before, after))
     return ApplyResult(plan, tuple(changes), tuple(migrated), tuple(skipped))
+
+
+def _skip(sites: Iterable[SitePlan], reason: str) -> list[SkippedSite]:
+    return [SkippedSite(s.location, s.finding.rule, reason) for s in sites]
+
+
+def _planned_source(root: Path, edits: FileEdits) -> tuple[bytes, str]:
+    """The file's bytes and, when they are not what the plan was computed from, why the file
+    is refused (its edits would be stale; nothing is recomputed behind the plan's back)."""
+    try:
+        source = (root / edits.path).read_bytes()
+    except OSError as error:
+        return b"", f"{edits.path}: cannot read it ({error.strerror or error}); run apply again"
+    if not edits.matches(source):
+        return source, f"{edits.path} changed since the plan was computed; run apply again"
+    return source, ""
+
+
+def _together(
+    edits: FileEdits, sites: Sequence[SitePlan], accepted: Sequence[SitePlan], source: bytes
+) -> bytes:
+    """The file with the `accepted` sites migrated: the plan's bytes when it has them (all the
+    file's sites, or one); only a subset a review chose runs the codemod again."""
+    if len(accepted) == len(sites):
+        if edits.after is None:
+            raise SiteUnsafe(edits.unsafe)
+        return edits.after
+    if len(accepted) == 1 and accepted[0].after is not None:
+        return accepted[0].after
+    return run_codemod(edits.codemod, source, [s.edit for s in accepted if s.edit is not None])
 
 
 def compute(
@@ -363,7 +397,9 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
     """Write every change in place, all or nothing: each new content goes to a temporary file
     beside its target first (keeping the file's mode), then they replace the targets, new files
     first (the verifier the migrated sites import). On an OSError the files already replaced
-    are put back and the UsageError names the file; nothing is left half-migrated."""
+    are put back and the UsageError names the file; nothing is left half-migrated. A file whose
+    bytes are no longer the `before` its change was computed from (edited meanwhile, say during
+    an interactive review) is refused the same way: its change would undo that edit."""
     targets = [inside(root, change.path) for change in changes]  # all checked before any write
     order = sorted(range(len(changes)), key=lambda i: not changes[i].is_new)
     staged: list[tuple[FileChange, Path, str]] = []
@@ -371,6 +407,12 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
     done: list[tuple[FileChange, Path]] = []
     current = ""
     try:
+        for change, target in zip(changes, targets, strict=True):
+            current = change.path
+            if _read(target) != change.before:
+                raise UsageError(
+                    f"{current}: changed since apply read it; no file was changed, run apply again"
+                )
         for index in order:
             change, target = changes[index], targets[index]
             current = change.path

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -126,6 +127,9 @@ class SitePlan:
     notes: tuple[str, ...] = ()
     edit: SiteEdit | None = None  # what the codemod needs (MIGRATE only)
     rejections: tuple[Rejection, ...] = ()  # per reason: the branch before and after
+    # MIGRATE: the file with this site alone migrated, from the bytes its `FileEdits` names
+    # (the review's proposal for the site). Never in the JSON.
+    after: bytes | None = field(default=None, repr=False)
 
     @property
     def location(self) -> str:
@@ -154,6 +158,27 @@ class SitePlan:
             "replacement": self.edit.verifier.statement if self.edit else None,
             "rejections": [r.to_json() for r in self.rejections],
         }
+
+
+@dataclass(frozen=True)
+class FileEdits:
+    """The MIGRATE sites of one file and codemod as the planner migrated them: the SHA-256 of the
+    bytes it read, and those bytes with every site's edit applied in one pass, or why together
+    they are unsafe. `apply` uses these and refuses the file when its bytes on disk differ."""
+
+    path: str
+    codemod: str
+    source_sha256: str
+    after: bytes | None = field(repr=False)  # None: together unsafe, `unsafe` says why
+    unsafe: str = ""
+
+    def matches(self, source: bytes) -> bool:
+        """Whether `source` is what the plan was computed from."""
+        return sha256(source) == self.source_sha256
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -263,6 +288,8 @@ class Plan:
     dependency_conflicts: tuple[PinConflict, ...] = ()
     install: InstallFacts | None = None  # the verifier library's install facts (its pack)
     deploy_edits: tuple[ListEdit, ...] = ()  # deployment lists the verifier is added to
+    # Per file and codemod of the MIGRATE sites: the new bytes `apply` writes (not in the JSON).
+    file_edits: tuple[FileEdits, ...] = field(default=(), repr=False)
 
     @property
     def migrating(self) -> tuple[SitePlan, ...]:
@@ -486,6 +513,7 @@ class _Planner:
         self.phase = phase
         self.rules = rules
         self.risks: list[str] = []
+        self._site_bytes: dict[str, bytes] = {}  # the site files, as read once (_site_source)
         self.install = rules.install(VERIFIER_LIBRARY)
         try:
             self.profile = load_provider(config.provider)
@@ -520,6 +548,7 @@ class _Planner:
             ]
             verifier_path = None
         migrating = [s for s in sites if s.action == MIGRATE]
+        file_edits = self._file_edits(migrating)
         generate = bool(migrating) or (verifier_path is not None and bool(self.result.generated))
         files, env = self._project_files(verifier_path if generate else None, bool(migrating))
         if not generate:
@@ -527,7 +556,7 @@ class _Planner:
         for edit in deploy.edits:
             files.append(FileChangePlan(edit.path, "update", f"ship {edit.entry} ({edit.key})"))
         claims = self._claims(sites)
-        secrets = self._secrets(sites, verifier_path) if self.phase == "strict" else ()
+        secrets = self._secrets(file_edits, verifier_path) if self.phase == "strict" else ()
         handouts = self._handouts(findings, verifier_path)
         steps = [f"required: {h.change()}" for h in handouts]
         steps += self._manual_steps(sites, blocked)
@@ -575,6 +604,7 @@ class _Planner:
             dependency_conflicts=self.pin_conflicts if generate else (),
             install=self.install,
             deploy_edits=deploy.edits,
+            file_edits=file_edits,
         )
 
     # --- sites ------------------------------------------------------------------------------
@@ -637,8 +667,8 @@ class _Planner:
             imported_by=self._imported_by(draft),
         )
         try:
-            source = (self.root / finding.path).read_bytes()
-            run_codemod(draft.codemod, source, [edit])
+            source = self._site_source(finding.path)
+            after = run_codemod(draft.codemod, source, [edit])
         except SiteUnsafe as error:
             return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
         except OSError as error:
@@ -672,7 +702,33 @@ class _Planner:
             edit=edit,
             notes=notes,
             rejections=tuple(rejections),
+            after=after,
         )
+
+    def _site_source(self, path: str) -> bytes:
+        """The bytes of a site's file, read once per plan: every edit of the file and the
+        SHA-256 `apply` checks come from the same bytes. OSError when it cannot be read."""
+        if path not in self._site_bytes:
+            self._site_bytes[path] = (self.root / path).read_bytes()
+        return self._site_bytes[path]
+
+    def _file_edits(self, migrating: Sequence[SitePlan]) -> tuple[FileEdits, ...]:
+        """Per file and codemod, its MIGRATE sites migrated together (one site: its own edit)."""
+        groups: dict[tuple[str, str], list[SitePlan]] = {}
+        for site in migrating:
+            groups.setdefault((site.finding.path, site.codemod), []).append(site)
+        out = []
+        for (path, codemod), sites in sorted(groups.items()):
+            source = self._site_source(path)
+            after, unsafe = sites[0].after, ""
+            if len(sites) > 1:
+                edits = [s.edit for s in sites if s.edit is not None]
+                try:
+                    after = run_codemod(codemod, source, edits)
+                except SiteUnsafe as error:
+                    after, unsafe = None, str(error)
+            out.append(FileEdits(path, codemod, sha256(source), after, unsafe))
+        return tuple(out)
 
     def _imported_by(self, draft: SitePlan) -> tuple[tuple[str, str], ...]:
         """The site file's module-level names other project files import (for the codemods
@@ -700,7 +756,7 @@ class _Planner:
         the legacy library raised) and after (the verifier's rejection for that reason)."""
         finding = draft.finding
         try:
-            source = (self.root / finding.path).read_bytes()
+            source = self._site_source(finding.path)
         except OSError:
             return []
         names = ExceptionNames.from_edits([edit])
@@ -1062,12 +1118,14 @@ class _Planner:
             )
         return out
 
-    def _secrets(self, sites: list[SitePlan], verifier_path: str | None) -> list[SecretSetting]:
+    def _secrets(
+        self, file_edits: Sequence[FileEdits], verifier_path: str | None
+    ) -> list[SecretSetting]:
         env_name = self.config.legacy_id_token.secret_env
         if not env_name:
             return []
         files = python_files(self.root, self.config, exclude=verifier_path)
-        files.update(migrated_sources(self.root, sites))  # judge them as they will be
+        files.update(migrated_files(file_edits))  # judge them as they will be
         return list(find_secret_settings(files, env_name))
 
     # --- manual steps and risks -------------------------------------------------------------
@@ -1299,21 +1357,14 @@ def _canonical(qualified: str, modules: dict[str, str]) -> str:
     return f"{modules.get(module, module)}.{name}" if module else name
 
 
-def migrated_sources(root: Path, sites: Sequence[SitePlan]) -> dict[str, bytes]:
-    """The new bytes of every file with MIGRATE sites, all its sites applied (per codemod, in
-    one pass). A file whose combined edit is unsafe is left out: it stays as it is."""
-    by_file: dict[tuple[str, str], list[SiteEdit]] = {}
-    for site in sites:
-        if site.action == MIGRATE and site.edit is not None:
-            by_file.setdefault((site.finding.path, site.codemod), []).append(site.edit)
+def migrated_files(file_edits: Sequence[FileEdits]) -> dict[str, bytes]:
+    """The new bytes of every file with MIGRATE sites, as `apply` accepting everything writes
+    them: one codemod per file and run (the first whose edits are together safe; the next
+    `apply` does the rest); a file whose edits are together unsafe stays as it is."""
     out: dict[str, bytes] = {}
-    for (path, name), edits in sorted(by_file.items()):
-        if path in out:
-            continue  # one codemod per file and run; the next `apply` does the rest
-        try:
-            out[path] = run_codemod(name, (root / path).read_bytes(), edits)
-        except (SiteUnsafe, OSError):
-            continue
+    for edits in file_edits:
+        if edits.after is not None:
+            out.setdefault(edits.path, edits.after)
     return out
 
 

@@ -103,17 +103,7 @@ def codemods() -> Mapping[str, Codemod]:
 
 
 def run_codemod(name: str, source: bytes, edits: Sequence[SiteEdit]) -> bytes:
-    """`codemods()[name](source, edits)`, remembered: plan, review and apply ask the same."""
-    ok, value = _run_cached(name, source, tuple(edits))
-    if not ok:
-        raise SiteUnsafe(value)
-    assert isinstance(value, bytes)
-    return value
-
-
-@lru_cache(maxsize=128)
-def _run_cached(name: str, source: bytes, edits: tuple[SiteEdit, ...]) -> tuple[bool, bytes | str]:
-    try:
-        return True, codemods()[name](source, edits)
-    except SiteUnsafe as error:
-        return False, str(error)
+    """`codemods()[name](source, edits)`. The planner runs each site's codemod once (and once
+    more per file with several sites, all together) and the plan carries the bytes; `apply`
+    runs one again only for the subset of a file's sites a review accepted."""
+    return codemods()[name](source, tuple(edits))
