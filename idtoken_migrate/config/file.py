@@ -442,13 +442,6 @@ class _Validator:
         self._check_keys(value, _SECTION_KEYS[name], (name,))
         return value
 
-    def _watch(self, fn: Callable[[], Any], default: Any) -> Any:
-        try:
-            return fn()
-        except _Invalid as exc:
-            self.problems.append(exc.problem)
-            return default
-
     def _fail(
         self, container: Any, key: Any, path: tuple[str | int, ...], message: str
     ) -> _Invalid:
@@ -607,210 +600,98 @@ class _Validator:
 
     def build(self, data: dict[Any, Any], *, source: str) -> Config:
         self._check_keys(data, _TOP_KEYS, ())
-        defaults = Config()
-        w = self._watch
-
-        version = w(lambda: self.integer(data, "version", ("version",)), None)
-        if version is not None and version != 1:
-            self.problem(data, "version", ("version",), f"unsupported version {version} (only 1)")
-        provider = w(lambda: self.choice(data, "provider", ("provider",), PROVIDERS), None)
-        issuer = w(lambda: self.url(data, "issuer", ("issuer",)), None)
-        jwks_uri = w(lambda: self.url(data, "jwks_uri", ("jwks_uri",)), None)
-        issuer_env = w(lambda: self.env_name(data, "issuer_env", ("issuer_env",)), None)
-        phase = w(lambda: self.choice(data, "phase", ("phase",), PHASES), None)
-        leeway = w(lambda: self.integer(data, "leeway", ("leeway",)), None)
-        if leeway is not None and not 0 <= leeway <= MAX_LEEWAY_SECONDS:
-            self.problem(
-                data, "leeway", ("leeway",), f"must be between 0 and {MAX_LEEWAY_SECONDS} seconds"
-            )
-            leeway = None
-
-        at = self._section(data, "access_token")
-        audience = w(lambda: self.strings(at, "audience", ("access_token", "audience")), None)
-        at_algs = w(
-            lambda: self.algorithms(
-                at, "algorithms", ("access_token", "algorithms"), allow_hmac=False
-            ),
-            None,
-        )
-        scopes = w(
-            lambda: self.strings(
-                at, "required_scopes", ("access_token", "required_scopes"), split=True
-            ),
-            None,
-        )
-        at_jwt = w(
-            lambda: self.boolean(at, "require_at_jwt", ("access_token", "require_at_jwt")), None
-        )
-        at_claims = w(lambda: self._required_claims(at), ())
-        audience_env = w(
-            lambda: self.env_name(at, "audience_env", ("access_token", "audience_env")), None
-        )
-
-        introspection = w(lambda: self._introspection(at), {})
-
-        legacy = self._section(data, "legacy_id_token")
-        legacy_provider = w(
-            lambda: self.choice(legacy, "provider", ("legacy_id_token", "provider"), PROVIDERS),
-            None,
-        )
-        legacy_issuer = w(lambda: self.url(legacy, "issuer", ("legacy_id_token", "issuer")), None)
-        legacy_jwks = w(lambda: self.url(legacy, "jwks_uri", ("legacy_id_token", "jwks_uri")), None)
-        client_ids = w(
-            lambda: self.strings(legacy, "client_ids", ("legacy_id_token", "client_ids")), None
-        )
-        legacy_algs = w(
-            lambda: self.algorithms(
-                legacy, "algorithms", ("legacy_id_token", "algorithms"), allow_hmac=True
-            ),
-            None,
-        )
-        secret_env = w(
-            lambda: self.env_name(legacy, "secret_env", ("legacy_id_token", "secret_env")), None
-        )
-        parties = w(
-            lambda: self.strings(
-                legacy, "authorized_parties", ("legacy_id_token", "authorized_parties")
-            ),
-            None,
-        )
-        encoding = w(
-            lambda: self.choice(
-                legacy,
-                "secret_encoding",
-                ("legacy_id_token", "secret_encoding"),
-                SECRET_ENCODINGS,
-            ),
-            None,
-        )
-
-        client_ids_env = w(
-            lambda: self.env_name(legacy, "client_ids_env", ("legacy_id_token", "client_ids_env")),
-            None,
-        )
-
-        window = self._section(data, "window")
-        sunset = w(lambda: self.date(window, "sunset", ("window", "sunset")), None)
-        kill_switch = w(
-            lambda: self.env_name(window, "kill_switch_env", ("window", "kill_switch_env")), None
-        )
-
-        claims = w(lambda: self._claims(data), ())
-        output = self._section(data, "output")
-        module = w(lambda: self.string(output, "module", ("output", "module")), None)
-        if module is not None and (
-            module.startswith(("/", "\\"))
-            or re.match(r"^[A-Za-z]:", module)
-            or ".." in re.split(r"[/\\]", module)
-        ):
-            self.problem(
-                output,
-                "module",
-                ("output", "module"),
-                "must be a path inside the project, relative to its root",
-            )
-        verifier = self._section(data, "verifier")
-        env_file = w(lambda: self._env_file(verifier), None)
-        scan = self._section(data, "scan")
-        exclude = w(lambda: self.strings(scan, "exclude", ("scan", "exclude")), None)
-        gate_section = self._section(data, "gate")
-        parse_errors = w(
-            lambda: self.choice(
-                gate_section, "parse_errors", ("gate", "parse_errors"), GATE_PARSE_ERRORS
-            ),
-            None,
-        )
-        ambiguous = w(
-            lambda: self.choice(gate_section, "ambiguous", ("gate", "ambiguous"), GATE_AMBIGUOUS),
-            None,
-        )
-
+        sections = {"": data, **{name: self._section(data, name) for name in _SECTION_KEYS}}
+        values: dict[tuple[str, str], Any] = {}
+        for section, key, reader, options in _FIELDS:
+            path = (section, key) if section else (key,)
+            try:
+                values[section, key] = reader(self, sections[section], key, path, **options)
+            except _Invalid as exc:
+                self.problems.append(exc.problem)
+                values[section, key] = None
         # Values that depend on each other: only once the document is valid key by key, so a typo
         # is reported as a typo and not also as the value it hides going missing.
         if not self.problems:
-            self._check_required(data, provider, issuer, audience, phase, client_ids)
-            self._check_secret(legacy, legacy_algs, secret_env)
-            hs_only = bool(legacy_algs) and all(a in HMAC_ALGORITHMS for a in legacy_algs or ())
-            self._check_legacy_issuer(
-                legacy, provider, issuer, legacy_provider, legacy_issuer, hs_only=hs_only
-            )
-            if at_jwt:
-                self._check_at_jwt(at, provider)
-            self._check_discriminator(
-                data, provider, audience, client_ids, at_jwt, scopes, at_claims
-            )
-            self._check_env_names(data, at, legacy, window)
-
+            self._check_dependent(sections, values)
         if self.problems:
             self.problems.sort(key=lambda p: p.line if p.line is not None else 1 << 30)
             first = self.problems[0]
             raise ConfigError(
                 self.label, first.line, first.key, first.message, len(self.problems) - 1
             )
+        return _config(values, source)
 
-        return Config(
-            version=version if version is not None else defaults.version,
-            provider=provider if provider is not None else defaults.provider,
-            issuer=issuer if issuer is not None else defaults.issuer,
-            jwks_uri=jwks_uri,
-            issuer_env=issuer_env,
-            phase=phase if phase is not None else defaults.phase,
-            leeway=leeway if leeway is not None else defaults.leeway,
-            access_token=AccessTokenConfig(
-                audience=audience if audience is not None else AccessTokenConfig().audience,
-                algorithms=at_algs if at_algs is not None else AccessTokenConfig().algorithms,
-                required_scopes=scopes if scopes is not None else (),
-                require_at_jwt=bool(at_jwt),
-                required_claims=at_claims,
-                **introspection,
-                audience_env=audience_env,
-            ),
-            legacy_id_token=LegacyIdTokenConfig(
-                client_ids=client_ids if client_ids is not None else (),
-                algorithms=legacy_algs
-                if legacy_algs is not None
-                else LegacyIdTokenConfig().algorithms,
-                secret_env=secret_env,
-                authorized_parties=parties if parties is not None else (),
-                secret_encoding=encoding or LegacyIdTokenConfig().secret_encoding,
-                client_ids_env=client_ids_env,
-                provider=legacy_provider,
-                issuer=legacy_issuer,
-                jwks_uri=legacy_jwks,
-            ),
-            window=WindowConfig(
-                sunset=sunset,
-                kill_switch_env=kill_switch
-                if kill_switch is not None
-                else WindowConfig().kill_switch_env,
-            ),
-            claims=claims,
-            output=OutputConfig(module=module),
-            verifier=VerifierConfig(env_file=env_file),
-            scan=ScanConfig(exclude=exclude if exclude is not None else ()),
-            gate=GateConfig(
-                parse_errors=parse_errors or GateConfig().parse_errors,
-                ambiguous=ambiguous or GateConfig().ambiguous,
-            ),
-            source=source,
+    def _check_dependent(
+        self, sections: dict[str, dict[Any, Any]], values: dict[tuple[str, str], Any]
+    ) -> None:
+        data, at, legacy = sections[""], sections["access_token"], sections["legacy_id_token"]
+        provider, issuer = values["", "provider"], values["", "issuer"]
+        audience = values["access_token", "audience"]
+        at_jwt = values["access_token", "require_at_jwt"]
+        client_ids = values["legacy_id_token", "client_ids"]
+        legacy_algs = values["legacy_id_token", "algorithms"]
+        self._check_required(data, provider, issuer, audience, values["", "phase"], client_ids)
+        self._check_secret(legacy, legacy_algs, values["legacy_id_token", "secret_env"])
+        self._check_legacy_issuer(
+            legacy,
+            provider,
+            issuer,
+            values["legacy_id_token", "provider"],
+            values["legacy_id_token", "issuer"],
+            hs_only=bool(legacy_algs) and all(a in HMAC_ALGORITHMS for a in legacy_algs),
         )
+        if at_jwt:
+            self._check_at_jwt(at, provider)
+        self._check_discriminator(
+            data,
+            provider,
+            audience,
+            client_ids,
+            at_jwt,
+            values["access_token", "required_scopes"],
+            values["access_token", "required_claims"],
+        )
+        self._check_env_names(data, at, legacy, sections["window"])
 
-    def _env_file(self, verifier: dict[Any, Any]) -> str | None:
+    # -- readers of one key with a check of their own (see _FIELDS) --
+
+    def version(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> int | None:
+        value = self.integer(data, key, path)
+        if value is not None and value != 1:
+            raise self._fail(data, key, path, f"unsupported version {value} (only 1)")
+        return value
+
+    def leeway(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> int | None:
+        value = self.integer(data, key, path)
+        if value is not None and not 0 <= value <= MAX_LEEWAY_SECONDS:
+            raise self._fail(data, key, path, f"must be between 0 and {MAX_LEEWAY_SECONDS} seconds")
+        return value
+
+    def module_path(self, data: dict[Any, Any], key: str, path: tuple[str, ...]) -> str | None:
+        value = self.string(data, key, path)
+        if value is not None and (
+            value.startswith(("/", "\\"))
+            or re.match(r"^[A-Za-z]:", value)
+            or ".." in re.split(r"[/\\]", value)
+        ):
+            raise self._fail(
+                data, key, path, "must be a path inside the project, relative to its root"
+            )
+        return value
+
+    def env_file(self, verifier: dict[Any, Any], key: str, path: tuple[str, ...]) -> str | None:
         """verifier.env_file: a path the verifier opens as it is written (never expanded)."""
-        path = ("verifier", "env_file")
-        value = self.string(verifier, "env_file", path)
+        value = self.string(verifier, key, path)
         if value is None:
             return None
         if not value.isprintable() or "$" in value or "%" in value:
             raise self._fail(
-                verifier, "env_file", path, f"{value!r}: a plain path (nothing in it is expanded)"
+                verifier, key, path, f"{value!r}: a plain path (nothing in it is expanded)"
             )
         if value.startswith("~") and not value.startswith("~/"):
-            raise self._fail(
-                verifier, "env_file", path, f"{value!r}: only ~/ (your home) is understood"
-            )
+            raise self._fail(verifier, key, path, f"{value!r}: only ~/ (your home) is understood")
         if value.endswith(("/", "\\")) or value in (".", ".."):
-            raise self._fail(verifier, "env_file", path, f"{value!r} is a folder, not a file")
+            raise self._fail(verifier, key, path, f"{value!r} is a folder, not a file")
         return value
 
     def _check_env_names(
@@ -896,9 +777,10 @@ class _Validator:
                 f"{provider} access tokens are never typed at+jwt; leave it false",
             )
 
-    def _required_claims(self, at: dict[Any, Any]) -> tuple[tuple[str, str | None], ...]:
+    def required_claims(
+        self, at: dict[Any, Any], key: str, path: tuple[str, ...]
+    ) -> tuple[tuple[str, str | None], ...]:
         """`access_token.required_claims`: `name` (must be present) or `name=value` (must equal)."""
-        path = ("access_token", "required_claims")
         out: list[tuple[str, str | None]] = []
         for index, item in enumerate(self.strings(at, "required_claims", path) or ()):
             name, equals, value = item.partition("=")
@@ -950,13 +832,15 @@ class _Validator:
             at = data.get("access_token") or {}
             self.problem(at, "audience", ("access_token", "audience"), problem)
 
-    def _introspection(self, at: dict[Any, Any]) -> dict[str, Any]:
+    def introspection(
+        self, at: dict[Any, Any], validation_key: str, _path: tuple[str, ...]
+    ) -> dict[str, Any]:
         """`access_token.validation` and the introspection keys (RFC 7662), all or none."""
 
         def path(key: str) -> tuple[str, ...]:
             return ("access_token", key)
 
-        validation = self.choice(at, "validation", path("validation"), VALIDATIONS) or "jwt"
+        validation = self.choice(at, validation_key, path(validation_key), VALIDATIONS) or "jwt"
         keys = (
             "introspection_endpoint",
             "introspection_client_id_env",
@@ -1057,16 +941,16 @@ class _Validator:
                 "only used with HS* algorithms (legacy_id_token.algorithms has none)",
             )
 
-    def _claims(self, data: dict[Any, Any]) -> tuple[tuple[str, str], ...]:
-        value = data.get("claims")
+    def claim_map(
+        self, data: dict[Any, Any], key: str, path: tuple[str, ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """`claims:`: each legacy claim -> the access-token claim that carries it."""
+        value = data.get(key)
         if value is None:
             return ()
         if not isinstance(value, dict):
             raise self._fail(
-                data,
-                "claims",
-                ("claims",),
-                f"must be a mapping of claim names, not {_type_name(value)}",
+                data, key, path, f"must be a mapping of claim names, not {_type_name(value)}"
             )
         out: list[tuple[str, str]] = []
         for key, target in value.items():
@@ -1081,6 +965,65 @@ class _Validator:
                 )
             out.append((key, target.strip()))
         return tuple(out)
+
+
+# The keys read one by one, in this order: (section, key, the _Validator method that reads and
+# checks it, its options); "" is the top level. A key that fails is None (its default).
+_FIELDS: tuple[tuple[str, str, Callable[..., Any], dict[str, Any]], ...] = (
+    ("", "version", _Validator.version, {}),
+    ("", "provider", _Validator.choice, {"choices": PROVIDERS}),
+    ("", "issuer", _Validator.url, {}),
+    ("", "jwks_uri", _Validator.url, {}),
+    ("", "issuer_env", _Validator.env_name, {}),
+    ("", "phase", _Validator.choice, {"choices": PHASES}),
+    ("", "leeway", _Validator.leeway, {}),
+    ("access_token", "audience", _Validator.strings, {}),
+    ("access_token", "algorithms", _Validator.algorithms, {"allow_hmac": False}),
+    ("access_token", "required_scopes", _Validator.strings, {"split": True}),
+    ("access_token", "require_at_jwt", _Validator.boolean, {}),
+    ("access_token", "required_claims", _Validator.required_claims, {}),
+    ("access_token", "audience_env", _Validator.env_name, {}),
+    # validation and the introspection_* keys, read together: a mapping of them
+    ("access_token", "validation", _Validator.introspection, {}),
+    ("legacy_id_token", "provider", _Validator.choice, {"choices": PROVIDERS}),
+    ("legacy_id_token", "issuer", _Validator.url, {}),
+    ("legacy_id_token", "jwks_uri", _Validator.url, {}),
+    ("legacy_id_token", "client_ids", _Validator.strings, {}),
+    ("legacy_id_token", "algorithms", _Validator.algorithms, {"allow_hmac": True}),
+    ("legacy_id_token", "secret_env", _Validator.env_name, {}),
+    ("legacy_id_token", "authorized_parties", _Validator.strings, {}),
+    ("legacy_id_token", "secret_encoding", _Validator.choice, {"choices": SECRET_ENCODINGS}),
+    ("legacy_id_token", "client_ids_env", _Validator.env_name, {}),
+    ("window", "sunset", _Validator.date, {}),
+    ("window", "kill_switch_env", _Validator.env_name, {}),
+    ("", "claims", _Validator.claim_map, {}),
+    ("output", "module", _Validator.module_path, {}),
+    ("verifier", "env_file", _Validator.env_file, {}),
+    ("scan", "exclude", _Validator.strings, {}),
+    ("gate", "parse_errors", _Validator.choice, {"choices": GATE_PARSE_ERRORS}),
+    ("gate", "ambiguous", _Validator.choice, {"choices": GATE_AMBIGUOUS}),
+)
+# The typed value each section becomes; the top level's keys are Config's own.
+_SECTION_TYPES: dict[str, Callable[..., Any]] = {
+    "access_token": AccessTokenConfig,
+    "legacy_id_token": LegacyIdTokenConfig,
+    "window": WindowConfig,
+    "output": OutputConfig,
+    "verifier": VerifierConfig,
+    "scan": ScanConfig,
+    "gate": GateConfig,
+}
+
+
+def _config(values: dict[tuple[str, str], Any], source: str) -> Config:
+    """The Config of a document's checked values; a key absent (None) keeps its default."""
+    given: dict[str, dict[str, Any]] = {"": {}, **{name: {} for name in _SECTION_TYPES}}
+    for (section, key), value in values.items():
+        if value is not None:
+            given[section][key] = value
+    given["access_token"].update(given["access_token"].pop("validation", {}))
+    sections = {name: kind(**given[name]) for name, kind in _SECTION_TYPES.items()}
+    return Config(**given[""], **sections, source=source)
 
 
 def _unknown_key(name: str, known: tuple[str, ...], path: tuple[str, ...]) -> str:
