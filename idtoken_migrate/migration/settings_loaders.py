@@ -73,8 +73,13 @@ def settings_loaders(files: Mapping[str, bytes], root: Path | None = None) -> li
                     continue
                 found.append(SettingsLoader(path, line, kind, exports, into))
         if any(not loader.exports for loader in found):
-            paths = _read_paths(path, data, root)
-            found = [replace(f, env_file=paths.get((f.kind, f.line))) for f in found]
+            calls = _loader_calls(path, data, root)
+            if calls is not None:  # parsed: a name in a docstring or a string loads nothing
+                found = [
+                    replace(f, env_file=calls.get((f.kind, f.line)))
+                    for f in found
+                    if f.exports or (f.kind, f.line) in calls
+                ]
         out += found
     return sorted(out, key=lambda loader: (loader.path, loader.line))
 
@@ -93,14 +98,18 @@ def app_env_file(loaders: Sequence[SettingsLoader]) -> SettingsLoader | None:
 _PATH_CALLS = {"dotenv_values": "dotenv_path", "Dotenv": "file_path"}
 
 
-def _read_paths(path: str, data: bytes, root: Path | None) -> dict[tuple[str, int], str]:
-    """(kind, line) -> the file each non-exporting loader of this module reads."""
+def _loader_calls(
+    path: str, data: bytes, root: Path | None
+) -> dict[tuple[str, int], str | None] | None:
+    """(kind, line) of each non-exporting loader of this module -> the file it reads (None: no
+    literal path). None when the module does not parse."""
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return {}
+        return None
     folder = posixpath.dirname(path)
-    out: dict[tuple[str, int], str] = {}
+    paths = _Paths(path, tree)
+    out: dict[tuple[str, int], str | None] = {}
     decouple_lines: list[int] = []
     repositories: list[str | None] = []  # decouple's Config(RepositoryEnv(path)); AutoConfig
     for node in ast.walk(tree):
@@ -108,34 +117,37 @@ def _read_paths(path: str, data: bytes, root: Path | None) -> dict[tuple[str, in
             name = _called(node.func)
             if name in ("RepositoryEnv", "AutoConfig"):
                 arg = _argument(node, "source") if name == "RepositoryEnv" else None
-                repositories.append(_literal_path(arg, folder) if arg else None)
+                repositories.append(paths.file(arg) if arg else None)
             elif name in _PATH_CALLS and node.func.end_lineno:
                 arg = _argument(node, _PATH_CALLS[name])
-                if arg is None and any(k.arg == "stream" for k in node.keywords):
-                    continue  # read from a stream: no file
-                where = _literal_path(arg, folder) if arg else _searched(folder, root)
-                if where:
-                    out[name, node.func.end_lineno] = where
+                streamed = arg is None and any(k.arg == "stream" for k in node.keywords)
+                where = paths.file(arg) if arg else _searched(folder, root)
+                out[name, node.func.end_lineno] = None if streamed else where
             for keyword in node.keywords:
-                if keyword.arg == "env_file" and (where := _literal_path(keyword.value, folder)):
+                if keyword.arg == "env_file":
+                    where = paths.file(keyword.value)
                     out["pydantic-settings env_file", keyword.lineno] = where
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
-                targets = item.targets if isinstance(item, ast.Assign) else []
+                if isinstance(item, ast.Assign):
+                    targets: list[ast.expr] = item.targets
+                elif isinstance(item, ast.AnnAssign) and item.value is not None:
+                    targets = [item.target]
+                else:
+                    continue
                 if [getattr(t, "id", None) for t in targets] == ["env_file"]:
-                    where = _literal_path(item.value, folder)  # type: ignore[union-attr]
-                    if where:
-                        out["pydantic-settings env_file", item.lineno] = where
+                    where = paths.file(item.value)  # type: ignore[arg-type]
+                    out["pydantic-settings env_file", item.lineno] = where
         elif isinstance(node, ast.ImportFrom | ast.Import):
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             if "decouple" in names + [alias.name for alias in node.names]:
                 decouple_lines.append(node.lineno)
     if len(set(repositories)) > 1 or None in repositories:
-        return out  # several files, or one found by a search path: no one literal
-    where = repositories[0] if repositories else _searched(folder, root, decouple=True)
+        where = None  # several files, or one found by a search path: no one literal
+    else:
+        where = repositories[0] if repositories else _searched(folder, root, decouple=True)
     for line in decouple_lines:
-        if where:
-            out["python-decouple", line] = where
+        out["python-decouple", line] = where
     return out
 
 
@@ -151,50 +163,89 @@ def _argument(call: ast.Call, keyword: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == keyword), None)
 
 
-def _literal_path(node: ast.expr, folder: str) -> str | None:
-    """A path written as a literal: "x" (from the working directory, taken as the project root),
-    os.path.expanduser("~/x"), os.path.join(os.path.dirname(__file__), "x") or
-    Path(__file__).parent / "x" (beside the module). None for anything else."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
-        text = node.value.strip()
-        return text if text.startswith(("~/", "/")) else posixpath.normpath(text)
-    if isinstance(node, ast.Call) and _called(node.func) == "expanduser" and node.args:
-        inner = _literal_path(node.args[0], folder)
-        return inner if inner and inner.startswith("~/") else None
-    if isinstance(node, ast.Call) and _called(node.func) == "join" and len(node.args) >= 2:
-        parts = [_constant(arg) for arg in node.args[1:]]
-        if _is_module_folder(node.args[0]) and all(parts):
-            return posixpath.normpath(posixpath.join(folder, *parts))  # type: ignore[arg-type]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        name = _constant(node.right)
-        if name and _is_module_folder(node.left):
-            return posixpath.normpath(posixpath.join(folder, name))
-    return None
+class _Paths:
+    """The file a path expression of one module names, relative to the project root (the
+    working directory taken as the root), `~/...` or absolute; None for anything it cannot
+    tell: "x", os.path.expanduser("~/x"), os.getcwd(), __file__, os.path.dirname(p) and
+    p.parent, os.path.join(p, "x", ...), p / "x", abspath() / realpath() / Path() / .resolve()
+    around any of them, and module-level names bound once to one of them (BASE_DIR)."""
+
+    def __init__(self, module: str, tree: ast.Module) -> None:
+        self.module = module
+        seen: dict[str, list[ast.expr]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    seen.setdefault(target.id, []).append(node.value)
+        self.bindings = {name: values[0] for name, values in seen.items() if len(values) == 1}
+
+    def file(self, node: ast.expr) -> str | None:
+        path = self.path(node, 0)
+        if path is None or path in (".", "..", self.module) or path.endswith("/.."):
+            return None  # a folder, or the module itself: no env file
+        return path
+
+    def path(self, node: ast.expr, depth: int) -> str | None:
+        if depth > 8:
+            return None
+        node = _unwrapped(node)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+            text = node.value.strip()
+            if text.startswith("~"):
+                return None  # dotenv opens it as written: a folder named ~
+            return text if text.startswith("/") else posixpath.normpath(text)
+        if isinstance(node, ast.Name):
+            if node.id == "__file__":
+                return self.module
+            bound = self.bindings.get(node.id)
+            return self.path(bound, depth + 1) if bound is not None else None
+        if isinstance(node, ast.Attribute) and node.attr == "parent":
+            return self._parent(self.path(node.value, depth + 1))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self._joined(node.left, [node.right], depth)
+        if not isinstance(node, ast.Call):
+            return None
+        name = _called(node.func)
+        if name == "expanduser" and len(node.args) == 1:
+            text = _constant(node.args[0])
+            return text if text and text.startswith("~/") else None
+        if name == "getcwd" and not node.args:
+            return "."
+        if name == "dirname" and len(node.args) == 1:
+            return self._parent(self.path(node.args[0], depth + 1))
+        if name in ("join", "Path") and len(node.args) >= 2:
+            return self._joined(node.args[0], node.args[1:], depth)
+        return None
+
+    def _joined(self, base: ast.expr, parts: list[ast.expr], depth: int) -> str | None:
+        names = [_constant(part) for part in parts]
+        start = self.path(base, depth + 1)
+        if start is None or not all(names):
+            return None
+        joined = posixpath.join(start, *names)  # type: ignore[arg-type]
+        return joined if joined.startswith("~/") else posixpath.normpath(joined)
+
+    @staticmethod
+    def _parent(path: str | None) -> str | None:
+        return None if path is None else posixpath.normpath(posixpath.join(path, ".."))
 
 
 def _constant(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _is_module_folder(node: ast.expr) -> bool:
-    """os.path.dirname(__file__) or Path(__file__).parent, abspath'd or resolved or not."""
-    node = _unwrapped(node)
-    if isinstance(node, ast.Call) and _called(node.func) == "dirname" and node.args:
-        return _is_file(node.args[0])
-    return isinstance(node, ast.Attribute) and node.attr == "parent" and _is_file(node.value)
-
-
-def _is_file(node: ast.expr) -> bool:
-    node = _unwrapped(node)
-    return isinstance(node, ast.Name) and node.id == "__file__"
-
-
-_WRAPPERS = ("abspath", "realpath", "normpath", "resolve", "Path")
+_WRAPPERS = ("abspath", "realpath", "normpath", "resolve", "Path", "str")
 
 
 def _unwrapped(node: ast.expr) -> ast.expr:
     """`node` without the abspath() / realpath() / Path() / .resolve() around it."""
-    while isinstance(node, ast.Call) and _called(node.func) in _WRAPPERS:
+    while (
+        isinstance(node, ast.Call)
+        and _called(node.func) in _WRAPPERS
+        and len(node.args) <= 1
+        and not node.keywords
+    ):
         inner = node.args[0] if node.args else getattr(node.func, "value", None)
         if inner is None:
             break

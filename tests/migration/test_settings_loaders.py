@@ -60,6 +60,9 @@ def test_each_loader_is_recognised(source: str, kind: str, exports: bool, line: 
 
 def test_a_commented_loader_or_none_says_nothing() -> None:
     assert settings_loaders({"a.py": b"# config = dotenv_values('.env')\nimport os\n"}) == []
+    docstring = b'"""Settings: dotenv_values() gives a dict; env_file = ".env"."""\nimport os\n'
+    assert settings_loaders({"a.py": docstring}) == []  # named in a string: loads nothing
+    assert settings_loaders({"py2.py": b"print 'x'\nc = dotenv_values()\n"})[0].line == 2
 
 
 def test_the_note_names_the_line_the_variables_and_where() -> None:
@@ -125,6 +128,33 @@ def test_the_plan_says_where_the_kill_switch_must_be_set(tmp_path: Path) -> None
             "c = dotenv_values(Path(__file__).resolve().parent / 'app.env')\n",
             "api/app.env",
         ),
+        (
+            "api/odoo.py",
+            "BASE_DIR = os.path.dirname(os.path.abspath(__file__))\n"
+            "env = dotenv_values(os.path.join(BASE_DIR, '.env'))\n",
+            "api/.env",
+        ),
+        (
+            "bot/handlers/admin.py",
+            "d = dotenv_values(os.path.join(os.path.dirname(os.path.dirname(__file__)), '.env'))\n",
+            "bot/.env",
+        ),
+        (
+            "run.py",
+            "e = dotenv_values(os.path.join(os.path.dirname(__file__), 'server', '.env'))\n",
+            "server/.env",
+        ),
+        ("app.py", "ROOT = Path(__file__).parent\nc = dotenv_values(str(ROOT / '.env'))\n", ".env"),
+        ("app.py", "c = dotenv_values(os.path.join(os.getcwd(), 'local.env'))\n", "local.env"),
+        ("app.py", "c = dotenv_values('~/.env')\n", None),  # opened as written: no home
+        (
+            "config/config.py",
+            "DIR_PATH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n"
+            "dotenv_path = os.path.join(DIR_PATH, '.env')\nENV = dotenv_values(dotenv_path)\n",
+            ".env",
+        ),
+        ("api/c.py", "c = dotenv_values(Path(os.path.dirname(__file__), 'x.env'))\n", "api/x.env"),
+        ("app.py", "BASE = 'a'\nBASE = 'b'\nc = dotenv_values(BASE)\n", None),  # bound twice
         ("c.py", "m = SettingsConfigDict(env_file='.env', extra='ignore')\n", ".env"),
         (
             "c.py",
