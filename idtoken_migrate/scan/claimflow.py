@@ -11,12 +11,14 @@ turned into a model whose fields are the claims (`CurrentUser(**claims)`,
 from the site's result through returns (a tuple's item into the caller's unpacking, `user, claims =
 authenticate(request)`), callers, dependencies, arguments (positional, keyword, `**`), model
 classes and attributes of the instance (`self.claims = claims`, read as `self.claims["x"]` in the
-class's other methods), a few hops deep, inside the site's project, and lists every string-keyed
-read on the way: `(claim, "path:line", how)` where `how` is `subscript` (a token without the
-claim fails there), `get`, `in`, `field` (an optional model field) or `required-field`. Which of
-those claims matter is the provider's business (`user_claims:` in its profile, read by the plan).
-It reads statements, not lines (`_logical`): brackets left open continue the statement on the next
-line and comments are dropped, so a call whose arguments span lines is one call.
+class's other methods) or of a request-scoped holder (`g.claims = claims`, `request.state.user =
+claims`, read in the views), a few hops deep, inside the site's project, and lists every
+string-keyed read on the way: `(claim, "path:line", how)` where `how` is `subscript` (a token
+without the claim fails there), `get`, `in`, `field` (an optional model field) or
+`required-field`. Which of those claims matter is the provider's business (`user_claims:` in its
+profile, read by the plan). It reads statements, not lines (`_logical`): brackets left open
+continue the statement on the next line and comments are dropped, so a call whose arguments span
+lines is one call.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ FAILING = frozenset({"subscript", "required-field"})
 _MAX_HOPS = 5
 _MAX_READS = 60
 _MAX_FILE = 2 * 1024 * 1024
+# Objects a request's code shares values through: Flask's (and Quart's) `g`, Starlette's
+# `request.state`.
+_HOLDER = re.compile(r"(?:\w+\.)?g\.\w+$|request\.state\.\w+$")
 _MODEL_BUILDERS = frozenset({"model_validate", "parse_obj", "from_dict", "model_construct"})
 _CLAIM = r"""(?P<q>['"])(?P<claim>[^'"\s;]{1,200})(?P=q)"""
 
@@ -206,8 +211,10 @@ def claim_reads(site_path: str, site_line: int, proj: Project) -> list[Read]:
     )
     text = statement.text if statement else ""
     work: list[_Work] = []
-    target = re.match(r"\s*(?P<var>\w+)\s*(?::[^=]*)?=(?!=)", text)
-    if target:
+    target = re.match(r"\s*(?P<var>[A-Za-z_][\w.]*)\s*(?::[^=]*)?=(?!=)", text)
+    if target and "." in target["var"]:  # `self.claims = ...`, `g.claims = ...`
+        work += _stored(proj, site_path, func, target["var"], folder, 0)
+    elif target:
         work.append((site_path, func, target["var"], 0))
     elif re.match(r"\s*return\b", text):
         work += _returned_to(proj, site_path, func, folder, 0)
@@ -240,7 +247,7 @@ def _reads_in(proj: Project, path: str, function: lexical.LexFunction, var: str)
     patterns = (
         (re.compile(rf"(?<![\w.]){v}\s*\[\s*{_CLAIM}\s*\]"), "subscript"),
         (re.compile(rf"(?<![\w.]){v}\s*\.\s*get\(\s*{_CLAIM}"), "get"),
-        (re.compile(rf"{_CLAIM}\s+(?:not\s+)?in\s+{v}\b"), "in"),
+        (re.compile(rf"{_CLAIM}\s+(?:not\s+)?in\s+{v}\b(?!\s*[.\[(])"), "in"),
     )
     out = []
     for statement in _body(proj, path, function):
@@ -279,13 +286,9 @@ def _passed_on(
         alias = re.match(rf"\s*(?P<to>\w+)\s*(?::[^=]*)?=\s*(?:dict\()?{v}\)?\s*$", line)
         if alias:
             out.append((path, function, alias["to"], hops + 1))
-        stored = re.match(rf"\s*self\.(?P<attr>\w+)\s*(?::[^=]*)?=\s*(?:dict\()?{v}\)?\s*$", line)
-        if stored and function.class_name:
-            out += [
-                (path, method, f"self.{stored['attr']}", hops + 1)
-                for method in proj.module(path).functions
-                if method.class_name == function.class_name
-            ]
+        stored = re.match(rf"\s*(?P<to>[A-Za-z_][\w.]*\.\w+)\s*=\s*(?:dict\()?{v}\)?\s*$", line)
+        if stored:
+            out += _stored(proj, path, function, stored["to"], folder, hops + 1)
         for call in re.finditer(r"(?P<func>[A-Za-z_][\w.]*)\s*\(", line):
             args = _call_args(line, call.end() - 1)
             name = call["func"].rsplit(".", 1)[-1]
@@ -299,6 +302,30 @@ def _passed_on(
                 if value.strip() != var:
                     continue
                 out += _callee_params(proj, path, name, index, keyword.strip(), folder, hops + 1)
+    return out
+
+
+def _stored(
+    proj: Project, path: str, function: lexical.LexFunction, target: str, folder: str, hops: int
+) -> list[_Work]:
+    """Where the claims stored in `target` are read: `self.x`, in the methods of the class;
+    a request-scoped holder (Flask's `g.x`, Starlette's `request.state.x`), in every function
+    of the project that names it."""
+    if target.startswith("self."):
+        return [
+            (path, method, target, hops)
+            for method in proj.module(path).functions
+            if function.class_name and method.class_name == function.class_name
+        ]
+    if not _HOLDER.match(target):
+        return []
+    named = re.compile(rf"(?<![\w.]){re.escape(target)}\b")
+    out: list[_Work] = []
+    for other in proj.naming(target.rsplit(".", 1)[1], folder):
+        module = proj.module(other)
+        for reader in module.functions:
+            if named.search("\n".join(module.lines[reader.line - 1 : reader.end])):
+                out.append((other, reader, target, hops))
     return out
 
 
@@ -320,7 +347,7 @@ def _returned_to(
     name = function.name
     n = re.escape(name)
     call = rf"\s*(?:await\s+)?(?:[\w.]+\.)?{n}\s*\("
-    assigned = re.compile(rf"^\s*(?P<var>\w+)\s*(?::[^=]*)?={call}")
+    assigned = re.compile(rf"^\s*(?P<var>[A-Za-z_][\w.]*)\s*(?::[^=]*)?={call}")
     unpacked = re.compile(rf"^\s*\(?(?P<vars>\w+(?:\s*,\s*\w+)+)\s*,?\s*\)?\s*={call}")
     depends = re.compile(rf"(?P<var>\w+)\s*(?::[^=,()]*)?=\s*(?:Depends|Security)\(\s*{n}\s*\)")
     passed = re.compile(rf"^\s*return{call}")
@@ -334,7 +361,11 @@ def _returned_to(
             if item is None:
                 for pattern in (assigned, depends):
                     for match in pattern.finditer(statement.text):
-                        out.append((other, holder, match["var"], hops))
+                        var = match["var"]
+                        if "." in var:  # `g.claims = verify(token)`
+                            out += _stored(proj, other, holder, var, folder, hops)
+                        else:
+                            out.append((other, holder, var, hops))
             else:
                 match = unpacked.match(statement.text)
                 targets = re.split(r"\s*,\s*", match["vars"]) if match else []

@@ -145,6 +145,7 @@ class Issuers:
                 "algorithms": ["RS256"],
             },
             "window": {"sunset": sunset},
+            "claims": {"email": "email"},  # the IdP's access tokens carry it (g.user["email"])
         }
 
 
@@ -196,6 +197,8 @@ def test_google_sign_in_migrates_dual_sunset_strict(folder: Path, issuers: Issue
     write_config(folder, issuers.config())
     plan = plan_json(folder)
     assert [site["action"] for site in plan["sites"]] == ["migrate"]
+    email = next(c for c in plan["claims"] if c["claim"] == "email")
+    assert email["provided"] and "app.py:22 (subscript)" in email["reads"]  # through Flask g
     assert any(step.startswith("Two issuers:") for step in plan["manual_steps"])
 
     code, out = run("apply", str(folder), "--phase", "dual", "--write")

@@ -10,15 +10,19 @@ from idtoken_migrate.migration.plan import MIGRATE, plan_project
 from .pairs import CASES, DEFAULT_CONFIG, migrate_source
 
 
-def test_the_plan_reports_what_it_keeps_and_why(tmp_path):
-    case = CASES / "replace-verify-call" / "helper-used-elsewhere"
+def _kept_notes(tmp_path, case_name: str) -> list[str]:
+    """The plan's `kept ...` notes for the case's api.py and tools.py."""
+    case = CASES / "replace-verify-call" / case_name
     for name in ("api.py", "tools.py"):
         shutil.copy(case / name, tmp_path / name)
     (tmp_path / "idtoken-migrate.yaml").write_text(DEFAULT_CONFIG)
     _config, plan = plan_project(tmp_path)
     (site,) = plan.sites
-    kept = [n for n in site.notes if n.startswith("kept ")]
-    assert kept == [
+    return [n for n in site.notes if n.startswith("kept ")]
+
+
+def test_the_plan_reports_what_it_keeps_and_why(tmp_path):
+    assert _kept_notes(tmp_path, "helper-used-elsewhere") == [
         "kept `jwks` (line 11): also used at line 17; it fed the old call, review it by hand",
         "kept `signing_key` (line 15): another module uses it (an import or `__all__`); it fed "
         "the old call, review it by hand",
@@ -93,14 +97,8 @@ def test_a_try_left_empty_goes_and_its_finally_still_runs(tmp_path):
 
 
 def test_the_plan_reports_the_class_members_it_keeps(tmp_path):
-    case = CASES / "replace-verify-call" / "class-member-used-elsewhere"
-    for name in ("api.py", "tools.py"):
-        shutil.copy(case / name, tmp_path / name)
-    (tmp_path / "idtoken-migrate.yaml").write_text(DEFAULT_CONFIG)
-    _config, plan = plan_project(tmp_path)
-    (site,) = plan.sites
-    kept = [n.removesuffix("; it fed the old call, review it by hand") for n in site.notes]
-    assert [n for n in kept if n.startswith("kept ")] == [
+    kept = _kept_notes(tmp_path, "class-member-used-elsewhere")
+    assert [n.removesuffix("; it fed the old call, review it by hand") for n in kept] == [
         "kept `KeyedVerifier._download` (line 20): also used at line 17",
         "kept `KeyedVerifier._public_key` (line 23): tools.py uses `._public_key`",
         "kept `KeyedVerifier.key_set` (line 15): also used at line 24",

@@ -236,3 +236,111 @@ def test_a_returned_tuple_is_followed_into_the_item_the_caller_unpacks(tmp_path:
         ("cognito:username", "authn.py:8", "subscript"),
         ("custom:team", "views.py:6", "subscript"),
     }  # `record` is the first item: custom:nickname is no claim
+
+
+DECORATOR = """\
+from functools import wraps
+
+import jwt
+from flask import g, request
+
+KEYS = jwt.PyJWKClient("https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json")
+
+
+def requires_auth(view):
+    @wraps(view)
+    def decorated(*args, **kwargs):
+        token = request.headers["Authorization"][7:]
+        key = KEYS.get_signing_key_from_jwt(token).key
+        g.claims = jwt.decode(token, key, algorithms=["RS256"], audience="app-client")
+        return view(*args, **kwargs)
+
+    return decorated
+"""
+
+VIEWS_G = """\
+from flask import g
+
+from auth import requires_auth
+
+
+@requires_auth
+def me():
+    return {"email": g.claims["email"], "role": g.claims.get("custom:role")}
+
+
+def unrelated():
+    return g.settings["custom:theme"]
+"""
+
+
+def test_claims_kept_on_flask_g_are_read_in_the_views(tmp_path: Path) -> None:
+    (tmp_path / "auth.py").write_text(DECORATOR)
+    (tmp_path / "views.py").write_text(VIEWS_G)
+    assert _reads(tmp_path) == {
+        ("email", "views.py:8", "subscript"),
+        ("custom:role", "views.py:8", "get"),
+    }
+
+
+STATE = """\
+import os
+
+import jwt
+from fastapi import HTTPException, Request
+
+SECRET = os.environ["AUTH0_CLIENT_SECRET"]
+CLIENT_ID = os.environ["AUTH0_CLIENT_ID"]
+
+
+async def authenticate(request: Request, call_next):
+    token = request.headers.get("authorization", "")[7:]
+    try:
+        payload = jwt.decode(token, SECRET, algorithms=["HS256"], audience=CLIENT_ID)
+    except jwt.PyJWTError:
+        raise HTTPException(status_code=401)
+    request.state.user = payload
+    return await call_next(request)
+"""
+
+ROUTES_STATE = """\
+from fastapi import Request
+
+
+def dashboard(request: Request):
+    if "admin" not in request.state.user.get("roles", []):
+        return None
+    return request.state.user["org"]
+"""
+
+
+def test_claims_kept_on_request_state_are_read_in_the_routes(tmp_path: Path) -> None:
+    (tmp_path / "middleware.py").write_text(STATE)
+    (tmp_path / "routes.py").write_text(ROUTES_STATE)
+    assert _reads(tmp_path) == {
+        ("roles", "routes.py:5", "get"),
+        ("org", "routes.py:7", "subscript"),
+    }
+
+
+SERVICE_G = """\
+from flask import g, request
+
+from service import Gatekeeper
+
+keeper = Gatekeeper("app-client")
+
+
+def load_user():
+    g.user = keeper.check_token(request.headers["Authorization"][7:])
+
+
+def team():
+    return g.user["custom:team"]
+"""
+
+
+def test_a_verify_method_result_kept_on_flask_g(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text(SERVICE)
+    (tmp_path / "hooks.py").write_text(SERVICE_G)
+    assert _reads(tmp_path) == {("custom:team", "hooks.py:13", "subscript")}
