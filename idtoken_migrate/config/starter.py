@@ -11,12 +11,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from idtoken_migrate.config import (
     HMAC_ALGORITHMS,
     PROVIDERS,
     Config,
     WindowConfig,
+    yamlfile,
 )
 from idtoken_migrate.config.envtrace import EnvSource
 from idtoken_migrate.config.file import (
@@ -30,8 +32,12 @@ from idtoken_migrate.model import (
     UNVERIFIED_DECODE,
     Finding,
     ScanResult,
+    UsageError,
 )
 from idtoken_migrate.vocabulary import JWS_ALGORITHMS
+
+if TYPE_CHECKING:
+    from idtoken_migrate.config.providers import ProviderProfile
 
 # The algorithm names legacy code shows (ES256K too: named, then refused by the config checks).
 _ALGORITHM = re.compile(r"\b(?:" + "|".join((*JWS_ALGORITHMS, "ES256K")) + r")\b")
@@ -51,83 +57,137 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     `TODO`. The output always passes `load_config`.
     """
     facts = _StarterFacts.from_result(result)
+    values = _StarterValues.choose(facts)
     today = today or dt.date.today()
-    sunset = today + dt.timedelta(days=_STARTER_SUNSET_DAYS)
-    provider = facts.provider or "generic"
+    out = [
+        *_header_lines(result, facts),
+        *_provider_lines(facts, values),
+        *_issuer_lines(facts, values),
+        *_phase_lines(),
+        *_access_token_lines(facts, values),
+        *_legacy_lines(facts, values),
+        *_window_lines(today + dt.timedelta(days=_STARTER_SUNSET_DAYS)),
+        *_claims_lines(facts),
+        *_output_lines(),
+        *_verifier_lines(result),
+        *_scan_lines(),
+        *facts.inventory(),
+    ]
+    return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class _StarterValues:
+    """What the starter writes where the scan left a choice: the provider, the issuer, the
+    audience and the legacy algorithms."""
+
+    provider: str
     # Google Sign-In: Google issues no JWT access tokens for the API, so the access tokens come
     # from another issuer and Google's ID tokens are the legacy ones (docs/providers.md).
-    legacy_provider = None if _issues_jwt_access_tokens(provider) else provider
-    if legacy_provider:
-        provider = "generic"
-    from idtoken_migrate.config.providers import issuer_placeholder, load_provider
+    legacy_provider: str | None
+    profile: ProviderProfile
+    issuer: str
+    legacy_algs: tuple[str, ...]
+    hmac: bool
+    client_ids: tuple[str, ...]
+    audience: tuple[str, ...]
+    audience_env: EnvSource | None
+    shared: bool  # the scanned audience is a client id the profile cannot tell apart
 
-    profile = load_provider(provider)
-    issuer = (None if legacy_provider else facts.issuer) or issuer_placeholder(profile)
-    hmac = any(a in HMAC_ALGORITHMS for a in facts.legacy_algorithms)
-    if hmac:
-        legacy_algs: tuple[str, ...] = tuple(
-            a for a in facts.legacy_algorithms if a in HMAC_ALGORITHMS
+    @classmethod
+    def choose(cls, facts: _StarterFacts) -> _StarterValues:
+        from idtoken_migrate.config.providers import issuer_placeholder, load_provider
+
+        provider = facts.provider or "generic"
+        legacy_provider = None if _issues_jwt_access_tokens(provider) else provider
+        if legacy_provider:
+            provider = "generic"
+        profile = load_provider(provider)
+        hmac = any(a in HMAC_ALGORITHMS for a in facts.legacy_algorithms)
+        if hmac:
+            legacy_algs = tuple(a for a in facts.legacy_algorithms if a in HMAC_ALGORITHMS)
+        else:
+            legacy_algs = facts.legacy_algorithms or ("RS256",)
+        client_ids = facts.client_ids or (_CLIENT_ID_PLACEHOLDER,)
+        audience = facts.audiences or (_AUDIENCE_PLACEHOLDER,)
+        audience_env = facts.audience_env
+        if provider == "cognito" and not facts.audiences and facts.client_ids:
+            # Cognito access tokens carry the app client id as client_id: the same ids, the same
+            # variable as the legacy ID tokens' aud.
+            audience, audience_env = facts.client_ids, audience_env or facts.client_ids_env
+        shared = _starter_shares_audience(provider, audience, client_ids)
+        if shared:  # the scanned audience is the client's: the API needs its own (RFC 8725 3.12)
+            audience = (_AUDIENCE_PLACEHOLDER,)
+        return cls(
+            provider=provider,
+            legacy_provider=legacy_provider,
+            profile=profile,
+            issuer=(None if legacy_provider else facts.issuer) or issuer_placeholder(profile),
+            legacy_algs=legacy_algs,
+            hmac=hmac,
+            client_ids=client_ids,
+            audience=audience,
+            audience_env=audience_env,
+            shared=shared,
         )
-    else:
-        legacy_algs = facts.legacy_algorithms or ("RS256",)
-    client_ids = facts.client_ids or (_CLIENT_ID_PLACEHOLDER,)
-    audience = facts.audiences or (_AUDIENCE_PLACEHOLDER,)
-    audience_env = facts.audience_env
-    if provider == "cognito" and not facts.audiences and facts.client_ids:
-        # Cognito access tokens carry the app client id as client_id: the same ids, the same
-        # variable as the legacy ID tokens' aud.
-        audience, audience_env = facts.client_ids, audience_env or facts.client_ids_env
-    shared = _starter_shares_audience(provider, audience, client_ids)
-    if shared:  # the scanned audience is the client's: the API needs its own (RFC 8725 3.12)
-        audience = (_AUDIENCE_PLACEHOLDER,)
 
-    out: list[str] = [
+
+def _header_lines(result: ScanResult | None, facts: _StarterFacts) -> list[str]:
+    out = [
         "# idtoken-migrate configuration, written by `idtoken-migrate init`.",
         "# Every key is explained above it; values marked TODO are placeholders to replace.",
         "# Reference: docs/config.md. `idtoken-migrate check` validates it (exit 2 on a mistake).",
     ]
     if result is not None:
         out.append(f"# Scan of {_plural(result.stats.files, 'file')}: {facts.summary}.")
-    out += [
-        "",
-        "# Format version of this file: always 1.",
-        "version: 1",
-        "",
-        "# Identity provider: " + " | ".join(PROVIDERS) + ".",
-    ]
+    return [*out, "", "# Format version of this file: always 1.", "version: 1", ""]
+
+
+def _provider_lines(facts: _StarterFacts, values: _StarterValues) -> list[str]:
+    out = ["# Identity provider: " + " | ".join(PROVIDERS) + "."]
+    legacy_provider = values.legacy_provider
+    evidence = _join(facts.provider_evidence) or "provider rules"
     if legacy_provider:
         out += [
-            f"# The scan found {legacy_provider} ID tokens "
-            f"({_join(facts.provider_evidence) or 'provider rules'}).",
+            f"# The scan found {legacy_provider} ID tokens ({evidence}).",
             f"# {legacy_provider} issues no JWT access tokens for your API, so they come from your",
             "# authorization server: set it here (auth0, okta, keycloak, entra, cognito, or",
             "# generic for any OpenID provider).",
             f"# The {legacy_provider} ID tokens stay accepted as legacy_id_token until the sunset.",
         ]
     elif facts.provider:
-        out.append(
-            f"# Detected from the scan ({_join(facts.provider_evidence) or 'provider rules'})."
-        )
-    out += [
-        f"provider: {_scalar(provider)}" + ("  # TODO" if legacy_provider else ""),
-        "",
-        "# The issuer (`iss`) of ID tokens and access tokens, exactly as the tokens carry it."
-        if not legacy_provider
-        else "# The issuer (`iss`) of the access tokens, exactly as the tokens carry it.",
+        out.append(f"# Detected from the scan ({evidence}).")
+    todo = "  # TODO" if legacy_provider else ""
+    return [*out, f"provider: {_scalar(values.provider)}{todo}", ""]
+
+
+def _issuer_lines(facts: _StarterFacts, values: _StarterValues) -> list[str]:
+    legacy_provider, profile = values.legacy_provider, values.profile
+    tokens = "the access tokens" if legacy_provider else "ID tokens and access tokens"
+    out = [
+        f"# The issuer (`iss`) of {tokens}, exactly as the tokens carry it.",
+        "# " + _comment(f"{profile.name}: {' or '.join(profile.issuer_formats)}."),
     ]
-    out.append("# " + _comment(f"{profile.name}: {' or '.join(profile.issuer_formats)}."))
     if profile.issuer_note:
         out.append("# " + _comment(profile.issuer_note))
     if not legacy_provider:
         out += _found("issuer found in the code as", facts.issuer_exprs)
-    out += [
-        f"issuer: {_scalar(issuer)}" + ("" if facts.issuer and not legacy_provider else "  # TODO"),
-        *_env_key_lines("issuer_env", "issuer", None if legacy_provider else facts.issuer_env, ""),
+    todo = "" if facts.issuer and not legacy_provider else "  # TODO"
+    env = None if legacy_provider else facts.issuer_env
+    return [
+        *out,
+        f"issuer: {_scalar(values.issuer)}{todo}",
+        *_env_key_lines("issuer_env", "issuer", env, ""),
         "",
         "# Where the signing keys are published (JWKS); null derives it from provider and issuer.",
         "jwks_uri: null"
         + ("  # TODO: generic issuers publish no default" if legacy_provider else ""),
         "",
+    ]
+
+
+def _phase_lines() -> list[str]:
+    return [
         "# dual: accept access tokens, and legacy ID tokens until window.sunset (the transition).",
         "# strict: access tokens only; `check` then fails on any dual-acceptance code left.",
         "phase: dual",
@@ -135,25 +195,29 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "# Clock skew tolerated when checking exp, nbf and iat, in seconds.",
         f"leeway: {Config().leeway}",
         "",
+    ]
+
+
+def _access_token_lines(facts: _StarterFacts, values: _StarterValues) -> list[str]:
+    out = [
         "# How the API validates access tokens, the credential it moves to.",
         "access_token:",
         "  # The API identifier clients request access tokens for: a string or a list.",
         "  # Cognito access tokens carry no aud: list the app client ids (matched to client_id).",
+        *_found("audience found in access-token checks as", facts.audience_exprs, indent="  "),
     ]
-    out += _found("audience found in access-token checks as", facts.audience_exprs, indent="  ")
-    if shared:
+    if values.shared:
         out.append(
             "  # It is also the legacy client id: give the API its own audience, or add a"
             " discriminator (docs/providers.md, Shared audiences)."
         )
-    out += [
-        f"  audience: {_scalar(audience[0]) if len(audience) == 1 else _flow(audience)}"
-        + (
-            ""
-            if (facts.audiences or provider == "cognito" and facts.client_ids) and not shared
-            else "  # TODO"
-        ),
-        *_env_key_lines("audience_env", "audience", audience_env, "  "),
+    audience = values.audience
+    scanned = facts.audiences or values.provider == "cognito" and facts.client_ids
+    todo = "" if scanned and not values.shared else "  # TODO"
+    return [
+        *out,
+        f"  audience: {_scalar(audience[0]) if len(audience) == 1 else _flow(audience)}{todo}",
+        *_env_key_lines("audience_env", "audience", values.audience_env, "  "),
         "  # Signature algorithms accepted: public-key only (never HS*, never none).",
         "  algorithms: [RS256]",
         "  # Scopes every request must carry; [] for none.",
@@ -162,32 +226,34 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "  # issuers can emit: no token of another type, an ID token included, passes for one.",
         "  require_at_jwt: false",
         "",
-        "# The legacy ID tokens still accepted during the dual phase.",
-        "legacy_id_token:",
     ]
-    if legacy_provider:
-        legacy_issuer = issuer_placeholder(load_provider(legacy_provider))
+
+
+def _legacy_lines(facts: _StarterFacts, values: _StarterValues) -> list[str]:
+    out = ["# The legacy ID tokens still accepted during the dual phase.", "legacy_id_token:"]
+    if values.legacy_provider:
+        from idtoken_migrate.config.providers import issuer_placeholder, load_provider
+
+        legacy_issuer = issuer_placeholder(load_provider(values.legacy_provider))
         out += [
             "  # They come from another issuer than the access tokens: its own keys and rules.",
-            f"  provider: {_scalar(legacy_provider)}",
+            f"  provider: {_scalar(values.legacy_provider)}",
             f"  issuer: {_scalar(legacy_issuer)}  # its other spellings are accepted too",
             "  # null derives the legacy issuer's JWKS from its provider and issuer.",
             "  jwks_uri: null",
         ]
     out += [
         "  # The client ids the ID tokens are issued to (their aud).",
-    ]
-    out += _found("client id found in the code as", facts.client_id_exprs, indent="  ")
-    out += [
-        f"  client_ids: {_flow(client_ids)}" + ("" if facts.client_ids else "  # TODO"),
+        *_found("client id found in the code as", facts.client_id_exprs, indent="  "),
+        f"  client_ids: {_flow(values.client_ids)}" + ("" if facts.client_ids else "  # TODO"),
         *_env_key_lines("client_ids_env", "client_ids", facts.client_ids_env, "  "),
         "  # Algorithms the legacy code accepts: public-key ones, or HS* for ID tokens signed with",
         "  # the client secret (never both, never none).",
     ]
     if facts.legacy_algorithms:
         out.append(f"  # Found in the code: {', '.join(facts.legacy_algorithms)}.")
-    out.append(f"  algorithms: {_flow(legacy_algs)}")
-    if legacy_provider:
+    out.append(f"  algorithms: {_flow(values.legacy_algs)}")
+    if values.legacy_provider:
         out += [
             "  # Mobile sign-ins: the ID token's azp is the Android/iOS app's own client id while",
             "  # aud is the web client id; list those apps' client ids here.",
@@ -196,29 +262,33 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     out += [
         "  # HS* only: the NAME of the environment variable that holds the client secret,",
         "  # never the secret itself.",
+        *_found("key found in the code as", facts.key_exprs, indent="  "),
     ]
-    out += _found("key found in the code as", facts.key_exprs, indent="  ")
-    if hmac:
-        secret = facts.secret_env or facts.secret_env_guess or _SECRET_ENV_PLACEHOLDER
-        todo = "" if facts.secret_env else "  # TODO: the variable's name, as the server sets it"
-        out.append(f"  secret_env: {_scalar(secret)}{todo}")
-        out += [
-            "  # How the code turns the variable's text into the HMAC key: raw (as is), base64 or",
-            "  # base64url (decoded first, as Auth0's early samples did).",
-        ]
-        from idtoken_migrate.scan.keytrace import (
-            secret_encoding,  # libcst: init only, not the fast path
-        )
+    return out + (_secret_lines(facts) if values.hmac else ["  secret_env: null"])
 
-        encodings = _unique(e or "" for e in map(secret_encoding, facts.key_exprs))
-        if len(encodings) == 1:
-            out.append(f"  secret_encoding: {encodings[0]}  # traced from the key expression")
-        else:
-            why = "the key expressions differ" if encodings else "not traced from the code"
-            out.append(f"  secret_encoding: raw  # {why}: check")
-    else:
-        out.append("  secret_env: null")
-    out += [
+
+def _secret_lines(facts: _StarterFacts) -> list[str]:
+    """`secret_env` and `secret_encoding` of HS* legacy tokens."""
+    secret = facts.secret_env or facts.secret_env_guess or _SECRET_ENV_PLACEHOLDER
+    todo = "" if facts.secret_env else "  # TODO: the variable's name, as the server sets it"
+    out = [
+        f"  secret_env: {_scalar(secret)}{todo}",
+        "  # How the code turns the variable's text into the HMAC key: raw (as is), base64 or",
+        "  # base64url (decoded first, as Auth0's early samples did).",
+    ]
+    from idtoken_migrate.scan.keytrace import (
+        secret_encoding,  # libcst: init only, not the fast path
+    )
+
+    encodings = _unique(e or "" for e in map(secret_encoding, facts.key_exprs))
+    if len(encodings) == 1:
+        return [*out, f"  secret_encoding: {encodings[0]}  # traced from the key expression"]
+    why = "the key expressions differ" if encodings else "not traced from the code"
+    return [*out, f"  secret_encoding: raw  # {why}: check"]
+
+
+def _window_lines(sunset: dt.date) -> list[str]:
+    return [
         "",
         "window:",
         "  # From this date on, dual mode rejects ID tokens too; `check` fails on dual-mode code.",
@@ -226,6 +296,11 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
         "  # The kill switch: setting this environment variable ends legacy acceptance early.",
         f"  kill_switch_env: {WindowConfig().kill_switch_env}",
         "",
+    ]
+
+
+def _claims_lines(facts: _StarterFacts) -> list[str]:
+    out = [
         "# Claims the legacy code reads from the ID token -> the access-token claim carrying them",
         "# (e.g. an Auth0 namespaced custom claim). `plan` lists claims left unmapped as risks.",
         "# Uncomment and fill in one line per claim.",
@@ -233,26 +308,31 @@ def render_starter_config(result: ScanResult | None = None, *, today: dt.date | 
     if facts.claims_read:
         out.append(f"# The legacy code reads: {_comment(', '.join(facts.claims_read))}.")
     out.append("claims:")
-    out += [
+    return out + [
         f"#  {_scalar(c)}: https://example.com/{c}  # TODO"
         for c in facts.claims_read or ("email",)
         if re.fullmatch(r"[A-Za-z0-9_.\-]+", c)
     ]
-    out += [
+
+
+def _output_lines() -> list[str]:
+    return [
         "",
         "output:",
         "  # Where the generated verifier module goes, relative to the project root;",
         "  # null puts it next to the first verification site.",
         "  module: null",
         "",
-        *_verifier_lines(result),
+    ]
+
+
+def _scan_lines() -> list[str]:
+    return [
         "",
         "scan:",
         "  # Glob patterns of paths the scan and the gate skip (tests, vendored code, ...).",
         "  exclude: []",
     ]
-    out += facts.inventory()
-    return "\n".join(out) + "\n"
 
 
 def _env_key_lines(key: str, value_key: str, source: EnvSource | None, indent: str) -> list[str]:
@@ -354,55 +434,9 @@ class _StarterFacts:
         findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column))
         legacy = [f for f in findings if f.kind in (ID_TOKEN_BEARER, UNVERIFIED_DECODE)]
         access = [f for f in findings if f.kind == ACCESS_TOKEN]
-
-        providers = Counter(f.provider for f in findings if f.provider in PROVIDERS)
-        if providers:
-            facts.provider = providers.most_common(1)[0][0]
-            facts.provider_evidence = _unique(
-                e
-                for f in findings
-                if f.provider == facts.provider
-                for e in f.evidence
-                if facts.provider is not None and facts.provider in e.lower()
-            )[:2]
-        facts.issuer_exprs = _unique((f.facts.issuer_expr or "") for f in findings)
-        facts.issuer = next(
-            (u for u in map(_literal, facts.issuer_exprs) if u and re.match(r"https://\S+$", u)),
-            None,
-        )
-        facts.audience_exprs = _unique((f.facts.audience_expr or "") for f in access)
-        facts.audiences = _unique(_literal(e) or "" for e in facts.audience_exprs)
-        facts.client_id_exprs = _unique((f.facts.audience_expr or "") for f in legacy)
-        facts.client_ids = _unique(_literal(e) or "" for e in facts.client_id_exprs)
-        facts.key_exprs = _unique((f.facts.key_expr or "") for f in legacy)
-        facts.legacy_algorithms = _unique(
-            a
-            for f in legacy
-            for a in _ALGORITHM.findall(
-                (f.facts.algorithms or "") + " " + " ".join(f.facts.algorithm_values or ())
-            )
-        )
-        if not facts.legacy_algorithms and any(
-            "key-is-client-secret" in (f.facts.signals or ()) for f in legacy
-        ):
-            facts.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
-        # Only `os.environ["X"]` / `os.getenv("X")` names the variable for sure; `settings.X`
-        # is a guess (the setting may read another variable), marked TODO in the file.
-        # A name the key or client id is bound to: what its binding reads (`client_secret =
-        # os.environ["AUTH0_CLIENT_SECRET"]`, `CLIENT_ID = os.environ.get("X", "the-id")`).
-        bound = _Bindings(Path(result.root))
-        keys = [bound.value(f.path, (f.facts.key_expr or "")) for f in legacy]
-        facts.secret_env = next(
-            (m.group(1) for m in map(_ENV_READ.search, [*facts.key_exprs, *keys]) if m), None
-        )
-        if not facts.issuer:
-            issuers = (bound.value(f.path, (f.facts.issuer_expr or "")) for f in findings)
-            facts.issuer = next(
-                (u for u in map(_literal, issuers) if u and re.match(r"https://\S+$", u)), None
-            )
-        if not facts.client_ids:
-            defaults = (bound.value(f.path, (f.facts.audience_expr or "")) for f in legacy)
-            facts.client_ids = _unique(_literal(d) or _env_default(d) or "" for d in defaults)
+        facts._provider(findings)
+        facts._literals(findings, legacy, access)
+        facts._bound(Path(result.root), findings, legacy)
         facts._trace_env(Path(result.root), findings, legacy, access)
         facts.secret_env_guess = facts.secret_env or next(
             (m[-1] for m in (_ENV_LIKE.findall(e) for e in facts.key_exprs) if m), None
@@ -414,6 +448,68 @@ class _StarterFacts:
         parts = [f"{n} {kind}" for kind, n in counts.items() if n]
         facts.summary = ", ".join(parts) if parts else facts.summary
         return facts
+
+    def _provider(self, findings: list[Finding]) -> None:
+        """The provider most sites name, and up to two pieces of evidence naming it."""
+        providers = Counter(f.provider for f in findings if f.provider in PROVIDERS)
+        if not providers:
+            return
+        provider = self.provider = providers.most_common(1)[0][0]
+        self.provider_evidence = _unique(
+            e
+            for f in findings
+            if f.provider == provider
+            for e in f.evidence
+            if provider is not None and provider in e.lower()
+        )[:2]
+
+    def _literals(
+        self, findings: list[Finding], legacy: list[Finding], access: list[Finding]
+    ) -> None:
+        """What the sites' arguments show as written: issuer, audiences, client ids, keys and
+        the legacy algorithms."""
+        self.issuer_exprs = _unique((f.facts.issuer_expr or "") for f in findings)
+        self.issuer = next(
+            (u for u in map(_literal, self.issuer_exprs) if u and re.match(r"https://\S+$", u)),
+            None,
+        )
+        self.audience_exprs = _unique((f.facts.audience_expr or "") for f in access)
+        self.audiences = _unique(_literal(e) or "" for e in self.audience_exprs)
+        self.client_id_exprs = _unique((f.facts.audience_expr or "") for f in legacy)
+        self.client_ids = _unique(_literal(e) or "" for e in self.client_id_exprs)
+        self.key_exprs = _unique((f.facts.key_expr or "") for f in legacy)
+        self.legacy_algorithms = _unique(
+            a
+            for f in legacy
+            for a in _ALGORITHM.findall(
+                (f.facts.algorithms or "") + " " + " ".join(f.facts.algorithm_values or ())
+            )
+        )
+        if not self.legacy_algorithms and any(
+            "key-is-client-secret" in (f.facts.signals or ()) for f in legacy
+        ):
+            self.legacy_algorithms = ("HS256",)  # the client secret as key: HS256 ID tokens
+
+    def _bound(self, root: Path, findings: list[Finding], legacy: list[Finding]) -> None:
+        """The secret's variable, and the issuer and client ids not written at the sites, from
+        what the names there are bound to."""
+        # Only `os.environ["X"]` / `os.getenv("X")` names the variable for sure; `settings.X`
+        # is a guess (the setting may read another variable), marked TODO in the file.
+        # A name the key or client id is bound to: what its binding reads (`client_secret =
+        # os.environ["AUTH0_CLIENT_SECRET"]`, `CLIENT_ID = os.environ.get("X", "the-id")`).
+        bound = _Bindings(root)
+        keys = [bound.value(f.path, (f.facts.key_expr or "")) for f in legacy]
+        self.secret_env = next(
+            (m.group(1) for m in map(_ENV_READ.search, [*self.key_exprs, *keys]) if m), None
+        )
+        if not self.issuer:
+            issuers = (bound.value(f.path, (f.facts.issuer_expr or "")) for f in findings)
+            self.issuer = next(
+                (u for u in map(_literal, issuers) if u and re.match(r"https://\S+$", u)), None
+            )
+        if not self.client_ids:
+            defaults = (bound.value(f.path, (f.facts.audience_expr or "")) for f in legacy)
+            self.client_ids = _unique(_literal(d) or _env_default(d) or "" for d in defaults)
 
     def _trace_env(
         self,
@@ -567,11 +663,13 @@ def _plural(n: int, word: str) -> str:
 
 
 def _scalar(value: str) -> str:
-    """A YAML scalar that reads back as exactly this string."""
-    import yaml
-
-    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-/:]*", value) and yaml.safe_load(value) == value:
-        return value
+    """A YAML scalar that reads back as exactly this string (as `load_config` reads it)."""
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-/:]*", value):
+        try:
+            if yamlfile.parse(value, "<value>") == value:
+                return value
+        except UsageError:
+            pass  # no plain scalar: quote it
     return json.dumps(value)
 
 
