@@ -219,7 +219,8 @@ def _together(
         return edits.after
     if len(accepted) == 1 and accepted[0].after is not None:
         return accepted[0].after
-    return run_codemod(edits.codemod, source, [s.edit for s in accepted if s.edit is not None])
+    chosen = [s.edit for s in accepted if s.edit is not None]
+    return run_codemod(edits.codemod, source, chosen).after
 
 
 def compute(

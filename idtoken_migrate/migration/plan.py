@@ -668,7 +668,7 @@ class _Planner:
         )
         try:
             source = self._site_source(finding.path)
-            after = run_codemod(draft.codemod, source, [edit])
+            migrated = run_codemod(draft.codemod, source, [edit])
         except SiteUnsafe as error:
             return _replace(draft, action=UNSAFE, why=f"left untouched: {error}")
         except OSError as error:
@@ -689,20 +689,16 @@ class _Planner:
             )
         rejections = self._rejections(draft, edit, bases)
         notes = self._site_notes(finding, rejections)
-        if draft.codemod == "replace-verify-call":
-            from idtoken_migrate.migration.codemods.replace_verify_call import kept_feeders
-
-            notes += tuple(
-                f"kept {kept}; it fed the old call, review it by hand"
-                for kept in kept_feeders(source, [edit])
-            )
+        notes += tuple(
+            f"kept {kept}; it fed the old call, review it by hand" for kept in migrated.kept
+        )
         return _replace(
             draft,
             why=why,
             edit=edit,
             notes=notes,
             rejections=tuple(rejections),
-            after=after,
+            after=migrated.after,
         )
 
     def _site_source(self, path: str) -> bytes:
@@ -724,7 +720,7 @@ class _Planner:
             if len(sites) > 1:
                 edits = [s.edit for s in sites if s.edit is not None]
                 try:
-                    after = run_codemod(codemod, source, edits)
+                    after = run_codemod(codemod, source, edits).after
                 except SiteUnsafe as error:
                     after, unsafe = None, str(error)
             out.append(FileEdits(path, codemod, sha256(source), after, unsafe))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from idtoken_migrate.migration.apply import compute, drive, propose, write_chang
 from idtoken_migrate.migration.plan import MIGRATE, Plan, plan_project
 from idtoken_migrate.model import UsageError
 
-from .pairs import DEFAULT_CONFIG, HEAD
+from .pairs import CASES, DEFAULT_CONFIG, HEAD
 
 CODEMOD = "replace-verify-call"
 
@@ -93,6 +94,26 @@ def test_the_plan_carries_each_sites_bytes_and_each_files_combined_bytes(tmp_pat
     # The plan JSON has none of it.
     assert json.dumps(plan.to_json()) == json.dumps(_without_edits(plan).to_json())
     assert "after" not in plan.to_json()["sites"][0]
+
+
+def test_what_a_site_keeps_comes_from_its_one_codemod_run(tmp_path, monkeypatch):
+    """The plan's "kept ..." notes are the codemod's own report: no second transform."""
+    from idtoken_migrate.migration.codemods import replace_verify_call
+
+    transforms = []
+    command = replace_verify_call._ReplaceVerifyCall
+    real = command.transform_module
+    monkeypatch.setattr(
+        command, "transform_module", lambda self, tree: transforms.append(1) or real(self, tree)
+    )
+    case = CASES / CODEMOD / "helper-used-elsewhere"
+    for name in ("api.py", "tools.py"):
+        shutil.copy(case / name, tmp_path / name)
+    (tmp_path / "idtoken-migrate.yaml").write_text(DEFAULT_CONFIG)
+    _config, plan = plan_project(tmp_path)
+    (site,) = plan.sites
+    assert len(transforms) == 1
+    assert [n for n in site.notes if n.startswith("kept ")]
 
 
 def test_apply_writes_the_plans_bytes_without_running_a_codemod(tmp_path, runs):

@@ -1,8 +1,9 @@
 """Codemods that migrate one verification site, named by the `fix: codemod:` of a rule.
 
 A codemod takes a file's bytes and the `SiteEdit`s of that file (positions as scanned) and
-returns the new bytes with all of them migrated in one pass, or raises `SiteUnsafe` with the
-reason; it never returns a half-edited file. A codemod is a function in a module of this package,
+returns the new bytes with all of them migrated in one pass (or a `Migrated`, when it also has
+what it kept for the plan to report), or raises `SiteUnsafe` with the reason; it never returns a
+half-edited file. A codemod is a function in a module of this package,
 registered under its name with `@register("name")`; adding a library is YAML plus, at most, one
 such module.
 """
@@ -75,7 +76,16 @@ class SiteEdit:
         return tuple(item.strip() for item in str(value).split(",") if item.strip())
 
 
-Codemod = Callable[[bytes, Sequence[SiteEdit]], bytes]
+@dataclass(frozen=True)
+class Migrated:
+    """What a codemod made of a file: the new bytes, and the code it left in place that fed the
+    old calls ("`get_jwks` (line 14): also used at line 40"), for the plan's notes."""
+
+    after: bytes
+    kept: tuple[str, ...] = ()
+
+
+Codemod = Callable[[bytes, Sequence[SiteEdit]], bytes | Migrated]
 
 
 _REGISTRY: dict[str, Codemod] = {}
@@ -102,8 +112,9 @@ def codemods() -> Mapping[str, Codemod]:
     return MappingProxyType(_REGISTRY)
 
 
-def run_codemod(name: str, source: bytes, edits: Sequence[SiteEdit]) -> bytes:
+def run_codemod(name: str, source: bytes, edits: Sequence[SiteEdit]) -> Migrated:
     """`codemods()[name](source, edits)`. The planner runs each site's codemod once (and once
     more per file with several sites, all together) and the plan carries the bytes; `apply`
     runs one again only for the subset of a file's sites a review accepted."""
-    return codemods()[name](source, tuple(edits))
+    result = codemods()[name](source, tuple(edits))
+    return result if isinstance(result, Migrated) else Migrated(result)

@@ -29,7 +29,7 @@ from libcst.metadata import (
     Scope,
 )
 
-from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
+from idtoken_migrate.migration.codemods import Migrated, SiteEdit, SiteUnsafe, register
 from idtoken_migrate.migration.codemods.imports import add_import
 from idtoken_migrate.migration.codemods.replace_verifier_object import _construction
 from idtoken_migrate.migration.codemods.replace_verify_call import (
@@ -68,7 +68,7 @@ def {name}(
 
 
 @register("replace-cloudauth-dependency")
-def replace_cloudauth_dependency(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
+def replace_cloudauth_dependency(source: bytes, edits: Sequence[SiteEdit]) -> Migrated:
     """The file with each `*CurrentUser` dependency of `edits` replaced, or SiteUnsafe."""
     return run_command(_ReplaceDependency, source, edits)
 

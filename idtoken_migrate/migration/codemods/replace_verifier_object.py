@@ -28,7 +28,7 @@ from libcst.metadata import (
     Scope,
 )
 
-from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
+from idtoken_migrate.migration.codemods import Migrated, SiteEdit, SiteUnsafe, register
 from idtoken_migrate.migration.codemods.legacy_exceptions import (
     ExceptionNames,
     QualifiedNames,
@@ -53,7 +53,7 @@ _RUNNERS = frozenset({"run", "run_until_complete"})
 
 
 @register("replace-verifier-object")
-def replace_verifier_object(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
+def replace_verifier_object(source: bytes, edits: Sequence[SiteEdit]) -> Migrated:
     """The file with every site of `edits` migrated in one pass, or SiteUnsafe with the reason
     (and nothing edited)."""
     return run_command(_ReplaceVerifierObject, source, edits)

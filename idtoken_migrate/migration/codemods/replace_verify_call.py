@@ -28,7 +28,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe, register
+from idtoken_migrate.migration.codemods import Migrated, SiteEdit, SiteUnsafe, register
 from idtoken_migrate.migration.codemods.feeders import feeding_chain, only_exits
 from idtoken_migrate.migration.codemods.imports import add_import
 from idtoken_migrate.migration.codemods.legacy_exceptions import (
@@ -48,19 +48,21 @@ _UNSAFE_KEYWORDS = {"complete": "complete=True returns the header and signature 
 
 
 @register("replace-verify-call")
-def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> bytes:
+def replace_verify_call(source: bytes, edits: Sequence[SiteEdit]) -> Migrated:
     """The file with every site of `edits` (all in this file, located in `source` as scanned)
-    migrated in one pass; raises SiteUnsafe instead of guessing, and then edits nothing."""
+    migrated in one pass, and what fed the old calls but stays because something else uses it;
+    raises SiteUnsafe instead of guessing, and then edits nothing."""
     return run_command(_ReplaceVerifyCall, source, edits)
 
 
 def run_command(
     command: type[_ReplaceVerifyCall], source: bytes, edits: Sequence[SiteEdit]
-) -> bytes:
-    """`source` transformed by `command(context, edits)`: the body of every codemod of this
-    package built on `_ReplaceVerifyCall` (SiteUnsafe when the file does not parse)."""
+) -> Migrated:
+    """`source` transformed by `command(context, edits)`, with what the command kept: the body
+    of every codemod of this package built on `_ReplaceVerifyCall` (SiteUnsafe when the file
+    does not parse)."""
     if not edits:
-        return source
+        return Migrated(source)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
@@ -70,25 +72,9 @@ def run_command(
         full_module_name=_module_name(edits[0]),
         full_package_name=None,
     )
-    return command(context, edits).transform_module(module).bytes
-
-
-def kept_feeders(source: bytes, edits: Sequence[SiteEdit]) -> tuple[str, ...]:
-    """What fed the old calls of `edits` but stays because something else uses it, with the
-    line that does ("`get_jwks` (line 14): also used at line 40"); () when the file does not
-    parse or a site is unsafe (the plan says so already)."""
-    try:
-        module = cst.parse_module(source)
-        context = CodemodContext(
-            filename=edits[0].finding.path,
-            full_module_name=_module_name(edits[0]),
-            full_package_name=None,
-        )
-        command = _ReplaceVerifyCall(context, edits)
-        command.transform_module(module)
-    except (cst.ParserSyntaxError, SiteUnsafe):
-        return ()
-    return tuple(command.kept)
+    transformer = command(context, edits)
+    after = transformer.transform_module(module).bytes
+    return Migrated(after, tuple(transformer.kept))
 
 
 def handlers_catch(handlers: Sequence[str], edit: SiteEdit) -> bool:
