@@ -367,18 +367,57 @@ class _Context:
             )
 
     def values(self) -> dict[str, object]:
-        profile, config, tuning = self.profile, self.config, self.tuning
-        legacy_hmac = [alg for alg in self.legacy_algorithms if alg in HMAC_ALGORITHMS]
-        legacy_asymmetric = [alg for alg in self.legacy_algorithms if alg not in HMAC_ALGORITHMS]
-        verify_algorithms = tuple(dict.fromkeys(self.access_algorithms + self.legacy_algorithms))
-        asymmetric = [alg for alg in verify_algorithms if alg in ASYMMETRIC_ALGORITHMS]
-        key_types = [
-            (alg, ASYMMETRIC_ALGORITHMS[alg][0], _literal(ASYMMETRIC_ALGORITHMS[alg][1]))
-            for alg in asymmetric
-        ]
-        ktys = dict.fromkeys(ASYMMETRIC_ALGORITHMS[alg][0] for alg in asymmetric)
-        typs = ("at+jwt",) if self.require_at_jwt else profile.header_typs
+        """The template's values: the module's constants, then what decides each code path."""
+        api_only = self._api_only_audiences()
+        return {
+            **self._header_values(),
+            "constants": self._constants(api_only),
+            **self._algorithm_values(),
+            **self._classification_values(api_only),
+            **self._claims_values(),
+            **self._legacy_values(),
+            **self._env_values(),
+            **self._env_file_values(),
+        }
 
+    def _header_values(self) -> dict[str, object]:
+        """What the module's header, imports and exception classes name."""
+        config = self.config
+        return {
+            "version": __version__,
+            "config_label": _comment_text(
+                Path(config.source).name if config.source else "defaults"
+            ),
+            "provider": self.profile,
+            "phase": self.phase,
+            "dual": self.dual,
+            "two_issuers": self.two_issuers,
+            "introspection": self.introspection,
+            "access_keys": self.access_keys,
+            "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
+            "exception_imports": sorted(
+                {b.import_line for b in self.bases if b.import_line}
+                | {e.import_line for b in self.bases for e in b.by_reason if e.import_line}
+            ),
+            "exception_bases": ", ".join(base.name for base in self.bases),
+            "reason_classes": self._reason_classes(),
+            "reasons": self._reasons(),
+        }
+
+    # --- the module's constants ---------------------------------------------------------------
+
+    def _constants(self, api_only: tuple[str, ...]) -> list[str]:
+        constants = self._access_constants(api_only) + self._tuning_constants()
+        if self.introspection:
+            constants += self._introspection_constants()
+        if self.dual:
+            constants += self._dual_constants()
+        return constants
+
+    def _access_constants(self, api_only: tuple[str, ...]) -> list[str]:
+        """The access-token rule: issuer, keys, audiences, algorithms, typs, scopes, claims."""
+        profile, config = self.profile, self.config
+        typs = ("at+jwt",) if self.require_at_jwt else profile.header_typs
         constants = [
             self._setting("ISSUER", self.issuer, "compared exactly"),
             *([self._jwks_constant()] if self.access_keys else []),
@@ -397,7 +436,6 @@ class _Context:
             constants.append(
                 _assign("REQUIRED_CLAIMS", self.required_claims, "(name, value or None: present)")
             )
-        api_only = self._api_only_audiences()
         if api_only:
             constants.append(
                 _assign("API_ONLY_AUDIENCES", api_only, "API audiences that are no client id")
@@ -406,8 +444,12 @@ class _Context:
             constants.append(
                 _assign("CLAIM_MAP", tuple(config.claims), "claim name -> where the token has it")
             )
-        constants += [
-            _assign("LEEWAY_SECONDS", config.leeway, "clock skew allowed on exp, nbf and iat"),
+        return constants
+
+    def _tuning_constants(self) -> list[str]:
+        tuning = self.tuning
+        return [
+            _assign("LEEWAY_SECONDS", self.config.leeway, "clock skew allowed on exp, nbf and iat"),
             _assign("MAX_TOKEN_LENGTH", tuning.max_token_length),
             _assign("JWKS_CACHE_SECONDS", tuning.jwks_cache_seconds),
             _assign(
@@ -423,70 +465,107 @@ class _Context:
             _assign("HTTP_TIMEOUT_SECONDS", tuning.http_timeout_seconds),
             _assign("JWKS_MAX_BYTES", tuning.jwks_max_bytes),
         ]
-        if self.introspection:
-            constants += self._introspection_constants()
-        if self.dual:
-            window = config.window
-            constants += [
-                self._setting("LEGACY_CLIENT_IDS", frozenset(self.client_ids)),
-                self._authorized_parties(),
-                _assign("LEGACY_ALGORITHMS", self.legacy_algorithms),
-                _assign("SUB_HASH_KEY_ENV", SUB_HASH_KEY_ENV, "the key of the logged sub hash"),
-            ]
-            if legacy_hmac:
-                constants.append(
-                    _assign(
-                        "LEGACY_SECRET_ENV",
-                        config.legacy_id_token.secret_env,
-                        "the name of the variable holding the HMAC key, never the key",
-                    )
-                )
-            if self.legacy_routing:
-                constants.append(
-                    _assign(
-                        "LEGACY_ISSUERS",
-                        frozenset(self.legacy_issuers),
-                        f"the legacy ID tokens' issuer ({self.legacy_profile.name}), exactly",
-                    )
-                )
-                if self.two_issuers and self.legacy_jwks_uri:
-                    constants.append(
-                        _assign(
-                            "LEGACY_JWKS_URI",
-                            self.legacy_jwks_uri,
-                            "the legacy issuer's keys, never used for access tokens",
-                        )
-                    )
-            if window.sunset is not None:
-                constants.append(
-                    _assign("SUNSET", window.sunset, "ID tokens are refused from this UTC day on")
-                )
-            constants.append(
-                _assign("KILL_SWITCH_ENV", window.kill_switch_env, "set it to refuse ID tokens now")
-            )
 
+    def _dual_constants(self) -> list[str]:
+        """The legacy rule: client ids, algorithms, secret, issuers, sunset, kill switch."""
+        config = self.config
+        window = config.window
+        constants = [
+            self._setting("LEGACY_CLIENT_IDS", frozenset(self.client_ids)),
+            self._authorized_parties(),
+            _assign("LEGACY_ALGORITHMS", self.legacy_algorithms),
+            _assign("SUB_HASH_KEY_ENV", SUB_HASH_KEY_ENV, "the key of the logged sub hash"),
+        ]
+        if self._legacy_hmac():
+            constants.append(
+                _assign(
+                    "LEGACY_SECRET_ENV",
+                    config.legacy_id_token.secret_env,
+                    "the name of the variable holding the HMAC key, never the key",
+                )
+            )
+        if self.legacy_routing:
+            constants += self._legacy_issuer_constants()
+        if window.sunset is not None:
+            constants.append(
+                _assign("SUNSET", window.sunset, "ID tokens are refused from this UTC day on")
+            )
+        constants.append(
+            _assign("KILL_SWITCH_ENV", window.kill_switch_env, "set it to refuse ID tokens now")
+        )
+        return constants
+
+    def _legacy_issuer_constants(self) -> list[str]:
+        constants = [
+            _assign(
+                "LEGACY_ISSUERS",
+                frozenset(self.legacy_issuers),
+                f"the legacy ID tokens' issuer ({self.legacy_profile.name}), exactly",
+            )
+        ]
+        if self.two_issuers and self.legacy_jwks_uri:
+            constants.append(
+                _assign(
+                    "LEGACY_JWKS_URI",
+                    self.legacy_jwks_uri,
+                    "the legacy issuer's keys, never used for access tokens",
+                )
+            )
+        return constants
+
+    # --- what decides each code path --------------------------------------------------------
+
+    def _legacy_hmac(self) -> list[str]:
+        return [alg for alg in self.legacy_algorithms if alg in HMAC_ALGORITHMS]
+
+    def _algorithm_values(self) -> dict[str, object]:
+        """Every algorithm the module verifies, and the key types and JWK parsers they need."""
+        verify_algorithms = tuple(dict.fromkeys(self.access_algorithms + self.legacy_algorithms))
+        asymmetric = [alg for alg in verify_algorithms if alg in ASYMMETRIC_ALGORITHMS]
+        ktys = dict.fromkeys(ASYMMETRIC_ALGORITHMS[alg][0] for alg in asymmetric)
+        return {
+            "verify_algorithms_expr": _literal(verify_algorithms),
+            "key_types": [
+                (alg, ASYMMETRIC_ALGORITHMS[alg][0], _literal(ASYMMETRIC_ALGORITHMS[alg][1]))
+                for alg in asymmetric
+            ],
+            "jwk_parsers": [(kty, _JWK_PARSERS[kty]) for kty in ktys],
+        }
+
+    def _classification_values(self, api_only: tuple[str, ...]) -> dict[str, object]:
+        """How a token is told an access token or an ID token (the profile's conditions)."""
+        profile = self.profile
         discriminator = self._access_discriminator(api_only)
-        access_test = _assign_condition("looks_access", discriminator)
-        id_test = _assign_condition("looks_id", profile.id_markers)
         conditions = [profile.id_markers, discriminator]
-        legacy = self.legacy_profile
+        access_dual = self.dual and not self.two_issuers
+        return {
+            "access_dual": access_dual,
+            "access_assign": _assign_condition("looks_access", discriminator),
+            "id_assign": _assign_condition("looks_id", profile.id_markers),
+            "uses_typ": bool(_kinds_used(conditions) & {"header_typ"}),
+            "uses_audiences": bool(_kinds_used(conditions) & {"api_audience", "api_only_audience"})
+            or bool(profile.client_claims)
+            or access_dual,
+            "client_claims": profile.client_claims,
+        }
+
+    def _claims_values(self) -> dict[str, object]:
+        return {
+            "required_scopes": self.scopes,
+            "claim_map": self.config.claims,
+            "required_claims": bool(self.required_claims),
+        }
+
+    def _legacy_values(self) -> dict[str, object]:
+        """The legacy rule's code paths: its issuer's markers, keys, secret, sunset."""
+        legacy, config = self.legacy_profile, self.config
         id_checks = [c for c in (legacy.id_refuse, legacy.id_require) if c is not None]
         # The legacy issuer's access-token marker only where the access tokens are JWTs too.
         legacy_access = (
             legacy.access_discriminator if self.legacy_routing and not self.introspection else None
         )
         legacy_conditions = [legacy.id_markers, legacy_access]
-        access_dual = self.dual and not self.two_issuers
         return {
-            "version": __version__,
-            "config_label": _comment_text(
-                Path(config.source).name if config.source else "defaults"
-            ),
-            "provider": profile,
-            "phase": self.phase,
-            "dual": self.dual,
-            "two_issuers": self.two_issuers,
-            "access_dual": access_dual,
             "legacy_provider": legacy,
             "legacy_keys": "_LEGACY_KEYS" if self.two_issuers else "_KEYS",
             "legacy_uses_typ": bool(
@@ -496,31 +575,7 @@ class _Context:
             if legacy_access
             else "",
             "legacy_routing": self.legacy_routing,
-            "introspection": self.introspection,
-            "access_keys": self.access_keys,
             "legacy_id_assign": _assign_condition("looks_id", legacy.id_markers),
-            "kinds": '"access_token" or "legacy_id_token"' if self.dual else '"access_token"',
-            "exception_imports": sorted(
-                {b.import_line for b in self.bases if b.import_line}
-                | {e.import_line for b in self.bases for e in b.by_reason if e.import_line}
-            ),
-            "exception_bases": ", ".join(base.name for base in self.bases),
-            "reason_classes": self._reason_classes(),
-            "constants": constants,
-            "reasons": self._reasons(),
-            "verify_algorithms_expr": _literal(verify_algorithms),
-            "key_types": key_types,
-            "jwk_parsers": [(kty, _JWK_PARSERS[kty]) for kty in ktys],
-            "access_assign": access_test,
-            "id_assign": id_test,
-            "uses_typ": bool(_kinds_used(conditions) & {"header_typ"}),
-            "uses_audiences": bool(_kinds_used(conditions) & {"api_audience", "api_only_audience"})
-            or bool(profile.client_claims)
-            or access_dual,
-            "client_claims": profile.client_claims,
-            "required_scopes": self.scopes,
-            "claim_map": config.claims,
-            "required_claims": bool(self.required_claims),
             "id_refuse": _assign_condition("access_marked", legacy.id_refuse)
             if legacy.id_refuse
             else "",
@@ -530,13 +585,16 @@ class _Context:
             "id_uses_typ": bool(_kinds_used(id_checks) & {"header_typ"}),
             "id_uses_audiences": bool(_kinds_used(id_checks) & {"api_audience"}),
             "has_sunset": self.dual and config.window.sunset is not None,
-            "legacy_hmac": bool(legacy_hmac),
+            "legacy_hmac": bool(self._legacy_hmac()),
             "secret_encoding": config.legacy_id_token.secret_encoding,
-            "legacy_jwks": bool(legacy_asymmetric),
+            "legacy_jwks": any(alg not in HMAC_ALGORITHMS for alg in self.legacy_algorithms),
+        }
+
+    def _env_values(self) -> dict[str, object]:
+        return {
             "env_issuer": "ISSUER" in self.env,
             "env_lists": bool(set(self.env) - {"ISSUER"}),
-            "env_disjoint": self.dual and bool(self.env) and audience_decides(profile),
-            **self._env_file_values(),
+            "env_disjoint": self.dual and bool(self.env) and audience_decides(self.profile),
         }
 
     # --- the app's .env file, read at start-up (verifier.env_file) -----------------------------
@@ -546,7 +604,7 @@ class _Context:
         names = [setting.env for setting in self.env.values()]
         if self.dual:
             names += [self.config.window.kill_switch_env, SUB_HASH_KEY_ENV]
-            if any(alg in HMAC_ALGORITHMS for alg in self.legacy_algorithms):
+            if self._legacy_hmac():
                 names.append(str(self.config.legacy_id_token.secret_env))
         if self.introspection:
             access = self.config.access_token
