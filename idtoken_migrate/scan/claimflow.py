@@ -322,6 +322,8 @@ def _stored(
     named = re.compile(rf"(?<![\w.]){re.escape(target)}\b")
     out: list[_Work] = []
     for other in proj.naming(target.rsplit(".", 1)[1], folder):
+        if not named.search(proj.text(other)):
+            continue  # names the attribute, never through this holder: no function to read
         module = proj.module(other)
         for reader in module.functions:
             if named.search("\n".join(module.lines[reader.line - 1 : reader.end])):
