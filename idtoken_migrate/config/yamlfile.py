@@ -141,25 +141,24 @@ def parse(data: bytes | str, source: str, error: ErrorFactory = YamlFileError) -
 # --- checks ---------------------------------------------------------------------------------------
 
 
+# How messages name the types YAML gives (bool before int: a boolean is an int to Python).
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (dict, "a mapping"),
+    (dt.date, "a date"),
+)
+
+
 def type_name(value: Any) -> str:
     """How a message names a value's type: `a string`, `a list`, `null`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, dt.date):
-        return "a date"
-    return type(value).__name__
+    return next(
+        (name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__
+    )
 
 
 def did_you_mean(name: str, known: Collection[str]) -> str:
