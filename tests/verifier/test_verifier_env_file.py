@@ -164,6 +164,20 @@ def test_the_parser_reads_quotes_export_comments_and_only_its_own_names(
         module._read_env_file(module.ENV_FILE, frozenset({"UNRELATED"}))
 
 
+def test_windows_line_ends_and_a_byte_order_mark_read_the_same(
+    tmp_path: Path, provider_routes: dict[str, str], app_env: None
+) -> None:
+    text = f"\ufeff# notepad\r\n{HS_SECRET_ENV}={HS_SECRET}\r\n{KILL_SWITCH_ENV}=\r\n"
+    (tmp_path / ".env").write_bytes(text.encode("utf-8"))
+    module = project(tmp_path, config(provider_routes), None)
+    assert module._ENV_FILE_VALUES == {HS_SECRET_ENV: HS_SECRET, KILL_SWITCH_ENV: ""}
+    assert module.verify(id_token(), now=NOW).kind == "legacy_id_token"
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / ".env").write_bytes(b"A=1\r\nB=2\r\nC='open\r\n")
+    with pytest.raises(RuntimeError, match=r"\.env:3: expected KEY=VALUE"):
+        project(tmp_path / "x", config(provider_routes), None, module="v.py")
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [
