@@ -351,7 +351,9 @@ def _returned_to(
     call = rf"\s*(?:await\s+)?(?:[\w.]+\.)?{n}\s*\("
     assigned = re.compile(rf"^\s*(?P<var>[A-Za-z_][\w.]*)\s*(?::[^=]*)?={call}")
     unpacked = re.compile(rf"^\s*\(?(?P<vars>\w+(?:\s*,\s*\w+)+)\s*,?\s*\)?\s*={call}")
-    depends = re.compile(rf"(?P<var>\w+)\s*(?::[^=,()]*)?=\s*(?:Depends|Security)\(\s*{n}\s*\)")
+    depends = re.compile(
+        rf"(?P<var>\w+)\s*(?::[^=,()]*)?=\s*(?:Depends|Security)\(\s*(?:[\w.]+\.)?{n}\s*\)"
+    )  # `Depends(current_user)`, a bound method `Depends(service.validate_token)`
     passed = re.compile(rf"^\s*return{call}")
     out: list[_Work] = []
     for other in proj.naming(name, folder):

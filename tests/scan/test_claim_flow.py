@@ -344,3 +344,26 @@ def test_a_verify_method_result_kept_on_flask_g(tmp_path: Path) -> None:
     (tmp_path / "service.py").write_text(SERVICE)
     (tmp_path / "hooks.py").write_text(SERVICE_G)
     assert _reads(tmp_path) == {("custom:team", "hooks.py:13", "subscript")}
+
+
+USERS_ROUTES = """\
+from fastapi import APIRouter, Depends
+
+from service import Gatekeeper
+
+router = APIRouter()
+keeper = Gatekeeper("app-client")
+
+
+@router.get("/users/me")
+async def read_me(
+    claims: dict = Depends(keeper.check_token),
+):
+    return {"name": claims["cognito:username"]}
+"""
+
+
+def test_a_bound_method_dependency_hands_its_claims_to_the_route(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text(SERVICE)
+    (tmp_path / "users.py").write_text(USERS_ROUTES)
+    assert _reads(tmp_path) == {("cognito:username", "users.py:13", "subscript")}
