@@ -173,7 +173,7 @@ def test_windows_line_ends_and_a_byte_order_mark_read_the_same(
     assert module._ENV_FILE_VALUES == {HS_SECRET_ENV: HS_SECRET, KILL_SWITCH_ENV: ""}
     assert module.verify(id_token(), now=NOW).kind == "legacy_id_token"
     (tmp_path / "x").mkdir()
-    (tmp_path / "x" / ".env").write_bytes(b"A=1\r\nB=2\r\nC='open\r\n")
+    (tmp_path / "x" / ".env").write_bytes(f"A=1\r\nB=2\r\n{HS_SECRET_ENV}='open\r\n".encode())
     with pytest.raises(RuntimeError, match=r"\.env:3: expected KEY=VALUE"):
         project(tmp_path / "x", config(provider_routes), None, module="v.py")
 
@@ -182,9 +182,10 @@ def test_windows_line_ends_and_a_byte_order_mark_read_the_same(
     ("text", "line"),
     [
         ("A=1\n{secret}='unclosed\nB=2\n", 2),
-        ("A=1\n\n# ok\nnot a setting line\n", 4),
-        ('A="x" trailing\n', 1),
+        ("A=1\n\n# ok\nnot {secret} setting line\n", 4),
+        ('{secret}="x" trailing\n', 1),
         ("A='x'\n{secret}=\"two\nlines\" and more\n", 2),
+        ('bad line\n{secret}="two\nlines" and more\n', 2),
     ],
 )
 def test_a_line_it_cannot_read_stops_the_start_up_with_file_and_line(
@@ -193,6 +194,22 @@ def test_a_line_it_cannot_read_stops_the_start_up_with_file_and_line(
     with pytest.raises(RuntimeError) as caught:
         project(tmp_path, config(provider_routes), text.format(secret=HS_SECRET_ENV))
     assert str(caught.value).startswith(f"{tmp_path / '.env'}:{line}: ")
+
+
+def test_a_line_of_the_apps_it_cannot_read_is_skipped_with_a_warning(
+    tmp_path: Path,
+    provider_routes: dict[str, str],
+    app_env: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """python-dotenv warns and goes on; the verifier too, unless the line names its variables."""
+    text = f'not a setting line\nA="x" trailing\nB=\'open\n{HS_SECRET_ENV}={HS_SECRET}\n'
+    with caplog.at_level("WARNING"):
+        module = project(tmp_path, config(provider_routes), text)
+    assert module._ENV_FILE_VALUES == {HS_SECRET_ENV: HS_SECRET}
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert [m.split(": ")[0].rsplit(":", 1)[1] for m in skipped] == ["1", "2", "3"]
+    assert module.verify(id_token(), now=NOW).kind == "legacy_id_token"
 
 
 def test_an_expansion_in_its_own_variable_stops_the_start_up(
