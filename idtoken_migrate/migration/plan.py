@@ -44,6 +44,7 @@ from idtoken_migrate.migration.codemods.legacy_exceptions import (
     site_handlers,
 )
 from idtoken_migrate.migration.codemods.legacy_secret import SecretSetting, find_secret_settings
+from idtoken_migrate.migration.codemods.parsed import shared_parses
 from idtoken_migrate.migration.codemods.project_files import (
     MANUAL_DEPENDENCY_FILES,
     PYJWT_REQUIREMENT,
@@ -521,6 +522,10 @@ class _Planner:
             raise UsageError(f"provider: {error}") from None
 
     def plan(self) -> Plan:
+        with shared_parses():  # each file parsed and resolved once for all its codemod runs
+            return self._plan()
+
+    def _plan(self) -> Plan:
         findings = sorted(
             (f for f in self.result.findings if f.kind == ID_TOKEN_BEARER),
             key=lambda f: (f.path, f.line, f.column),

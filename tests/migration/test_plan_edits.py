@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 from idtoken_migrate.cli import app as cli
 from idtoken_migrate.migration import codemods as codemod_registry
 from idtoken_migrate.migration.apply import compute, drive, propose, write_changes
-from idtoken_migrate.migration.plan import MIGRATE, Plan, plan_project
+from idtoken_migrate.migration.plan import (
+    MIGRATE,
+    Plan,
+    build_plan,
+    load_project_config,
+    plan_project,
+    scan_project,
+)
 from idtoken_migrate.model import UsageError
 
 from .pairs import CASES, DEFAULT_CONFIG, HEAD
@@ -230,3 +237,33 @@ def test_a_file_edited_during_the_review_is_refused_and_nothing_is_written(tmp_p
     with pytest.raises(UsageError, match=r"^api\.py: changed since apply read it; no file"):
         write_changes(tmp_path, result.changes)
     assert _tree(tmp_path) == before
+
+
+def test_a_plan_parses_and_resolves_each_site_file_once(tmp_path, monkeypatch):
+    """Every codemod run of a file (per site, all together) and its `except` analysis share one
+    parse and one scope analysis of its bytes (the scan's own parse aside)."""
+    import libcst
+    from libcst.metadata import ScopeProvider
+
+    _project(tmp_path, {"api.py": ("first", "second", "third"), "other.py": ("fourth",)})
+    config = load_project_config(tmp_path, None)
+    result = scan_project(tmp_path, config)
+    parses: Counter[bytes] = Counter()
+    real_parse = libcst.parse_module
+    monkeypatch.setattr(
+        libcst, "parse_module", lambda source: parses.update([source]) or real_parse(source)
+    )
+    scoped: Counter[bytes] = Counter()  # the source of each tree a scope analysis ran on
+    real_visit = ScopeProvider.visit_Module
+
+    def visit_Module(self, node):  # the name libcst's batched visitor looks for
+        scoped.update([node.bytes])
+        return real_visit(self, node)
+
+    monkeypatch.setattr(ScopeProvider, "visit_Module", visit_Module)
+    plan = build_plan(result, config, tmp_path)
+    assert [s.action for s in plan.sites] == [MIGRATE] * 4
+    assert len(plan.file_edits) == 2 and all(e.after for e in plan.file_edits)
+    for name in ("api.py", "other.py"):
+        source = (tmp_path / name).read_bytes()
+        assert (parses[source], scoped[source]) == (1, 1), name

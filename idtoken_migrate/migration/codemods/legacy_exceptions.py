@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import (
-    MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
     QualifiedName,
@@ -26,6 +25,7 @@ from libcst.metadata import (
 )
 
 from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe
+from idtoken_migrate.migration.codemods.parsed import parsed
 
 _PREFIX = "exceptions."
 QualifiedNames = Callable[[cst.CSTNode], "set[QualifiedName]"]  # a node's qualified names
@@ -180,7 +180,7 @@ def site_handlers(source: bytes, line: int, column: int, names: ExceptionNames) 
     """The `except` clauses of every `try` around the call at `line`:`column` (1-based), innermost
     first, in its function; [] when the file does not parse or the call is not there."""
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
+        wrapper = parsed(source)
     except cst.ParserSyntaxError:
         return []
     positions = wrapper.resolve(PositionProvider)

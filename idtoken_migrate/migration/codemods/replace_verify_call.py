@@ -13,7 +13,9 @@ imports that left unused. Rule params (pack `fix: params:`): `drop_result_calls`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -21,6 +23,7 @@ from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     GlobalScope,
+    MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
@@ -37,6 +40,7 @@ from idtoken_migrate.migration.codemods.legacy_exceptions import (
     renamed,
     renamed_imports,
 )
+from idtoken_migrate.migration.codemods.parsed import parsed
 
 _ALWAYS_CATCHING = frozenset({"Exception", "BaseException"})
 # What code may still do with the verified claims: they are a plain dict now.
@@ -64,7 +68,7 @@ def run_command(
     if not edits:
         return Migrated(source)
     try:
-        module = cst.parse_module(source)
+        wrapper = parsed(source)
     except cst.ParserSyntaxError as error:
         raise SiteUnsafe(f"the file does not parse: {error.message}") from None
     context = CodemodContext(
@@ -73,7 +77,8 @@ def run_command(
         full_package_name=None,
     )
     transformer = command(context, edits)
-    after = transformer.transform_module(module).bytes
+    transformer.wrapper = wrapper
+    after = transformer.transform_module(wrapper.module).bytes
     return Migrated(after, tuple(transformer.kept))
 
 
@@ -115,6 +120,23 @@ class _ReplaceVerifyCall(CodemodCommand):
         self.edit = edits[0]  # they share the verifier import: one file, one project
         self.import_statement: cst.SimpleStatementLine | None = None
         self.kept: list[str] = []
+        self.wrapper: MetadataWrapper | None = None  # the source's, shared (`parsed.py`)
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        """libcst's (Codemod.transform_module calls it around transform_module_impl), with the
+        source's shared wrapper instead of a copy of the tree resolved anew on every run."""
+        if self.wrapper is None or module is not self.wrapper.module:
+            with super()._handle_metadata_reference(module) as tree:
+                yield tree
+            return
+        previous = self.context.wrapper
+        with self.resolve(self.wrapper):
+            self.context = replace(self.context, wrapper=self.wrapper)
+            try:
+                yield self.wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=previous)
 
     def resolved(self) -> tuple[Any, Any, Any]:
         """The positions, parents and scopes of the module being transformed."""
