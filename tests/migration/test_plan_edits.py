@@ -267,3 +267,30 @@ def test_a_plan_parses_and_resolves_each_site_file_once(tmp_path, monkeypatch):
     for name in ("api.py", "other.py"):
         source = (tmp_path / name).read_bytes()
         assert (parses[source], scoped[source]) == (1, 1), name
+
+
+def test_unused_imports_are_looked_for_only_when_an_edit_may_have_left_one(tmp_path, monkeypatch):
+    """libcst's RemoveImportsVisitor (a scope analysis of the edited file) runs only for a run
+    whose edit may have taken the last read of an import: not when `jwt` is still read by the
+    code left in place (`except jwt.InvalidTokenError`), and when it is not, `import jwt` goes."""
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
+    removals: list[int] = []
+    real = RemoveImportsVisitor.transform_module
+    monkeypatch.setattr(
+        RemoveImportsVisitor,
+        "transform_module",
+        lambda self, tree: removals.append(1) or real(self, tree),
+    )
+    _project(tmp_path, {"api.py": ("first", "second")})
+    _config, plan = plan_project(tmp_path)
+    assert [s.action for s in plan.sites] == [MIGRATE] * 2 and removals == []
+    assert b"\nimport jwt\n" in plan.file_edits[0].after
+    last = (
+        "def only():\n    return jwt.decode(request.args['t'], CLIENT_SECRET, algorithms=['HS256'])"
+    )
+    (tmp_path / "api.py").write_text(f"{HEAD}\n\n{last}\n")
+    _config, plan = plan_project(tmp_path)
+    (site,) = plan.sites
+    assert site.action == MIGRATE and len(removals) == 1
+    assert b"import jwt" not in site.after and b"verify_token(request.args['t'])" in site.after

@@ -127,7 +127,7 @@ class _ReplaceVerifierObject(_ReplaceVerifyCall):
         statement = cst.parse_statement(f"{verifier.statement}{alias}\n")
         assert isinstance(statement, cst.SimpleStatementLine)
         self.import_statement = statement
-        return tree.visit(_Edit(replace, {id(n) for n in remove}))
+        return tree.visit(_Edit(replace, {id(n) for n in remove}, parents))
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         return super().transform_module(tree).visit(_TidyImports(_import_counts(tree)))

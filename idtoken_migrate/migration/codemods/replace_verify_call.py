@@ -13,16 +13,17 @@ imports that left unused. Rule params (pack `fix: params:`): `drop_result_calls`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodCommand, CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.codemod import Codemod, CodemodCommand, CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (
     GlobalScope,
+    ImportAssignment,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
@@ -138,6 +139,49 @@ class _ReplaceVerifyCall(CodemodCommand):
             finally:
                 self.context = replace(self.context, wrapper=previous)
 
+    def _instantiate_and_run(self, transform: type[Codemod], tree: cst.Module) -> cst.Module:
+        """libcst's (CodemodCommand.transform_module runs Add/RemoveImportsVisitor through it
+        on the edited tree), skipping RemoveImportsVisitor (a copy, a scope analysis and four
+        walks of the tree) when it would remove nothing: every import scheduled for removal is
+        still read by a node the edit left in place."""
+        if transform is RemoveImportsVisitor and self._removals_all_read(tree):
+            return tree
+        return super()._instantiate_and_run(transform, tree)
+
+    def _removals_all_read(self, edited: cst.Module) -> bool:
+        wrapper = self.wrapper
+        if wrapper is None or AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
+            return False  # an added import could shadow one
+        scopes = wrapper.resolve(ScopeProvider)
+        module_scope = scopes.get(wrapper.module)
+        if module_scope is None:
+            return False
+        declared: set[str] = set()  # `global x` / `nonlocal x`: a removed one could rebind x
+        for node in wrapper.resolve(PositionProvider):
+            if (
+                isinstance(node, (cst.Import, cst.ImportFrom))
+                and scopes.get(node) is not module_scope
+            ):
+                return False  # RemoveImportsVisitor would judge nested imports too
+            if isinstance(node, (cst.Global, cst.Nonlocal)):
+                declared |= {item.name.value for item in node.names}
+        left = _Descendants()
+        edited.visit(left)
+        for module, obj, asname in self.context.scratch[RemoveImportsVisitor.CONTEXT_KEY]:
+            names = _bound_names(module, obj, asname)
+            if not any(
+                name not in declared
+                and name in module_scope
+                and any(
+                    isinstance(assignment, ImportAssignment)
+                    and any(id(access.node) in left.ids for access in assignment.references)
+                    for assignment in module_scope[name]
+                )
+                for name in names
+            ):
+                return False
+        return True
+
     def resolved(self) -> tuple[Any, Any, Any]:
         """The positions, parents and scopes of the module being transformed."""
         wrapper = self.context.wrapper
@@ -181,7 +225,7 @@ class _ReplaceVerifyCall(CodemodCommand):
         statement = cst.parse_statement(f"{verifier.statement}{alias}\n")
         assert isinstance(statement, cst.SimpleStatementLine)
         self.import_statement = statement
-        return tree.visit(_Edit(replace, remove))
+        return tree.visit(_Edit(replace, remove, parents))
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """The edit, the unused imports removed, then the verifier's import placed (last, so
@@ -233,6 +277,15 @@ class _ReplaceVerifyCall(CodemodCommand):
                 continue
             return "idtoken_migrate_verify_token"
         return wanted
+
+
+def _bound_names(module: str, obj: str | None, asname: str | None) -> list[str]:
+    """The names a scheduled removal's import binds, as RemoveImportsVisitor judges their use:
+    `import a.b` binds `a.b` and `a`."""
+    if asname or obj:
+        return [asname or obj or ""]
+    dotted = module.split(".")
+    return [".".join(dotted[:end]) for end in range(len(dotted), 0, -1)]
 
 
 def _import_module(node: cst.ImportFrom) -> tuple[str, int]:
@@ -507,9 +560,31 @@ def _is_kind_check(check: cst.If, read: cst.CSTNode) -> bool:
 class _Edit(cst.CSTTransformer):
     """Replace and remove nodes of the original tree, by identity."""
 
-    def __init__(self, replace: dict[int, cst.CSTNode], remove: set[int]) -> None:
+    def __init__(
+        self,
+        replace: dict[int, cst.CSTNode],
+        remove: set[int],
+        parents: Mapping[cst.CSTNode, cst.CSTNode] | None = None,
+    ) -> None:
         self.replace = replace
         self.remove = remove
+        # With the tree's parents: only the nodes above an edit are rebuilt, the rest of the
+        # tree is kept as it is (the same nodes, which _removals_all_read relies on).
+        self.above: set[int] | None = None
+        if parents is not None:
+            nodes = {id(node): node for node in parents}
+            self.above = set()
+            for key in (*replace, *remove):
+                node = nodes.get(key)
+                if node is None:  # not in the tree's parents (the module itself): walk it all
+                    self.above = None
+                    break
+                while node is not None and id(node) not in self.above:
+                    self.above.add(id(node))
+                    node = parents.get(node)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return self.above is None or id(node) in self.above
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
         if isinstance(original_node, cst.Try) and self._emptied(original_node.body):
