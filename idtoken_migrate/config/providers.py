@@ -256,6 +256,35 @@ def _profile_error(file: str, line: int | None, key: str, message: str) -> Provi
     return ProviderProfileError(yamlfile.problem_text(file, line, key, message))
 
 
+_PROFILE_KEYS = {
+    "id",
+    "name",
+    "short_name",
+    "summary",
+    "issuer",
+    "jwks",
+    "access_token",
+    "id_token",
+    "manual_steps",
+    "references",
+    "scanner",  # read by the scanner (signals.py), not by the verifier
+    "user_claims",  # read by the plan
+}
+_ACCESS_KEYS = {
+    "jwt",
+    "instead",
+    "discriminator",
+    "audience_claim",
+    "header_typ",
+    "emits_at_jwt",
+    "client_claims",
+    "scope_claims",
+    "email",
+}
+# (discriminator, audience claim, header typs, emits at+jwt, what to do instead)
+_AccessShape = tuple[Condition | None, str, tuple[str | None, ...], bool, str]
+
+
 class _Parser:
     """Validates one profile's YAML; every error names the file, the line and the key (no line
     for data from `yamlcache`, which only holds profiles that passed)."""
@@ -311,24 +340,7 @@ class _Parser:
         return tuple(dict.fromkeys(typs))
 
     def profile(self, data: Any) -> ProviderProfile:
-        top = self.mapping(
-            data,
-            "",
-            {
-                "id",
-                "name",
-                "short_name",
-                "summary",
-                "issuer",
-                "jwks",
-                "access_token",
-                "id_token",
-                "manual_steps",
-                "references",
-                "scanner",  # read by the scanner (signals.py), not by the verifier
-                "user_claims",  # read by the plan
-            },
-        )
+        top = self.mapping(data, "", _PROFILE_KEYS)
         profile_id = self.text(top, "id", "")
         display = self.text(top, "name", "")
         if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile_id):
@@ -337,21 +349,7 @@ class _Parser:
             top.get("issuer", {}), "issuer", {"formats", "note", "aliases"}, top, "issuer"
         )
         access = self.mapping(
-            top.get("access_token"),
-            "access_token",
-            {
-                "jwt",
-                "instead",
-                "discriminator",
-                "audience_claim",
-                "header_typ",
-                "emits_at_jwt",
-                "client_claims",
-                "scope_claims",
-                "email",
-            },
-            top,
-            "access_token",
+            top.get("access_token"), "access_token", _ACCESS_KEYS, top, "access_token"
         )
         id_token = self.mapping(
             top.get("id_token"), "id_token", {"markers", "refuse", "require"}, top, "id_token"
@@ -360,35 +358,9 @@ class _Parser:
         if not isinstance(jwt_access_tokens, bool):
             raise self.fail("access_token.jwt", "expected true or false", access, "jwt")
         where = "access_token."
-        if jwt_access_tokens:
-            discriminator: Condition | None = self.condition(
-                access.get("discriminator"), "access_token.discriminator", access, "discriminator"
-            )
-            audience_claim = self.text(access, "audience_claim", where)
-            if audience_claim not in AUDIENCE_CLAIMS:
-                raise self.fail(
-                    f"{where}audience_claim",
-                    f"expected one of {AUDIENCE_CLAIMS}",
-                    access,
-                    "audience_claim",
-                )
-            header_typs = self.typs(
-                access.get("header_typ"), f"{where}header_typ", access, "header_typ"
-            )
-            emits_at_jwt = access.get("emits_at_jwt", False)
-            if not isinstance(emits_at_jwt, bool):
-                raise self.fail(
-                    f"{where}emits_at_jwt", "expected true or false", access, "emits_at_jwt"
-                )
-            instead = ""
-        else:
-            extra = sorted({"discriminator", "header_typ", "audience_claim"} & set(access))
-            if extra:
-                raise self.fail(
-                    where + extra[0], "not allowed when access_token.jwt is false", access, extra[0]
-                )
-            discriminator, audience_claim, header_typs, emits_at_jwt = None, "aud", (), False
-            instead = self.text(access, "instead", where)
+        discriminator, audience_claim, header_typs, emits_at_jwt, instead = (
+            self.jwt_access(access) if jwt_access_tokens else self.opaque_access(access)
+        )
         return ProviderProfile(
             id=profile_id,
             name=display,
@@ -417,6 +389,40 @@ class _Parser:
             id_require=self.optional_condition(id_token, "require", "id_token."),
             user_claims=self.user_claims(top.get("user_claims", []), top),
         )
+
+    def jwt_access(self, access: dict[str, Any]) -> _AccessShape:
+        """`access_token:` of a provider whose access tokens are JWTs: how to tell them apart."""
+        where = "access_token."
+        discriminator = self.condition(
+            access.get("discriminator"), f"{where}discriminator", access, "discriminator"
+        )
+        audience_claim = self.text(access, "audience_claim", where)
+        if audience_claim not in AUDIENCE_CLAIMS:
+            raise self.fail(
+                f"{where}audience_claim",
+                f"expected one of {AUDIENCE_CLAIMS}",
+                access,
+                "audience_claim",
+            )
+        header_typs = self.typs(
+            access.get("header_typ"), f"{where}header_typ", access, "header_typ"
+        )
+        emits_at_jwt = access.get("emits_at_jwt", False)
+        if not isinstance(emits_at_jwt, bool):
+            raise self.fail(
+                f"{where}emits_at_jwt", "expected true or false", access, "emits_at_jwt"
+            )
+        return discriminator, audience_claim, header_typs, emits_at_jwt, ""
+
+    def opaque_access(self, access: dict[str, Any]) -> _AccessShape:
+        """`access_token:` of a provider whose access tokens are not JWTs: what to do instead."""
+        where = "access_token."
+        extra = sorted({"discriminator", "header_typ", "audience_claim"} & set(access))
+        if extra:
+            raise self.fail(
+                where + extra[0], "not allowed when access_token.jwt is false", access, extra[0]
+            )
+        return None, "aud", (), False, self.text(access, "instead", where)
 
     def user_claims(self, value: Any, top: Any) -> tuple[UserClaim, ...]:
         if not isinstance(value, list):
