@@ -25,7 +25,7 @@ from libcst.metadata import (
 )
 
 from idtoken_migrate.migration.codemods import SiteEdit, SiteUnsafe
-from idtoken_migrate.migration.codemods.parsed import parsed
+from idtoken_migrate.migration.codemods.parsed import all_nodes, parsed
 
 _PREFIX = "exceptions."
 QualifiedNames = Callable[[cst.CSTNode], "set[QualifiedName]"]  # a node's qualified names
@@ -151,16 +151,7 @@ def _new_name(qnames: set[QualifiedName], names: ExceptionNames) -> str | None:
 
 def _nodes(tree: cst.CSTNode, kind: type) -> list:
     """Every node of `kind` in `tree`, in source order."""
-    found: list = []
-
-    class _Finder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, kind):
-                found.append(node)
-            return True
-
-    tree.visit(_Finder())
-    return found
+    return [node for node in all_nodes(tree) if isinstance(node, kind)]
 
 
 @dataclass(frozen=True)

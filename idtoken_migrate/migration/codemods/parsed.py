@@ -18,16 +18,21 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 _SHARED: ContextVar[dict[bytes, MetadataWrapper] | None] = ContextVar("shared_parses", default=None)
+# The nodes of each tree walked: id(tree) -> (tree, its nodes); the tree is held so the id stays.
+_WALKED: ContextVar[dict[int, tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] | None] = ContextVar(
+    "shared_walks", default=None
+)
 
 
 @contextmanager
 def shared_parses() -> Iterator[None]:
     """While inside, `parsed(source)` returns the same wrapper for the same bytes."""
-    token = _SHARED.set({})
+    token, walked = _SHARED.set({}), _WALKED.set({})
     try:
         yield
     finally:
         _SHARED.reset(token)
+        _WALKED.reset(walked)
 
 
 def parsed(source: bytes) -> MetadataWrapper:
@@ -41,3 +46,22 @@ def parsed(source: bytes) -> MetadataWrapper:
     if shared is not None:
         shared[source] = wrapper
     return wrapper
+
+
+def all_nodes(tree: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
+    """Every node of `tree` (itself included), in source order; walked once per tree inside
+    `shared_parses()` (each codemod run of a file looks for the same nodes of the same tree)."""
+    walked = _WALKED.get()
+    if walked is not None and id(tree) in walked:
+        return walked[id(tree)][1]
+    found: list[cst.CSTNode] = []
+
+    class _Walk(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            found.append(node)
+            return True
+
+    tree.visit(_Walk())
+    if walked is not None:
+        walked[id(tree)] = (tree, tuple(found))
+    return tuple(found)
