@@ -164,7 +164,9 @@ def load_profile_file(path: Path) -> ProviderProfile:
         raise ProviderProfileError(f"{path}: cannot read profile: {error}") from None
     source = str(path)
     return yamlcache.load(
-        data, lambda: yamlfile.parse(data, source, _profile_error), _Parser(source).profile
+        data,
+        lambda: yamlfile.parse(data, source, _profile_error, unique_keys=True),
+        _Parser(source).profile,
     )
 
 

@@ -382,7 +382,9 @@ def load_pack(path: Path) -> RulePack:
     except OSError as exc:
         raise UsageError(f"{source}: cannot read rule pack: {exc.strerror or exc}") from None
     return yamlcache.load(
-        data, lambda: yamlfile.parse(data, source), lambda raw: _build_pack(raw, data, source)
+        data,
+        lambda: yamlfile.parse(data, source, unique_keys=True),
+        lambda raw: _build_pack(raw, data, source),
     )
 
 

@@ -117,9 +117,41 @@ def _loader() -> type:
     return _LineLoader
 
 
-def parse(data: bytes | str, source: str, error: ErrorFactory = YamlFileError) -> Any:
+def parse(
+    data: bytes | str,
+    source: str,
+    error: ErrorFactory = YamlFileError,
+    *,
+    unique_keys: bool = False,
+) -> Any:
     """The document in `data` (read from `source`), its mappings `LineDict`s and its lists
-    `LineList`s; a file that is not UTF-8 or not YAML is `error(source, line, "", message)`."""
+    `LineList`s; a file that is not UTF-8 or not YAML is `error(source, line, "", message)`.
+    `unique_keys`: a key given twice in one mapping is such an error too (the user config
+    collects these with its other problems instead)."""
+    document = _load(data, source, error)
+    if unique_keys:
+        duplicate = _first_duplicate(document)
+        if duplicate is not None:
+            key, line = duplicate
+            raise error(source, line, str(key), "duplicate key (the second one would win)")
+    return document
+
+
+def _first_duplicate(node: Any) -> tuple[Any, int] | None:
+    """The first key given twice in a mapping of `node`, in document order, with its line."""
+    found: list[tuple[Any, int]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, LineDict):
+            found += item.duplicates
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return min(found, key=lambda pair: pair[1]) if found else None
+
+
+def _load(data: bytes | str, source: str, error: ErrorFactory) -> Any:
     import yaml
 
     if isinstance(data, bytes):

@@ -103,7 +103,9 @@ def load_signals(path: Path | None = None) -> Signals:
     source = str(path)
     data = path.read_bytes()
     built = yamlcache.load(
-        data, lambda: yamlfile.parse(data, source), lambda raw: _build(raw, data, source)
+        data,
+        lambda: yamlfile.parse(data, source, unique_keys=True),
+        lambda raw: _build(raw, data, source),
     )
     meanings, digest = _audience_meanings(path.parent / "providers", data)
     return replace(built, audience_meanings=meanings, digest=digest)
@@ -121,7 +123,7 @@ def _audience_meanings(
         source = str(path)
         meaning = yamlcache.load(
             data,
-            lambda data=data, s=source: yamlfile.parse(data, s),
+            lambda data=data, s=source: yamlfile.parse(data, s, unique_keys=True),
             lambda raw, s=source: _meaning(raw, s),
         )
         if meaning is not None:

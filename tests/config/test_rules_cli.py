@@ -122,6 +122,10 @@ def test_user_pack_is_used_by_scan(tmp_path: Path) -> None:
         ),
         (("prefilter: [acme_auth]", "prefilter: [acme_auth"), "acme.yaml:4: invalid YAML"),
         (
+            ("    name: acme-verify\n", "    name: acme-verify\n    name: acme-check\n"),
+            "acme.yaml:7: name: duplicate key (the second one would win)",
+        ),
+        (
             ("      token: [0]", "      tokn: [0]"),
             "rules[ACME001].args.tokn: unknown key (did you mean 'token'?)",
         ),

@@ -208,3 +208,21 @@ def test_a_broken_scanner_section_of_a_profile_names_its_line(tmp_path: Path) ->
         UsageError, match=r"\.yaml:\d+: scanner\.client_id_audience\.means: expected one of"
     ):
         load_signals.__wrapped__(signals)
+
+
+def test_a_key_given_twice_is_an_error_in_profiles_and_signals(tmp_path: Path) -> None:
+    """The user config lists it with its other problems; a profile or the signals file, whose
+    second value would silently win, stop at the first one, naming its line."""
+    message = broken_profile(tmp_path, "name: Auth0\n", "name: Auth0\nname: Auth Zero\n")
+    assert message == ":4: name: duplicate key (the second one would win)"
+    path = signals_with(tmp_path, "  okta: ['okta']", "  okta: ['okta']\n  okta: ['x']")
+    with pytest.raises(UsageError) as caught:
+        load_signals.__wrapped__(path)
+    line = line_of_text(path, "okta: ['x']")
+    assert str(caught.value) == f"{path}:{line}: okta: duplicate key (the second one would win)"
+    document = yamlfile.parse("a:\n  b: 1\n  b: 2\nc: [{d: 1, d: 2}]\n", "f.yaml")
+    assert document["a"]["b"] == 2  # without unique_keys, the config's way: kept and listed
+    with pytest.raises(UsageError, match=r"^f\.yaml:3: b: duplicate key"):
+        yamlfile.parse("a:\n  b: 1\n  b: 2\nc: [{d: 1, d: 2}]\n", "f.yaml", unique_keys=True)
+    with pytest.raises(UsageError, match=r"^f\.yaml:1: d: duplicate key"):
+        yamlfile.parse("c: [{d: 1, d: 2}]\n", "f.yaml", unique_keys=True)
