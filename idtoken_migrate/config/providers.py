@@ -7,7 +7,7 @@ into Python expressions of the generated verifier; the planner reads its manual 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -426,13 +426,21 @@ class _Parser:
             )
         return None, "aud", (), False, self.text(access, "instead", where)
 
-    def user_claims(self, value: Any, top: Any) -> tuple[UserClaim, ...]:
+    def entries(
+        self, value: Any, top: Any, name: str, keys: set[str]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """`name:`, a list of mappings with `keys`: each one with its key path (`name[3]`)."""
         if not isinstance(value, list):
-            raise self.fail("user_claims", "expected a list", top, "user_claims")
-        out = []
+            raise self.fail(name, "expected a list", top, name)
         for index, item in enumerate(value):
-            key = f"user_claims[{index}]"
-            entry = self.mapping(item, key, {"claim", "access_token", "as", "note"}, value, index)
+            key = f"{name}[{index}]"
+            yield key, self.mapping(item, key, keys, value, index)
+
+    def user_claims(self, value: Any, top: Any) -> tuple[UserClaim, ...]:
+        out = []
+        for key, entry in self.entries(
+            value, top, "user_claims", {"claim", "access_token", "as", "note"}
+        ):
             claim = self.text(entry, "claim", key + ".")
             status = self.text(entry, "access_token", key + ".")
             if status not in USER_CLAIM_STATUSES:
@@ -473,12 +481,8 @@ class _Parser:
         return tuple(out)
 
     def jwks(self, value: Any, top: Any) -> tuple[JwksLocation, ...]:
-        if not isinstance(value, list):
-            raise self.fail("jwks", "expected a list", top, "jwks")
         locations = []
-        for index, item in enumerate(value):
-            key = f"jwks[{index}]"
-            entry = self.mapping(item, key, {"issuer_pattern", "uri"}, value, index)
+        for key, entry in self.entries(value, top, "jwks", {"issuer_pattern", "uri"}):
             pattern = self.text(entry, "issuer_pattern", key + ".")
             try:
                 re.compile(pattern)
@@ -495,12 +499,10 @@ class _Parser:
         return tuple(locations)
 
     def steps(self, value: Any, top: Any) -> tuple[ManualStep, ...]:
-        if not isinstance(value, list):
-            raise self.fail("manual_steps", "expected a list", top, "manual_steps")
         steps = []
-        for index, item in enumerate(value):
-            key = f"manual_steps[{index}]"
-            entry = self.mapping(item, key, {"id", "when", "text", "per_claim"}, value, index)
+        for key, entry in self.entries(
+            value, top, "manual_steps", {"id", "when", "text", "per_claim"}
+        ):
             when = self.text(entry, "when", key + ".")
             if when not in STEP_WHEN:
                 raise self.fail(key + ".when", f"expected one of {STEP_WHEN}", entry, "when")
