@@ -158,9 +158,7 @@ def feeding_chain(
             for unit in found:
                 if id(unit.node) in units:
                     continue
-                units[id(unit.node)] = unit
-                work += _name_nodes(_fed_by(unit.node))
-                members += ctx.members.reached(_fed_by(unit.node))
+                _take(ctx, unit, units, work, members)
     for unit in list(units.values()):
         for guard in _guards(ctx, unit):
             units.setdefault(id(guard.node), guard)
@@ -199,9 +197,21 @@ def _follow_member(
             continue
         if "." + name in elsewhere:
             unit.why_kept = f"{elsewhere['.' + name]} uses `.{name}`"
-        units[id(unit.node)] = unit
-        work += _name_nodes(_fed_by(unit.node))
-        members += ctx.members.reached(_fed_by(unit.node))
+        _take(ctx, unit, units, work, members)
+
+
+def _take(
+    ctx: _Ctx,
+    unit: _Unit,
+    units: dict[int, _Unit],
+    work: list[cst.Name],
+    members: list[cst.Attribute],
+) -> None:
+    """`unit` goes with the call: what feeds it (names and `self.` members) is followed next."""
+    units[id(unit.node)] = unit
+    fed = _fed_by(unit.node)
+    work += _name_nodes(fed)
+    members += ctx.members.reached(fed)
 
 
 class _Members:
