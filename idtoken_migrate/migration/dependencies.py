@@ -31,16 +31,12 @@ from idtoken_migrate.migration.codemods.project_files import (
 
 # The library the generated verifier imports: its pack's `install:` facts are the ones checked.
 VERIFIER_LIBRARY = "pyjwt"
-# A requirement line: the name, extras, the version specifiers, then a marker, a comment or a
-# line continuation (the spec is what is raised; everything around it stays).
+# A requirement line: the name, extras, the version specifiers (none: only an incompatible
+# package, every release of which fails, matters), then a marker, a comment or a line
+# continuation (the spec is what is raised; everything around it stays).
 _LINE = re.compile(
     r"^(?P<head>\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*)"
-    r"(?P<spec>(?:===|==|!=|<=|>=|~=|<|>)[^;#\\]*?)(?P<rest>\s*(?:;[^#\\]*)?(?:\s#.*)?\s*\\?\s*)$"
-)
-# A requirement line without a version: only an incompatible package's (every release) matters.
-_BARE = re.compile(
-    r"^(?P<head>\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*)"
-    r"(?P<spec>)(?P<rest>(?:;[^#\\]*)?(?:\s#.*)?\s*\\?\s*)$"
+    r"(?P<spec>(?:===|==|!=|<=|>=|~=|<|>)[^;#\\]*?)?(?P<rest>\s*(?:;[^#\\]*)?(?:\s#.*)?\s*\\?\s*)$"
 )
 _LOCKED = "the file is hash-locked: re-lock it (pip-compile) with the new requirement"
 _QUOTED = re.compile(r"""["']([^"'\n]+)["']""")
@@ -186,7 +182,7 @@ def _pin_conflict(
     """The conflict of the requirement `body` (a requirements line or a pyproject string) and
     `body` raised: only the version specifiers change; name, extras, marker, comment stay
     (`body` itself when the change is left to the user)."""
-    match = _LINE.match(body) or _BARE.match(body)
+    match = _LINE.match(body)
     if match is None:
         return None
     spec = match["spec"] or ""
